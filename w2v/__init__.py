@@ -1,0 +1,25 @@
+"""w2v: word2vec (CBOW and skip-gram) that you can read and that trains fast.
+
+Example
+-------
+>>> import w2v
+>>> model = w2v.Word2Vec(arch="skipgram", loss="negative").fit("corpus.txt")  # doctest: +SKIP
+>>> model.wv.most_similar(positive=["king", "woman"], negative=["man"])  # doctest: +SKIP
+"""
+__version__ = "0.1.0"
+
+from .config import Config
+from .errors import (ConfigError, CorpusError, FormatError, KeyNotInVocabError, TrainingError,
+                     VocabularyError, W2VError)
+from .keyedvectors import KeyedVectors
+from .vocab import Vocabulary
+from . import corpus
+from .corpus import LineSentence, DirectoryCorpus
+from .word2vec import Word2Vec
+from .loading import load_vectors
+
+__all__ = [
+    "Word2Vec", "KeyedVectors", "Vocabulary", "Config", "corpus", "LineSentence", "DirectoryCorpus",
+    "load_vectors", "W2VError", "ConfigError", "CorpusError", "FormatError", "KeyNotInVocabError",
+    "TrainingError", "VocabularyError", "__version__",
+]

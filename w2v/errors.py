@@ -1,0 +1,60 @@
+"""The exceptions w2v raises for user mistakes and bad input.
+
+Every error a user can cause is a :class:`W2VError`, so the CLI can print its one-line message and exit
+with status 2 instead of a traceback. Messages name the file, word or option and say what to do.
+
+Example
+-------
+>>> from w2v.errors import ConfigError
+>>> try:
+...     raise ConfigError("window must be >= 1, got 0")
+... except W2VError as e:
+...     print(e)
+window must be >= 1, got 0
+"""
+from __future__ import annotations
+
+
+class W2VError(Exception):
+    """Base class of every error w2v raises on purpose."""
+
+
+class ConfigError(W2VError, ValueError):
+    """A hyperparameter or option has an invalid value."""
+
+
+class CorpusError(W2VError):
+    """A corpus cannot be read, is empty, or cannot be iterated more than once."""
+
+
+class VocabularyError(W2VError):
+    """The vocabulary is empty or unusable (for example every word fell under min_count)."""
+
+
+class FormatError(W2VError):
+    """A vectors or model file is malformed, truncated or of an unknown format."""
+
+
+class TrainingError(W2VError):
+    """Training failed, for example because the loss diverged to NaN or infinity."""
+
+
+class KeyNotInVocabError(W2VError, KeyError):
+    """One or more words are not in the vocabulary.
+
+    The message names every missing word and suggests close spellings that are in the vocabulary.
+    """
+
+    def __init__(self, missing, suggestions=None):
+        self.missing = list(missing)
+        self.suggestions = dict(suggestions or {})
+        parts = []
+        for word in self.missing:
+            close = self.suggestions.get(word) or []
+            hint = f" (did you mean {', '.join(repr(c) for c in close)}?)" if close else ""
+            parts.append(f"{word!r}{hint}")
+        noun = "word is" if len(self.missing) == 1 else "words are"
+        super().__init__(f"{noun} not in the vocabulary: {'; '.join(parts)}")
+
+    def __str__(self):  # KeyError would repr() the message; we want it readable
+        return self.args[0]

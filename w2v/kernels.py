@@ -1,0 +1,250 @@
+"""The numba hot loops: train one job (a slice of sentences) with negative sampling or hierarchical softmax.
+
+This is the only module that imports numba. Kernels take arrays and plain numbers, never a model object,
+and release the GIL (``nogil=True``), so several Python threads run them at once over the same weight
+arrays without locks — Hogwild updates, as word2vec.c does.
+
+Letters: d = vector width, w = window, K = output rows scored per window (1 + negative for negative
+sampling, the Huffman path length for hierarchical softmax), c = context words in a window.
+
+Per centre word the kernel scores the window's c input rows against its K output rows and applies the
+summed gradient once — for skip-gram a (c x K) block of dot products, as in Ji et al. 2016,
+"Parallelizing Word2Vec in Shared and Distributed Memory": the window shares one set of noise words, so the
+K output rows are fetched from memory once per window instead of once per pair. The update is exactly the
+gradient of the summed pair losses that ``w2v.nn.losses`` computes (``tests/test_kernels.py`` proves it).
+
+Random numbers come from word2vec.c's 64-bit linear congruential generator, seeded per job, so a run with
+one worker is reproducible bit for bit.
+
+Example
+-------
+>>> from w2v.kernels import train_job  # doctest: +SKIP
+>>> loss, examples, words = train_job(W_in, W_out, ids, bounds, ...)  # doctest: +SKIP
+"""
+from __future__ import annotations
+
+import math
+
+import numpy as np
+from numba import njit
+
+# reassociation lets numba vectorise the d-long dot products; no "nnan"/"ninf", so exp overflow stays correct
+_FASTMATH = {"nsz", "arcp", "contract", "afn", "reassoc"}
+_LCG_MUL = np.uint64(25214903917)
+_LCG_ADD = np.uint64(11)
+
+
+@njit(inline="always")
+def lcg_next(state):
+    """word2vec.c's generator: ``state * 25214903917 + 11`` modulo 2**64."""
+    return state * _LCG_MUL + _LCG_ADD
+
+
+@njit(inline="always")
+def draw_noise(cum, r):
+    """Index i with ``cum[i-1] <= r < cum[i]``: a draw from the noise distribution (binary search)."""
+    lo, hi = 0, cum.shape[0] - 1
+    while lo < hi:
+        mid = (lo + hi) >> 1
+        if cum[mid] <= r:
+            lo = mid + 1
+        else:
+            hi = mid
+    return lo
+
+
+@njit(inline="always", fastmath=_FASTMATH)
+def _softplus(x):
+    """``log(1 + exp(x))`` without overflow: the loss ``-log σ(-x)``."""
+    return max(x, 0.0) + math.log1p(math.exp(-abs(x)))
+
+
+@njit(nogil=True, cache=True, fastmath=_FASTMATH)
+def sg_window_update(W_in, W_out, ctx, n_ctx, rows, labels, n_out, lr, d_in, d_out, compute_loss):
+    """Skip-gram: every context word (input) against the window's output rows; returns the summed loss.
+
+    ``ctx[:n_ctx]`` input rows, ``rows[:n_out]`` output rows with ``labels`` 1 (true word / branch) or 0.
+    ``d_in (2w, d)`` and ``d_out (K, d)`` are scratch buffers. Updates ``W_in`` and ``W_out`` in place.
+    """
+    d = W_in.shape[1]
+    loss = 0.0
+    for o in range(n_out):
+        for k in range(d):
+            d_out[o, k] = 0.0
+    for c in range(n_ctx):
+        wi = ctx[c]
+        for k in range(d):
+            d_in[c, k] = 0.0
+        for o in range(n_out):
+            wo = rows[o]
+            f = np.float32(0.0)
+            for k in range(d):
+                f += W_in[wi, k] * W_out[wo, k]
+            sig = 1.0 / (1.0 + math.exp(-f))
+            # g is the gradient (label - σ) multiplied by the learning rate, as in word2vec.c
+            g = np.float32((labels[o] - sig) * lr)
+            if compute_loss:
+                loss += _softplus((1.0 - 2.0 * labels[o]) * f)
+            for k in range(d):
+                d_in[c, k] += g * W_out[wo, k]
+                d_out[o, k] += g * W_in[wi, k]
+    # apply after the whole block: a word repeated in the window gets every contribution
+    for c in range(n_ctx):
+        wi = ctx[c]
+        for k in range(d):
+            W_in[wi, k] += d_in[c, k]
+    for o in range(n_out):
+        wo = rows[o]
+        for k in range(d):
+            W_out[wo, k] += d_out[o, k]
+    return loss
+
+
+@njit(nogil=True, cache=True, fastmath=_FASTMATH)
+def cbow_window_update(W_in, W_out, ctx, n_ctx, rows, labels, n_out, lr, h, neu1e, d_out, cbow_mean,
+                       compute_loss):
+    """CBOW: the mean (or sum) of the context rows against the window's output rows; returns the loss.
+
+    ``h`` and ``neu1e`` are (d,) scratch buffers, ``d_out`` (K, d). Updates in place.
+    """
+    d = W_in.shape[1]
+    for k in range(d):
+        h[k] = 0.0
+        neu1e[k] = 0.0
+    for c in range(n_ctx):
+        wi = ctx[c]
+        for k in range(d):
+            h[k] += W_in[wi, k]
+    if cbow_mean:
+        inv = np.float32(1.0 / n_ctx)
+        for k in range(d):
+            h[k] *= inv
+    loss = 0.0
+    for o in range(n_out):
+        wo = rows[o]
+        f = np.float32(0.0)
+        for k in range(d):
+            f += h[k] * W_out[wo, k]
+        sig = 1.0 / (1.0 + math.exp(-f))
+        g = np.float32((labels[o] - sig) * lr)
+        if compute_loss:
+            loss += _softplus((1.0 - 2.0 * labels[o]) * f)
+        for k in range(d):
+            neu1e[k] += g * W_out[wo, k]
+            d_out[o, k] = g * h[k]
+    for o in range(n_out):
+        wo = rows[o]
+        for k in range(d):
+            W_out[wo, k] += d_out[o, k]
+    if cbow_mean:  # the gradient of a mean reaches each input word divided by the count
+        inv = np.float32(1.0 / n_ctx)
+        for k in range(d):
+            neu1e[k] *= inv
+    for c in range(n_ctx):
+        wi = ctx[c]
+        for k in range(d):
+            W_in[wi, k] += neu1e[k]
+    return loss
+
+
+@njit(nogil=True, cache=True, fastmath=_FASTMATH)
+def train_job(W_in, W_out, ids, bounds, keep, cum, points, codes, lengths, cbow, hierarchical, cbow_mean,
+              window, shrink_windows, negative, lr_start, lr_end, seed, compute_loss):
+    """Train on sentences ``ids[bounds[s]:bounds[s+1]]`` for every s of ``bounds``.
+
+    Parameters
+    ----------
+    W_in, W_out : (V, d) float32, (V or V-1, d) float32
+        Weights, updated in place.
+    ids : (N,) int32; bounds : (S+1,) int64
+        The job's sentences (absolute offsets into ``ids``).
+    keep : (V,) float32
+        Subsampling keep-probabilities (1.0 keeps every occurrence).
+    cum : (V,) int64
+        Cumulative noise distribution scaled to 2**31 (negative sampling).
+    points, codes, lengths : (V, L) int32, (V, L) uint8, (V,) int32
+        Huffman paths (hierarchical softmax).
+    cbow, hierarchical, cbow_mean, shrink_windows, compute_loss : bool
+    window, negative : int
+    lr_start, lr_end : float
+        Learning rate at the job's first and last word (linear in between, updated per sentence).
+    seed : int
+        Seed of the job's random generator.
+
+    Returns
+    -------
+    (loss_sum, n_examples, n_words) : (float, int, int)
+        Summed loss, examples trained (pairs for skip-gram, windows for CBOW), words after subsampling.
+    """
+    d = W_in.shape[1]
+    state = np.uint64(seed) * np.uint64(2654435761) + np.uint64(1)
+    max_len = 0
+    for s in range(bounds.shape[0] - 1):
+        max_len = max(max_len, bounds[s + 1] - bounds[s])
+    sent = np.empty(max_len, np.int32)
+    ctx = np.empty(2 * window, np.int32)
+    k_max = points.shape[1] if hierarchical else negative + 1
+    rows = np.empty(k_max, np.int64)
+    labels = np.empty(k_max, np.float32)
+    d_in = np.empty((2 * window, d), np.float32)
+    d_out = np.empty((k_max, d), np.float32)
+    h = np.empty(d, np.float32)
+    neu1e = np.empty(d, np.float32)
+    total = max(bounds[bounds.shape[0] - 1] - bounds[0], 1)
+    done = 0
+    loss = 0.0
+    n_examples = 0
+    n_words = 0
+    for s in range(bounds.shape[0] - 1):
+        lr = lr_start + (lr_end - lr_start) * (done / total)
+        n = 0
+        for p in range(bounds[s], bounds[s + 1]):  # subsampling of frequent words
+            w = ids[p]
+            if keep[w] < 1.0:
+                state = lcg_next(state)
+                if keep[w] < (state & np.uint64(0xFFFF)) / 65536.0:
+                    continue
+            sent[n] = w
+            n += 1
+        n_words += n
+        for i in range(n):
+            b = 0
+            if shrink_windows:  # dynamic window: effective size uniform in [1, window]
+                state = lcg_next(state)
+                b = int(state % np.uint64(window))
+            n_ctx = 0
+            for j in range(max(0, i - window + b), min(n, i + window - b + 1)):
+                if j != i:
+                    ctx[n_ctx] = sent[j]
+                    n_ctx += 1
+            if n_ctx == 0:
+                continue
+            centre = sent[i]
+            n_out = 0
+            if hierarchical:
+                for t in range(lengths[centre]):
+                    rows[n_out] = points[centre, t]
+                    labels[n_out] = 1.0 - codes[centre, t]
+                    n_out += 1
+            else:
+                rows[0] = centre
+                labels[0] = 1.0
+                n_out = 1
+                for t in range(negative):
+                    state = lcg_next(state)
+                    neg = draw_noise(cum, np.int64((state >> np.uint64(16)) & np.uint64(0x7FFFFFFF)))
+                    if neg == centre:  # as word2vec.c: a noise word equal to the target is skipped
+                        continue
+                    rows[n_out] = neg
+                    labels[n_out] = 0.0
+                    n_out += 1
+            if cbow:
+                loss += cbow_window_update(W_in, W_out, ctx, n_ctx, rows, labels, n_out, lr, h, neu1e, d_out,
+                                           cbow_mean, compute_loss)
+                n_examples += 1
+            else:
+                loss += sg_window_update(W_in, W_out, ctx, n_ctx, rows, labels, n_out, lr, d_in, d_out,
+                                         compute_loss)
+                n_examples += n_ctx
+        done += bounds[s + 1] - bounds[s]
+    return loss, n_examples, n_words

@@ -1,0 +1,143 @@
+"""CBOW and skip-gram: how a window of a sentence becomes (input, target) examples, and the network.
+
+Letters: N = words in a chunk of corpus, n = examples, C = input words per example (1 for skip-gram,
+2·window for CBOW), d = vector width, V = vocabulary size.
+
+Both architectures share one network (Mikolov et al. 2013, "Efficient Estimation of Word Representations
+in Vector Space")::
+
+    h = combine(W_in[inputs])      # (n, d): CBOW averages (or sums) the context, skip-gram has one word
+    loss = output_loss(h, W_out)   # softmax, negative sampling or hierarchical softmax (w2v.nn.losses)
+
+and differ only in the examples they build from a window around each centre word:
+
+* CBOW: input = every context word together, target = the centre word.
+* skip-gram: one example per (context word, centre word) pair. Windows are symmetric, so this is the same
+  set of pairs as "centre predicts each context word"; like word2vec.c and gensim we group the pairs of a
+  window by their centre word (context as input, centre as target), which lets the fast kernels score a
+  whole window against one set of output rows (Ji et al. 2016).
+
+Example
+-------
+>>> import numpy as np
+>>> ids, bounds = np.array([0, 1, 2]), np.array([0, 3])
+>>> inputs, mask, targets = SkipGram().examples(ids, bounds, window=1)
+>>> inputs[:, 0].tolist(), targets.tolist()
+([1, 0, 2, 1], [0, 1, 1, 2])
+"""
+from __future__ import annotations
+
+import numpy as np
+
+from .nn.layers import Embedding, SparseGrad
+from .nn.losses import make_loss
+
+
+def _window_positions(bounds: np.ndarray, window: int, reduce: np.ndarray | None):
+    """For every position p of a chunk, the positions of its context words and which are valid.
+
+    Returns ``(Q (N, 2w) int64, valid (N, 2w) bool)``: column j holds offset ``offsets[j]`` in
+    word2vec.c's order (-w..-1, 1..w). A context is valid when it lies in the same sentence and within
+    the centre's effective window ``window - reduce[p]`` (word2vec's dynamic window).
+    """
+    N = int(bounds[-1])
+    sid = np.repeat(np.arange(len(bounds) - 1), np.diff(bounds))  # (N,) sentence of each position
+    offsets = np.concatenate([np.arange(-window, 0), np.arange(1, window + 1)])  # (2w,)
+    P = np.arange(N)[:, None]  # (N, 1)
+    Q = P + offsets[None, :]  # (N, 2w)
+    inside = (Q >= 0) & (Q < N)
+    Qc = np.clip(Q, 0, max(N - 1, 0))
+    valid = inside & (sid[Qc] == sid[:, None])
+    if reduce is not None:
+        valid &= np.abs(offsets)[None, :] <= (window - reduce)[:, None]
+    return Qc, valid
+
+
+class CBOW:
+    """Continuous bag of words: the context words together predict the centre word."""
+
+    name = "cbow"
+
+    def examples(self, ids: np.ndarray, bounds: np.ndarray, window: int, reduce: np.ndarray | None = None):
+        """Build examples from a chunk (``ids`` (N,), sentence ``bounds`` (S+1,)).
+
+        Returns ``inputs (n, 2w) int, mask (n, 2w) bool, targets (n,) int``; centres without any
+        context word in their sentence are dropped.
+        """
+        Q, valid = _window_positions(bounds, window, reduce)
+        keep = valid.any(axis=1)
+        return ids[Q[keep]], valid[keep], ids[keep]
+
+
+class SkipGram:
+    """Skip-gram: one example per (context word, centre word) pair of every window."""
+
+    name = "skipgram"
+
+    def examples(self, ids: np.ndarray, bounds: np.ndarray, window: int, reduce: np.ndarray | None = None):
+        """Build examples; returns ``inputs (n, 1), mask (n, 1), targets (n,)`` ordered by centre word."""
+        Q, valid = _window_positions(bounds, window, reduce)
+        centre = np.broadcast_to(np.arange(len(ids))[:, None], Q.shape)
+        inputs = ids[Q[valid]][:, None]  # (n, 1)
+        return inputs, np.ones(inputs.shape, dtype=bool), ids[centre[valid]]
+
+
+def make_architecture(name: str):
+    """``"cbow"`` -> :class:`CBOW`, ``"skipgram"`` -> :class:`SkipGram`."""
+    return {"cbow": CBOW, "skipgram": SkipGram}[name]()
+
+
+class Network:
+    """The word2vec network on numpy primitives: input embedding, combine, output loss.
+
+    Parameters
+    ----------
+    W_in : (V, d) array
+        Input vectors (the word vectors users keep).
+    W_out : (V, d) or (V-1, d) array
+        Output vectors (per word for softmax / negative sampling, per Huffman inner node otherwise).
+    loss : str
+        ``"softmax"``, ``"negative"`` or ``"hierarchical"``.
+    cbow_mean : bool
+        Combine several input words by their mean (True) or sum (False).
+
+    Example
+    -------
+    >>> import numpy as np
+    >>> net = Network(np.eye(3), np.zeros((3, 3)), "softmax")
+    >>> loss, (dW_in, dW_out) = net.loss_and_grads(np.array([[1]]), np.ones((1, 1), bool), np.array([2]))
+    >>> round(loss, 4)
+    1.0986
+    """
+
+    def __init__(self, W_in: np.ndarray, W_out: np.ndarray, loss: str = "softmax", cbow_mean: bool = True):
+        self.W_in, self.W_out = W_in, W_out
+        self.embedding = Embedding(W_in)
+        self.loss_name = loss
+        self.loss = make_loss(loss)
+        self.cbow_mean = cbow_mean
+
+    def loss_and_grads(self, inputs, mask, targets, **output_args):
+        """Forward and backward pass over a batch.
+
+        ``inputs (n, C)``, ``mask (n, C)``, ``targets (n,)``; ``output_args`` carry the loss's extra
+        arrays: ``negatives (n, k)`` for negative sampling, ``points, codes, lengths`` for hierarchical
+        softmax. Returns ``(summed loss, [grad W_in (SparseGrad), grad W_out])``.
+        """
+        m = mask.astype(self.W_in.dtype)  # (n, C)
+        count = m.sum(axis=1, keepdims=True)  # (n, 1)
+        scale = m / count if self.cbow_mean else m  # weight of each input word
+        x = self.embedding.forward(inputs)  # (n, C, d)
+        h = np.einsum("nc,ncd->nd", scale, x)  # (n, d)
+        if self.loss_name == "softmax":
+            loss, dh, dW_out = self.loss.forward_backward(h, self.W_out, targets)
+        elif self.loss_name == "negative":
+            loss, dh, dW_out = self.loss.forward_backward(h, self.W_out, targets, output_args["negatives"])
+        else:
+            loss, dh, dW_out = self.loss.forward_backward(
+                h, self.W_out, output_args["points"], output_args["codes"], output_args["lengths"])
+        dx = scale[:, :, None] * dh[:, None, :]  # (n, C, d): each input word gets its share of dh
+        dW_in = self.embedding.backward(dx)
+        keep = mask.reshape(-1)  # padded context slots get no gradient
+        dW_in = SparseGrad(dW_in.rows[keep], dW_in.values[keep])
+        return loss, [dW_in, dW_out]

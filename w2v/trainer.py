@@ -1,0 +1,265 @@
+"""The one training loop: jobs, epochs, learning-rate decay, threads, loss history, progress, checkpoints.
+
+The corpus arrives encoded once as a flat id array with sentence bounds (``w2v.corpus.encode_corpus``) and
+is cut into jobs of about ``job_words`` words at sentence boundaries (no sentence is ever cut). Every job
+draws its random numbers from a generator seeded by ``(seed, epoch, job)``, so a run with one worker is
+reproducible bit for bit and a run resumed at a job boundary continues exactly as if never stopped.
+
+Two backends compute the same network:
+
+* ``numpy`` — the readable reference: examples from ``w2v.models``, minibatches through ``w2v.nn`` losses
+  and optimizers. The full softmax always trains here (a few matrix products per batch).
+* ``numba`` — ``w2v.kernels.train_job`` over ``workers`` threads sharing the weights (Hogwild).
+
+Example
+-------
+>>> trainer = Trainer(config, vocab, W_in, W_out)  # doctest: +SKIP
+>>> trainer.train(ids, bounds).history  # doctest: +SKIP
+[3.12, 2.87, ...]
+"""
+from __future__ import annotations
+
+import logging
+import math
+import time
+from collections import deque
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass, field
+
+import numpy as np
+from tqdm.auto import tqdm
+
+from .config import Config
+from .errors import TrainingError
+from .models import Network, make_architecture
+from .nn.optim import make_optimizer, make_schedule
+from .vocab import Vocabulary
+
+logger = logging.getLogger(__name__)
+
+
+@dataclass
+class TrainState:
+    """Where training stands; saved in checkpoints so a run can resume at a job boundary."""
+
+    epoch: int = 0              # current epoch (0-based)
+    job: int = 0                # next job of the current epoch
+    words_done: int = 0         # corpus words processed over all epochs (drives the learning rate)
+    epoch_loss: float = 0.0     # summed loss of the current epoch so far
+    epoch_examples: int = 0     # examples of the current epoch so far
+    history: list = field(default_factory=list)        # mean loss per finished epoch (float64)
+    step_history: list = field(default_factory=list)   # [progress in epochs, mean loss] per logged interval
+    lr: float = 0.0             # learning rate of the last job
+    train_seconds: float = 0.0  # wall time spent training so far
+
+    def to_dict(self) -> dict:
+        return dict(self.__dict__)
+
+    @classmethod
+    def from_dict(cls, d: dict) -> "TrainState":
+        return cls(**d)
+
+
+def make_jobs(bounds: np.ndarray, job_words: int) -> np.ndarray:
+    """Cut sentences into jobs of about ``job_words`` words: returns ``(J+1,)`` sentence indices.
+
+    Job j covers sentences ``cuts[j]:cuts[j+1]``; a job ends at the first sentence end at or after each
+    multiple of ``job_words``, so jobs are never empty and never split a sentence.
+    """
+    start, total = int(bounds[0]), int(bounds[-1])
+    marks = np.arange(start + job_words, total, job_words)
+    cuts = np.searchsorted(bounds, marks, side="left")
+    cuts = np.unique(np.concatenate([[0], cuts, [len(bounds) - 1]]))
+    return cuts
+
+
+def job_seed(seed: int, epoch: int, job: int) -> int:
+    """An independent 63-bit seed per (seed, epoch, job)."""
+    return int(np.random.SeedSequence([seed & 0xFFFFFFFF, epoch, job]).generate_state(1, np.uint64)[0] >> 1)
+
+
+class Trainer:
+    """Runs the epochs of one training.
+
+    Parameters
+    ----------
+    config : Config
+    vocab : Vocabulary
+    W_in, W_out : float32 arrays
+        Weights, updated in place.
+    state : TrainState, optional
+        Resume from here (a checkpoint's state); a fresh run starts at zero.
+    optimizer_state : dict, optional
+        The numpy optimizer's arrays from a checkpoint (momentum velocity, Adam moments).
+    """
+
+    def __init__(self, config: Config, vocab: Vocabulary, W_in: np.ndarray, W_out: np.ndarray,
+                 state: TrainState | None = None, optimizer_state: dict | None = None):
+        self.config = config
+        self.vocab = vocab
+        self.W_in, self.W_out = W_in, W_out
+        self.state = state or TrainState()
+        c = config
+        self.schedule = make_schedule(c.lr_schedule, c.start_alpha, c.min_alpha, c.lr_gamma, c.lr_step_size)
+        self.keep = vocab.keep_probabilities(c.sample)  # (V,)
+        self.cum = vocab.noise_cumulative(c.ns_exponent) if c.loss == "negative" else np.zeros(1, np.int64)
+        if c.loss == "hierarchical":
+            self.codes, self.points, self.lengths = vocab.huffman()
+        else:
+            self.codes = np.zeros((1, 1), np.uint8)
+            self.points = np.zeros((1, 1), np.int32)
+            self.lengths = np.zeros(1, np.int32)
+        self.optimizer = None
+        if not c.use_kernels:
+            self.network = Network(W_in, W_out, c.loss, c.cbow_mean)
+            self.architecture = make_architecture(c.arch)
+            self.optimizer = make_optimizer(c.optimizer, [W_in, W_out], momentum=c.momentum)
+            if optimizer_state:
+                self.optimizer.load_state(optimizer_state)
+
+    # ------------------------------------------------------------------ schedule
+    def lr_at(self, words_done: int, epoch: int, words_per_epoch: int) -> float:
+        progress = words_done / max(self.config.epochs * words_per_epoch, 1)
+        return float(self.schedule(progress, epoch))
+
+    # ------------------------------------------------------------------ one job, each backend
+    def _job_kernel(self, ids, bounds, cuts, j, epoch, n_words):
+        from .kernels import train_job  # imported here so query-only users never load numba
+        c = self.config
+        s0, s1 = int(cuts[j]), int(cuts[j + 1])
+        base = epoch * n_words
+        lr0 = self.lr_at(base + int(bounds[s0]), epoch, n_words)
+        lr1 = self.lr_at(base + int(bounds[s1]), epoch, n_words)
+        loss, n_ex, _ = train_job(self.W_in, self.W_out, ids, bounds[s0:s1 + 1], self.keep, self.cum,
+                                  self.points, self.codes, self.lengths, c.arch == "cbow",
+                                  c.loss == "hierarchical", c.cbow_mean, c.window, c.shrink_windows,
+                                  c.negative, lr0, lr1, job_seed(c.seed, epoch, j), c.compute_loss)
+        return loss, n_ex, int(bounds[s1] - bounds[s0]), lr0
+
+    def _job_numpy(self, ids, bounds, cuts, j, epoch, n_words):
+        c = self.config
+        rng = np.random.default_rng(job_seed(c.seed, epoch, j))
+        s0, s1 = int(cuts[j]), int(cuts[j + 1])
+        b0, b1 = int(bounds[s0]), int(bounds[s1])
+        job_ids = ids[b0:b1]
+        local = bounds[s0:s1 + 1] - b0  # (S+1,)
+        if c.sample > 0:  # subsampling, then rebuild the sentence bounds of what was kept
+            kept = rng.random(len(job_ids)) < self.keep[job_ids]
+            per_sentence = np.add.reduceat(kept.astype(np.int64), local[:-1])
+            job_ids = job_ids[kept]
+            local = np.concatenate([[0], np.cumsum(per_sentence)])
+        reduce = rng.integers(0, c.window, size=len(job_ids)) if c.shrink_windows else None
+        inputs, mask, targets = self.architecture.examples(job_ids, local, c.window, reduce)
+        n = len(targets)
+        loss_sum, lr = 0.0, self.lr_at(epoch * n_words + b0, epoch, n_words)
+        for start in range(0, n, c.batch_size):
+            sl = slice(start, start + c.batch_size)
+            # the learning rate follows the corpus position of this batch inside the job
+            lr = self.lr_at(epoch * n_words + b0 + (b1 - b0) * start // max(n, 1), epoch, n_words)
+            extra = {}
+            if c.loss == "negative":
+                r = rng.integers(0, 2**31, size=(len(targets[sl]), c.negative))
+                extra["negatives"] = np.searchsorted(self.cum, r, side="right")
+            elif c.loss == "hierarchical":
+                t = targets[sl]
+                extra = {"points": self.points[t], "codes": self.codes[t], "lengths": self.lengths[t]}
+            loss, grads = self.network.loss_and_grads(inputs[sl], mask[sl], targets[sl], **extra)
+            self.optimizer.step(grads, lr)
+            loss_sum += loss
+        return loss_sum, n, b1 - b0, lr
+
+    # ------------------------------------------------------------------ the loop
+    def train(self, ids: np.ndarray, bounds: np.ndarray, progress: bool = True, checkpoint=None,
+              checkpoint_every: float | None = None) -> TrainState:
+        """Run the remaining epochs over the encoded corpus.
+
+        Parameters
+        ----------
+        ids, bounds : arrays from :func:`w2v.corpus.encode_corpus`
+        progress : bool
+            Show a tqdm bar (words/s, loss, learning rate).
+        checkpoint : callable(TrainState), optional
+            Called at a job boundary, with no job in flight, every ``checkpoint_every`` seconds.
+
+        Returns
+        -------
+        TrainState, whose ``history`` is the per-epoch mean loss.
+
+        Raises
+        ------
+        TrainingError
+            When the loss becomes NaN or infinite (the message names the learning rate).
+        """
+        c, st = self.config, self.state
+        n_words = int(bounds[-1] - bounds[0])
+        cuts = make_jobs(bounds, c.job_words)
+        n_jobs = len(cuts) - 1
+        run_job = self._job_kernel if c.use_kernels else self._job_numpy
+        workers = c.workers if c.use_kernels else 1  # the numpy path is a sequential reference
+        bar = tqdm(total=c.epochs * n_words, initial=st.words_done, unit="word", unit_scale=True,
+                   disable=not progress, desc="training", dynamic_ncols=True, leave=True)
+        last_ckpt = time.monotonic()
+        t_start = time.monotonic() - st.train_seconds
+        log_every = max(1, n_jobs // 20)  # ~20 points per epoch in step_history
+        interval = [0.0, 0]  # loss and examples since the last step_history point
+        pool = ThreadPoolExecutor(max_workers=workers) if workers > 1 else None
+
+        def record(result):
+            loss, n_ex, words, lr = result
+            if not math.isfinite(loss):
+                raise TrainingError(f"training diverged: the loss became {loss} in epoch {st.epoch + 1} "
+                                    f"at learning rate {lr:.4g}; lower alpha (--alpha) and try again")
+            st.job += 1
+            st.words_done += words
+            st.epoch_loss += loss
+            st.epoch_examples += n_ex
+            st.lr = lr
+            interval[0] += loss
+            interval[1] += n_ex
+            if st.job % log_every == 0 or st.job == n_jobs:
+                mean = interval[0] / max(interval[1], 1)
+                st.step_history.append([st.words_done / max(n_words, 1), mean])
+                bar.set_postfix(loss=f"{mean:.4f}", lr=f"{lr:.5f}", epoch=f"{st.epoch + 1}/{c.epochs}", refresh=False)
+                interval[:] = [0.0, 0]
+            bar.update(words)
+
+        try:
+            while st.epoch < c.epochs:
+                epoch_t0 = time.monotonic()
+                epoch_words0 = st.words_done
+                in_flight: deque = deque()
+                j_next = st.job
+                while st.job < n_jobs:
+                    if pool is None:
+                        record(run_job(ids, bounds, cuts, st.job, st.epoch, n_words))
+                    else:
+                        while j_next < n_jobs and len(in_flight) < 2 * workers:
+                            in_flight.append(pool.submit(run_job, ids, bounds, cuts, j_next, st.epoch, n_words))
+                            j_next += 1
+                        record(in_flight.popleft().result())
+                    if checkpoint is not None and checkpoint_every is not None \
+                            and time.monotonic() - last_ckpt >= checkpoint_every and st.job < n_jobs:
+                        while in_flight:  # let running jobs land so the snapshot is consistent
+                            record(in_flight.popleft().result())
+                        st.train_seconds = time.monotonic() - t_start
+                        checkpoint(st)
+                        last_ckpt = time.monotonic()
+                mean = st.epoch_loss / max(st.epoch_examples, 1)
+                if not c.compute_loss and c.use_kernels:
+                    mean = float("nan")
+                    if not np.isfinite(self.W_in[: min(len(self.W_in), 1000)]).all():
+                        raise TrainingError(f"training diverged: the vectors became NaN or infinite in epoch "
+                                            f"{st.epoch + 1} at learning rate {st.lr:.4g}; lower alpha")
+                st.history.append(float(mean))
+                secs = time.monotonic() - epoch_t0
+                logger.info("epoch %d/%d: mean loss %.5f, %.0f words/s, lr %.5f", st.epoch + 1, c.epochs, mean,
+                            (st.words_done - epoch_words0) / max(secs, 1e-9), st.lr)
+                st.epoch += 1
+                st.job = 0
+                st.epoch_loss, st.epoch_examples = 0.0, 0
+        finally:
+            if pool is not None:
+                pool.shutdown(wait=True, cancel_futures=True)
+            bar.close()
+        st.train_seconds = time.monotonic() - t_start
+        return st
