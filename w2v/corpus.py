@@ -126,7 +126,7 @@ class LineSentence:
                     block = f.readline(_BLOCK_CHARS)
                     if not block:
                         break
-                    if block.endswith("\n"):
+                    if block.endswith("\n") or len(block) < _BLOCK_CHARS:  # a whole line (or the last one)
                         yield carry + block
                         carry = ""
                         continue

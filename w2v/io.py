@@ -178,13 +178,13 @@ def _detect_binary(head: bytes, d: int) -> bool:
     body = head[nl + 1:]
     end = body.find(b"\n")
     line = body if end < 0 else body[:end]
+    parts = line.decode("latin-1").split()  # the word's encoding does not matter here, only the numbers
+    if len(parts) < d + 1:
+        return True
     try:
-        parts = line.decode("utf-8").split()
-        if len(parts) < d + 1:
-            return True
         [float(x) for x in parts[-d:]]
         return False
-    except (UnicodeDecodeError, ValueError):
+    except ValueError:
         return True
 
 

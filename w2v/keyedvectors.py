@@ -148,12 +148,11 @@ class KeyedVectors:
         return 1.0 - self.similarity(w1, w2)
 
     def n_similarity(self, ws1: Sequence[str], ws2: Sequence[str]) -> float:
-        """Cosine similarity between the means of two sets of words."""
+        """Cosine similarity between the means of the (raw) vectors of two sets of words, as gensim."""
         if not len(ws1) or not len(ws2):
             raise W2VError("n_similarity needs at least one word on each side")
-        n = self.get_normed_vectors()
-        a = n[self.indices(ws1)].mean(axis=0)
-        b = n[self.indices(ws2)].mean(axis=0)
+        a = self.vectors[self.indices(ws1)].mean(axis=0)
+        b = self.vectors[self.indices(ws2)].mean(axis=0)
         return float(np.dot(_unit_rows(a), _unit_rows(b)))
 
     def _terms(self, items, weight: float):

@@ -13,7 +13,7 @@ from __future__ import annotations
 import numpy as np
 
 
-def numerical_gradient(f, x: np.ndarray, eps: float = 1e-6) -> np.ndarray:
+def numerical_gradient(f, x: np.ndarray, eps: float = 1e-5) -> np.ndarray:
     """Gradient of the scalar ``f()`` with respect to ``x``, which ``f`` reads and this perturbs in place.
 
     Use float64 arrays: in float32 the differences drown in rounding error.

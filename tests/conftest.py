@@ -1,0 +1,24 @@
+"""Shared fixtures: small corpora with planted structure."""
+import numpy as np
+import pytest
+
+
+def planted_corpus(n_sentences=400, seed=0):
+    """Two groups of words that only ever share contexts within their group.
+
+    Sentences mix the words of one group ("animal" words or "tool" words) with common filler, so a model
+    that learns anything ranks same-group words first.
+    """
+    rng = np.random.default_rng(seed)
+    groups = [["cat", "dog", "cow", "pig"], ["saw", "axe", "drill", "hammer"]]
+    filler = ["the", "a", "and", "of"]
+    sents = []
+    for i in range(n_sentences):
+        g = groups[i % 2]
+        sents.append([str(w) for w in rng.choice(g + filler, size=8, p=[0.2] * 4 + [0.05] * 4)])
+    return sents, groups
+
+
+@pytest.fixture
+def planted():
+    return planted_corpus()

@@ -1,0 +1,108 @@
+"""End-to-end: the w2v command on real files, in subprocesses, as a user runs it."""
+import os
+import signal
+import subprocess
+import sys
+import time
+
+import numpy as np
+import pytest
+
+import w2v
+from conftest import planted_corpus
+
+
+def run(*args, check=True):
+    r = subprocess.run([sys.executable, "-m", "w2v.cli", *map(str, args)], capture_output=True, text=True, timeout=300)
+    if check and r.returncode != 0:
+        raise AssertionError(r.stderr)
+    return r
+
+
+@pytest.fixture(scope="module")
+def corpus_file(tmp_path_factory):
+    sents, _ = planted_corpus(600)
+    p = tmp_path_factory.mktemp("c") / "corpus.txt"
+    p.write_text("\n".join(" ".join(s) for s in sents) + "\n")
+    return p
+
+
+@pytest.fixture(scope="module")
+def trained(corpus_file, tmp_path_factory):
+    out = tmp_path_factory.mktemp("run")
+    r = run("train", corpus_file, "-o", out, "--arch", "skipgram", "--loss", "negative", "--dim", 16,
+            "--window", 3, "--min-count", 1, "--epochs", 5, "--seed", 3, "--sample", 0, "--binary", "-q")
+    assert "trained skipgram/negative" in r.stdout
+    return out
+
+
+def test_train_writes_model_and_gensim_readable_vectors(trained):
+    gensim = pytest.importorskip("gensim")
+    assert (trained / "model.npz").is_file() and not (trained / "checkpoint.npz").exists()
+    g = gensim.models.KeyedVectors.load_word2vec_format(str(trained / "vectors.txt"))
+    m = w2v.Word2Vec.load(trained)
+    assert g.index_to_key == m.wv.index_to_key
+    np.testing.assert_allclose(g.vectors, m.W_in_, atol=1e-5)
+    assert w2v.load_vectors(trained / "vectors.bin").index_to_key == m.wv.index_to_key
+
+
+def test_neighbors_analogy_evaluate_export(trained, tmp_path):
+    r = run("neighbors", trained, "cat", "--topn", 3)
+    near = [line.split()[-1] for line in r.stdout.splitlines()[1:]]
+    assert len(near) == 3 and set(near) <= {"dog", "cow", "pig", "the", "a", "and", "of"}
+    r = run("analogy", trained / "vectors.txt", "cat - dog + saw", "--topn", 2)
+    assert r.stdout.startswith("cat + saw - dog:") and len(r.stdout.splitlines()) == 3
+    assert run("analogy", trained, "dog", "cat", "saw").returncode == 0
+    r = run("evaluate", trained, "--pairs")
+    assert "TOTAL" in r.stdout and "capital-common-countries" in r.stdout
+    run("export", trained, "-o", tmp_path / "v.bin", "--binary")
+    assert w2v.load_vectors(tmp_path / "v.bin").vectors.shape[1] == 16
+
+
+@pytest.mark.parametrize("args,needle", [
+    (("neighbors", "{m}", "catt"), "'catt'"),
+    (("neighbors", "/nonexistent/vecs.txt", "a"), "not found"),
+    (("train", "/nonexistent/corpus.txt", "-o", "{tmp}"), "not found"),
+    (("train", "{corpus}", "-o", "{tmp}", "--min-count", "100000"), "min_count"),
+    (("train", "{corpus}", "-o", "{tmp}", "--window", "0"), "window"),
+    (("analogy", "{m}", "one two"), "three words"),
+])
+def test_user_errors_are_one_line_exit_2(trained, corpus_file, tmp_path, args, needle):
+    args = [a.format(m=trained, corpus=corpus_file, tmp=tmp_path / "o") for a in args]
+    r = run(*args, check=False)
+    assert r.returncode == 2, r.stderr
+    assert needle in r.stderr and "Traceback" not in r.stderr
+    assert len(r.stderr.strip().splitlines()) == 1
+
+
+def test_empty_corpus(tmp_path):
+    (tmp_path / "empty.txt").write_text("\n\n")
+    r = run("train", tmp_path / "empty.txt", "-o", tmp_path / "o", check=False)
+    assert r.returncode == 2 and "no words" in r.stderr
+
+
+def test_killed_training_resumes_to_the_same_model(tmp_path):
+    rng = np.random.default_rng(1)  # 3000-word vocabulary: the full softmax takes seconds, long enough to kill
+    words = rng.zipf(1.3, size=30000) % 3000
+    corpus = tmp_path / "big.txt"
+    corpus.write_text("\n".join(" ".join(f"w{x}" for x in words[i:i + 10]) for i in range(0, len(words), 10)) + "\n")
+    common = ["--arch", "skipgram", "--loss", "softmax", "--optimizer", "momentum", "--alpha", "0.005", "--dim", "32",
+              "--min-count", "1", "--epochs", "4", "--window", "3", "--seed", "9", "-q"]
+    run("train", corpus, "-o", tmp_path / "straight", *common)
+    out = tmp_path / "killed"
+    proc = subprocess.Popen([sys.executable, "-m", "w2v.cli", "train", str(corpus), "-o", str(out), *common,
+                             "--checkpoint-every", "0.01"], stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+    deadline = time.time() + 120
+    while not (out / "checkpoint.npz").exists() and time.time() < deadline and proc.poll() is None:
+        time.sleep(0.05)
+    time.sleep(0.3)
+    if proc.poll() is not None:
+        pytest.skip("training finished before it could be killed (machine too fast for this corpus)")
+    os.kill(proc.pid, signal.SIGKILL)
+    proc.wait()
+    assert (out / "checkpoint.npz").exists() and not (out / "model.npz").exists()
+    r = run("train", "--resume", out, "-q")
+    assert "trained" in r.stdout
+    a, b = w2v.Word2Vec.load(tmp_path / "straight"), w2v.Word2Vec.load(out)
+    assert np.array_equal(a.W_in_, b.W_in_) and np.array_equal(a.W_out_, b.W_out_)
+    assert a.loss_history_ == b.loss_history_

@@ -1,0 +1,80 @@
+"""The numba kernels compute exactly the update of the numpy reference on the same random draws."""
+import numpy as np
+import pytest
+
+from w2v import Vocabulary
+from w2v.kernels import cbow_window_update, sg_window_update
+from w2v.models import Network
+
+
+def _setup(V=9, d=6, seed=0):
+    rng = np.random.default_rng(seed)
+    return rng.standard_normal((V, d)).astype(np.float32) * 0.3, rng.standard_normal((V, d)).astype(np.float32) * 0.3
+
+
+def _ns_rows(centre, negs):
+    rows = np.array([centre] + [n for n in negs if n != centre], dtype=np.int64)
+    labels = np.array([1.0] + [0.0] * (len(rows) - 1), dtype=np.float32)
+    return rows, labels
+
+
+@pytest.mark.parametrize("loss", ["negative", "hierarchical"])
+def test_skipgram_window_update_equals_reference(loss):
+    W_in, W_out = _setup()
+    ctx = np.array([1, 4, 1, 7], dtype=np.int32)  # word 1 twice in the window: both updates must land
+    centre, lr = 3, 0.1
+    if loss == "negative":
+        negs = [5, 3, 5, 0]  # a repeat, and the centre itself (skipped as in word2vec.c)
+        rows, labels = _ns_rows(centre, negs)
+        extra = {"negatives": np.tile(negs, (len(ctx), 1))}
+    else:
+        vocab = Vocabulary([str(i) for i in range(9)], [20, 15, 12, 9, 7, 5, 3, 2, 1])
+        codes, points, lengths = vocab.huffman()
+        W_out = W_out[:8].copy()
+        L = lengths[centre]
+        rows, labels = points[centre, :L].astype(np.int64), (1.0 - codes[centre, :L]).astype(np.float32)
+        t = np.full(len(ctx), centre)
+        extra = {"points": points[t], "codes": codes[t], "lengths": lengths[t]}
+    ref_in, ref_out = W_in.astype(np.float64), W_out.astype(np.float64)
+    net = Network(ref_in, ref_out, loss)
+    ref_loss, (g_in, g_out) = net.loss_and_grads(ctx[:, None], np.ones((len(ctx), 1), bool),
+                                                 np.full(len(ctx), centre), **extra)
+    g_in.apply(ref_in, -lr)
+    g_out.apply(ref_out, -lr)
+    k_in, k_out = W_in.copy(), W_out.copy()
+    d = W_in.shape[1]
+    loss_k = sg_window_update(k_in, k_out, ctx, len(ctx), rows, labels, len(rows), lr,
+                              np.empty((8, d), np.float32), np.empty((len(rows), d), np.float32), True)
+    np.testing.assert_allclose(k_in, ref_in, rtol=1e-5, atol=1e-6)
+    np.testing.assert_allclose(k_out, ref_out, rtol=1e-5, atol=1e-6)
+    assert loss_k == pytest.approx(ref_loss, rel=1e-5)
+
+
+@pytest.mark.parametrize("cbow_mean", [True, False])
+def test_cbow_window_update_equals_reference(cbow_mean):
+    W_in, W_out = _setup(seed=1)
+    ctx = np.array([2, 6, 2, 8], dtype=np.int32)
+    centre, lr, negs = 4, 0.05, [1, 1, 7]
+    rows, labels = _ns_rows(centre, negs)
+    ref_in, ref_out = W_in.astype(np.float64), W_out.astype(np.float64)
+    net = Network(ref_in, ref_out, "negative", cbow_mean)
+    ref_loss, (g_in, g_out) = net.loss_and_grads(ctx[None, :], np.ones((1, 4), bool), np.array([centre]),
+                                                 negatives=np.array([negs]))
+    g_in.apply(ref_in, -lr)
+    g_out.apply(ref_out, -lr)
+    d = W_in.shape[1]
+    k_in, k_out = W_in.copy(), W_out.copy()
+    loss_k = cbow_window_update(k_in, k_out, ctx, 4, rows, labels, len(rows), lr, np.empty(d, np.float32),
+                                np.empty(d, np.float32), np.empty((len(rows), d), np.float32), cbow_mean, True)
+    np.testing.assert_allclose(k_in, ref_in, rtol=1e-5, atol=1e-6)
+    np.testing.assert_allclose(k_out, ref_out, rtol=1e-5, atol=1e-6)
+    assert loss_k == pytest.approx(ref_loss, rel=1e-5)
+
+
+def test_noise_draw_matches_numpy_searchsorted():
+    from w2v.kernels import draw_noise
+    from numba import njit
+    cum = Vocabulary(list("abcd"), [50, 20, 5, 1]).noise_cumulative()
+    rs = np.random.default_rng(0).integers(0, 2**31, 1000)
+    draw = njit(lambda c, r: draw_noise(c, r))
+    assert [draw(cum, int(r)) for r in rs] == np.searchsorted(cum, rs, side="right").tolist()

@@ -1,0 +1,65 @@
+import numpy as np
+import pytest
+
+import w2v
+from w2v.errors import ConfigError, CorpusError, TrainingError
+from w2v.trainer import make_jobs
+
+from conftest import planted_corpus
+
+
+@pytest.mark.parametrize("arch,loss", [("cbow", "negative"), ("skipgram", "hierarchical"), ("skipgram", "softmax")])
+def test_single_worker_is_bit_for_bit_reproducible(arch, loss):
+    sents, _ = planted_corpus(200)
+    kw = dict(arch=arch, loss=loss, vector_size=8, window=3, min_count=1, epochs=2, seed=11, job_words=300)
+    a = w2v.Word2Vec(**kw).fit(sents, progress=False)
+    b = w2v.Word2Vec(**kw).fit(sents, progress=False)
+    assert np.array_equal(a.W_in_, b.W_in_) and np.array_equal(a.W_out_, b.W_out_)
+    assert a.loss_history_ == b.loss_history_
+    c = w2v.Word2Vec(**{**kw, "seed": 12}).fit(sents, progress=False)
+    assert not np.array_equal(a.W_in_, c.W_in_)
+
+
+def test_two_workers_train_and_stay_finite():
+    sents, _ = planted_corpus(400)
+    m = w2v.Word2Vec(arch="skipgram", vector_size=8, min_count=1, epochs=2, workers=2, job_words=200).fit(
+        sents, progress=False)
+    assert np.isfinite(m.W_in_).all() and len(m.loss_history_) == 2
+
+
+def test_jobs_cover_every_sentence_without_cutting():
+    bounds = np.array([0, 5, 7, 30, 31, 40])
+    cuts = make_jobs(bounds, job_words=10)
+    assert cuts[0] == 0 and cuts[-1] == len(bounds) - 1
+    assert (np.diff(cuts) > 0).all()
+
+
+def test_learning_rate_decays_linearly_over_all_epochs():
+    sents, _ = planted_corpus(200)
+    m = w2v.Word2Vec(vector_size=8, min_count=1, epochs=3, alpha=0.04, min_alpha=0.001, job_words=100).fit(
+        sents, progress=False)
+    assert m.state_.lr < 0.04 * 0.1  # the last job starts close to min_alpha
+
+
+def test_config_errors_name_the_option():
+    with pytest.raises(ConfigError, match="window"):
+        w2v.Word2Vec(window=0).fit([["a"]])
+    with pytest.raises(ConfigError, match="optimizer='momentum' is only available"):
+        w2v.Word2Vec(loss="negative", optimizer="momentum").fit([["a"]])
+    with pytest.raises(ConfigError, match="unknown Word2Vec option"):
+        w2v.Word2Vec(windw=3)
+
+
+def test_generator_refused_for_several_epochs_but_fine_for_one():
+    sents, _ = planted_corpus(50)
+    with pytest.raises(CorpusError, match="one-shot"):
+        w2v.Word2Vec(min_count=1, epochs=2).fit((s for s in sents), progress=False)
+    m = w2v.Word2Vec(min_count=1, epochs=1, vector_size=4).fit((s for s in sents), progress=False)
+    assert len(m.wv) > 0
+
+
+def test_divergence_stops_with_the_learning_rate_named():
+    sents, _ = planted_corpus(100)
+    with pytest.raises(TrainingError, match="learning rate"):
+        w2v.Word2Vec(loss="softmax", optimizer="momentum", alpha=9.0, min_count=1, vector_size=8, epochs=3,
+                     sample=0).fit(sents, progress=False)

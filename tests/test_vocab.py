@@ -1,0 +1,85 @@
+import numpy as np
+import pytest
+
+from w2v import Vocabulary
+from w2v.errors import KeyNotInVocabError, VocabularyError
+
+
+def test_counts_order_and_tiebreak():
+    v = Vocabulary.build([["b", "a", "c", "a"], ["c", "d"]], min_count=1)
+    assert v.index_to_key == ["a", "c", "b", "d"]  # count desc, ties alphabetical
+    assert v.counts.tolist() == [2, 2, 1, 1]
+    assert v.key_to_index["c"] == 1 and v.total_words == 6
+
+
+def test_min_count_and_errors():
+    v = Vocabulary.build([["a", "a", "b"]], min_count=2)
+    assert v.index_to_key == ["a"]
+    with pytest.raises(VocabularyError, match="min_count=5"):
+        Vocabulary.build([["a", "b"]], min_count=5)
+    with pytest.raises(VocabularyError, match="no words"):
+        Vocabulary.build([[], []], min_count=1)
+
+
+def test_max_vocab_size_prunes_during_scan():
+    # 1000 distinct rare words and two frequent ones; the counter never holds more than the limit
+    sents = [["common", "often", f"rare{i}"] for i in range(1000)]
+    sizes = []
+
+    class Spy(list):
+        pass
+
+    v = Vocabulary.build(iter(sents), min_count=1, max_vocab_size=50)
+    assert "common" in v and "often" in v
+    assert len(v) <= 50
+
+
+def test_max_final_vocab():
+    v = Vocabulary.build([["a"] * 5 + ["b"] * 4 + ["c"] * 3], min_count=1, max_final_vocab=2)
+    assert v.index_to_key == ["a", "b"]
+
+
+def test_one_hot_roundtrip_and_matmul_equals_row_lookup():
+    v = Vocabulary.build([["x", "y", "z", "x"]], min_count=1)
+    oh = v.one_hot(["z", "x"])
+    assert oh.shape == (2, 3) and v.decode_one_hot(oh) == ["z", "x"]
+    assert v.decode_one_hot(v.one_hot("y")) == "y"
+    ids = v.encode(["z", "x", "unknown"])
+    assert ids.tolist() == [v.index("z"), v.index("x")]
+    assert (v.one_hot(ids) == oh).all()
+    W = np.random.default_rng(0).standard_normal((3, 4))
+    from w2v.nn import Embedding
+    np.testing.assert_allclose(oh @ W, Embedding(W).forward(ids))
+    with pytest.raises(KeyNotInVocabError, match="nope"):
+        v.one_hot("nope")
+
+
+def test_keep_probabilities_word2vec_formula():
+    v = Vocabulary(["the", "rare"], [9000, 10])
+    p = v.keep_probabilities(1e-3)
+    t = 1e-3 * 9010
+    assert p[0] == pytest.approx((np.sqrt(9000 / t) + 1) * t / 9000, rel=1e-6)
+    assert p[1] == 1.0
+    assert (v.keep_probabilities(0) == 1).all()
+
+
+def test_noise_distribution_and_cumulative():
+    v = Vocabulary(["a", "b"], [16, 1])
+    p = v.noise_distribution(0.75)
+    assert p[0] / p[1] == pytest.approx(8.0)
+    cum = v.noise_cumulative(0.75)
+    assert cum[-1] == 2**31
+    draws = np.searchsorted(cum, np.random.default_rng(0).integers(0, 2**31, 20000), side="right")
+    assert abs((draws == 0).mean() - 8 / 9) < 0.01
+
+
+def test_huffman_codes_are_prefix_free_and_frequency_ordered():
+    v = Vocabulary(list("abcdef"), [45, 13, 12, 16, 9, 5])
+    codes, points, lengths = v.huffman()
+    words = ["".join(map(str, codes[i, :lengths[i]])) for i in range(6)]
+    for i in range(6):
+        for j in range(6):
+            if i != j:
+                assert not words[j].startswith(words[i])
+    assert lengths[0] == 1 and lengths.max() <= 4  # classic textbook example: a gets a 1-bit code
+    assert points.max() < len(v) - 1 and points[:, 0].tolist().count(points[0, 0]) == 6  # one root

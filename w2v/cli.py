@@ -1,0 +1,251 @@
+"""The ``w2v`` command line: train, neighbors, analogy, evaluate, export.
+
+Every user mistake (a missing file, an unknown word, a bad option value) prints one line
+``w2v: error: ...`` and exits with status 2; no traceback.
+
+Example
+-------
+$ w2v train corpus.txt -o runs/demo --arch skipgram --loss negative --dim 100
+$ w2v analogy runs/demo "king - man + woman"
+"""
+from __future__ import annotations
+
+import argparse
+import logging
+import re
+import sys
+import time
+from pathlib import Path
+
+from . import __version__
+from .errors import W2VError
+
+log = logging.getLogger("w2v")
+
+
+# ---------------------------------------------------------------------------------------------- train
+def _add_train(sub):
+    p = sub.add_parser("train", help="train word vectors on a corpus",
+                       description="Train CBOW or skip-gram vectors; writes OUT/model.npz and OUT/vectors.txt.")
+    p.add_argument("corpus", nargs="?", help="text file (.gz/.bz2/.xz ok, one sentence per line or text8-style) "
+                                             "or a directory of such files")
+    p.add_argument("-o", "--out", default="runs/w2v", help="output directory (default: runs/w2v)")
+    p.add_argument("--arch", choices=["cbow", "skipgram"], default="cbow")
+    p.add_argument("--loss", choices=["softmax", "negative", "hierarchical"], default="negative")
+    p.add_argument("--optimizer", choices=["sgd", "momentum", "rmsprop", "adam"], default="sgd")
+    p.add_argument("--dim", type=int, default=100, help="vector size (default 100)")
+    p.add_argument("--window", type=int, default=5)
+    p.add_argument("--min-count", type=int, default=5)
+    p.add_argument("--max-vocab-size", type=int, default=None, help="prune during the count above this many words")
+    p.add_argument("--max-final-vocab", type=int, default=None, help="keep at most this many most frequent words")
+    p.add_argument("--epochs", type=int, default=5)
+    p.add_argument("--alpha", type=float, default=None, help="start learning rate (default 0.025)")
+    p.add_argument("--min-alpha", type=float, default=0.0001)
+    p.add_argument("--lr-schedule", choices=["linear", "constant", "step"], default="linear")
+    p.add_argument("--batch-size", type=int, default=256, help="minibatch size of the softmax (numpy) path")
+    p.add_argument("--negative", type=int, default=5)
+    p.add_argument("--sample", type=float, default=1e-3, help="subsampling threshold, 0 to disable")
+    p.add_argument("--cbow-sum", action="store_true", help="CBOW sums context vectors instead of averaging")
+    p.add_argument("--workers", type=int, default=1)
+    p.add_argument("--seed", type=int, default=1)
+    p.add_argument("--backend", choices=["auto", "numpy", "numba"], default="auto")
+    p.add_argument("--tokenizer", choices=["whitespace", "words", "wordpunct", "toktok", "treebank"],
+                   default="whitespace")
+    p.add_argument("--lowercase", action="store_true")
+    p.add_argument("--binary", action="store_true", help="also write OUT/vectors.bin (word2vec binary)")
+    p.add_argument("--checkpoint-every", type=float, default=None, metavar="MINUTES",
+                   help="save OUT/checkpoint.npz this often so a killed run can --resume")
+    p.add_argument("--resume", metavar="DIR", default=None, help="continue the run checkpointed in DIR")
+    p.add_argument("-q", "--quiet", action="store_true", help="no progress bar")
+    p.set_defaults(func=cmd_train)
+
+
+def cmd_train(args) -> int:
+    from .word2vec import Word2Vec
+    from .io import save_word2vec_format
+
+    every = None if args.checkpoint_every is None else args.checkpoint_every * 60.0
+    if every is not None and every <= 0:
+        raise W2VError("--checkpoint-every must be a positive number of minutes")
+    if args.resume:
+        out = Path(args.resume)
+        ckpt = out / "checkpoint.npz"
+        if not ckpt.is_file():
+            if (out / "model.npz").is_file():
+                print(f"{out} already holds a finished model; nothing to resume")
+                return 0
+            raise W2VError(f"--resume {out}: no checkpoint.npz there")
+        model = Word2Vec.load(ckpt)
+        log.info("resuming %s at epoch %d, job %d", ckpt, model.state_.epoch + 1, model.state_.job)
+        model.resume(args.corpus, progress=not args.quiet, checkpoint_path=ckpt, checkpoint_every=every)
+    else:
+        if args.corpus is None:
+            raise W2VError("give a corpus file or directory to train on")
+        out = Path(args.out)
+        out.mkdir(parents=True, exist_ok=True)
+        model = Word2Vec(arch=args.arch, loss=args.loss, optimizer=args.optimizer, vector_size=args.dim,
+                         window=args.window, min_count=args.min_count, epochs=args.epochs, alpha=args.alpha,
+                         min_alpha=args.min_alpha, batch_size=args.batch_size, seed=args.seed, workers=args.workers,
+                         negative=args.negative, sample=args.sample, cbow_mean=not args.cbow_sum,
+                         max_vocab_size=args.max_vocab_size, max_final_vocab=args.max_final_vocab,
+                         lr_schedule=args.lr_schedule, backend=args.backend)
+        ckpt = out / "checkpoint.npz"
+        model.fit(args.corpus, progress=not args.quiet, tokenizer=args.tokenizer, lowercase=args.lowercase,
+                  checkpoint_path=ckpt if every else None, checkpoint_every=every)
+    model.save(out / "model.npz")
+    save_word2vec_format(out / "vectors.txt", model.vocab_.index_to_key, model.W_in_, whitespace="replace")
+    if args.binary:
+        save_word2vec_format(out / "vectors.bin", model.vocab_.index_to_key, model.W_in_, binary=True,
+                             whitespace="replace")
+    if (out / "checkpoint.npz").exists():
+        (out / "checkpoint.npz").unlink()  # the finished model supersedes it
+    st = model.state_
+    print(f"trained {model.config_.arch}/{model.config_.loss} on {len(model.vocab_)} words, {model.config_.epochs} "
+          f"epochs in {st.train_seconds:.1f}s ({st.words_done / max(st.train_seconds, 1e-9):,.0f} words/s); "
+          f"final loss {model.loss_history_[-1]:.4f}")
+    print(f"model:   {out / 'model.npz'}\nvectors: {out / 'vectors.txt'}")
+    return 0
+
+
+# ---------------------------------------------------------------------------------------------- queries
+def _load(path):
+    from .loading import load_vectors
+    return load_vectors(path)
+
+
+def cmd_neighbors(args) -> int:
+    kv = _load(args.model)
+    for word in args.words:
+        rows = kv.most_similar(positive=[word], topn=args.topn, restrict_vocab=args.restrict_vocab)
+        print(f"{word}:")
+        for w, s in rows:
+            print(f"  {s:7.4f}  {w}")
+    return 0
+
+
+def parse_analogy(terms: list[str]) -> tuple[list[str], list[str]]:
+    """``["king - man + woman"]`` or ``["king", "man", "woman"]`` -> (positive, negative).
+
+    Three bare words ``a b c`` mean "a is to b as c is to ?", i.e. ``b - a + c``.
+    """
+    tokens = " ".join(terms).replace("+", " + ").split()
+    if not any(t == "+" or t.startswith("-") for t in tokens):
+        if len(tokens) != 3:
+            raise W2VError(f"analogy: give 'king - man + woman' or three words a b c (a is to b as c is to ?), "
+                           f"got {' '.join(tokens)!r}")
+        a, b, c = tokens
+        return [b, c], [a]
+    pos, neg, sign = [], [], "+"
+    for t in tokens:
+        if t in ("+", "-"):
+            sign = t
+            continue
+        if t.startswith("-"):  # "-man" written without a space
+            sign, t = "-", t[1:]
+        (pos if sign == "+" else neg).append(t)
+        sign = "+"
+    if not pos:
+        raise W2VError(f"analogy: no positive word in {' '.join(tokens)!r}")
+    return pos, neg
+
+
+def cmd_analogy(args) -> int:
+    kv = _load(args.model)
+    pos, neg = parse_analogy(args.query)
+    fn = kv.most_similar_cosmul if args.method == "3cosmul" else kv.most_similar
+    rows = fn(positive=pos, negative=neg, topn=args.topn, restrict_vocab=args.restrict_vocab)
+    print(" + ".join(pos) + "".join(f" - {w}" for w in neg) + ":")
+    for w, s in rows:
+        print(f"  {s:7.4f}  {w}")
+    return 0
+
+
+def cmd_evaluate(args) -> int:
+    from . import evaluate as ev
+    kv = _load(args.model)
+    t0 = time.perf_counter()
+    analogy_files = args.analogies if args.analogies else ([ev.QUESTIONS_WORDS] if not args.pairs else [])
+    pair_files = args.pairs if args.pairs is not None else ([ev.WORDSIM353, ev.SIMLEX999] if not args.analogies else [])
+    for path in analogy_files:
+        res = ev.analogies(kv, path, restrict_vocab=args.restrict_vocab, method=args.method)
+        print(f"analogies: {path}  (restrict_vocab={args.restrict_vocab}, {args.method})")
+        print(f"  {'section':32s} {'accuracy':>9s} {'correct':>8s} {'total':>6s} {'skipped':>8s}")
+        for s in res.sections:
+            print(f"  {s.name:32s} {s.accuracy:9.1%} {s.correct:8d} {s.total:6d} {s.skipped:8d}")
+        sem, syn = res.semantic_syntactic()
+        print(f"  {'TOTAL':32s} {res.accuracy:9.1%} {res.correct:8d} {res.total:6d} {res.skipped:8d}")
+        print(f"  semantic {sem:.1%}, syntactic {syn:.1%}, coverage {res.coverage:.1%}")
+    for path in pair_files:
+        r = ev.word_pairs(kv, path)
+        print(f"pairs: {path}\n  spearman {r.spearman:.4f}  pearson {r.pearson:.4f}  "
+              f"pairs {r.pairs}  out-of-vocabulary {r.oov_ratio:.1%}")
+    log.info("evaluation took %.2fs", time.perf_counter() - t0)
+    return 0
+
+
+def cmd_export(args) -> int:
+    kv = _load(args.model)
+    kv.save_word2vec_format(args.output, binary=args.binary, whitespace="replace")
+    print(f"wrote {len(kv)} vectors to {args.output} ({'binary' if args.binary else 'text'} word2vec format)")
+    return 0
+
+
+# ---------------------------------------------------------------------------------------------- entry point
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="w2v", description="Train and query word2vec embeddings.")
+    parser.add_argument("--version", action="version", version=f"w2v {__version__}")
+    parser.add_argument("-v", "--verbose", action="store_true", help="log details (INFO level)")
+    sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
+    _add_train(sub)
+    model_help = "native model (model.npz or its directory) or a word2vec text/binary vectors file"
+
+    p = sub.add_parser("neighbors", help="nearest neighbours of words")
+    p.add_argument("model", help=model_help)
+    p.add_argument("words", nargs="+")
+    p.add_argument("--topn", type=int, default=10)
+    p.add_argument("--restrict-vocab", type=int, default=None)
+    p.set_defaults(func=cmd_neighbors)
+
+    p = sub.add_parser("analogy", help='solve "king - man + woman" (or: a b c, a is to b as c is to ?)')
+    p.add_argument("model", help=model_help)
+    p.add_argument("query", nargs="+")
+    p.add_argument("--topn", type=int, default=5)
+    p.add_argument("--method", choices=["3cosadd", "3cosmul"], default="3cosadd")
+    p.add_argument("--restrict-vocab", type=int, default=None)
+    p.set_defaults(func=cmd_analogy)
+
+    p = sub.add_parser("evaluate", help="analogy accuracy and word-pair correlations")
+    p.add_argument("model", help=model_help)
+    p.add_argument("--analogies", nargs="*", default=None, metavar="FILE",
+                   help="questions-words format files (default: the shipped questions-words.txt)")
+    p.add_argument("--pairs", nargs="*", default=None, metavar="FILE",
+                   help="word-pair files (default: shipped WordSim353 and SimLex-999)")
+    p.add_argument("--restrict-vocab", type=int, default=30000)
+    p.add_argument("--method", choices=["3cosadd", "3cosmul"], default="3cosadd")
+    p.set_defaults(func=cmd_evaluate)
+
+    p = sub.add_parser("export", help="write vectors in the word2vec text or binary format")
+    p.add_argument("model", help=model_help)
+    p.add_argument("-o", "--output", required=True)
+    p.add_argument("--binary", action="store_true")
+    p.set_defaults(func=cmd_export)
+    return parser
+
+
+def main(argv=None) -> int:
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    logging.basicConfig(level=logging.INFO if args.verbose else logging.WARNING,
+                        format="%(asctime)s %(name)s %(levelname)s: %(message)s")
+    try:
+        return args.func(args)
+    except W2VError as e:
+        print(f"w2v: error: {e}", file=sys.stderr)
+        return 2
+    except KeyboardInterrupt:
+        print("w2v: interrupted", file=sys.stderr)
+        return 130
+
+
+if __name__ == "__main__":
+    sys.exit(main())

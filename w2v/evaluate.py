@@ -1,0 +1,206 @@
+"""The standard benchmarks: analogy questions and word-pair similarity, computed in batched matrix products.
+
+* Analogies in the questions-words format (Mikolov et al. 2013): ``: section`` headers, then lines
+  ``a b c d`` meaning "a is to b as c is to d". A question counts when all four words are among the
+  ``restrict_vocab`` most frequent; otherwise it is *skipped* (out of vocabulary). The answer is the best
+  word for ``b - a + c`` (3CosAdd) or 3CosMul, the question words themselves excluded. Matching is
+  case-insensitive. These rules are gensim's ``evaluate_word_analogies``, so results are comparable.
+* Word pairs (WordSim353, SimLex-999): tab-separated ``word1 word2 score`` with ``#`` comments; Spearman
+  and Pearson correlations (scipy) between human scores and cosine similarity over pairs whose words are
+  both known, and the fraction of pairs skipped as out of vocabulary.
+
+Example
+-------
+>>> from w2v.evaluate import analogies, word_pairs
+>>> res = analogies(kv, "corpora/questions-words.txt")  # doctest: +SKIP
+>>> print(f"{res.accuracy:.1%} of {res.total} questions ({res.skipped} skipped)")  # doctest: +SKIP
+"""
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import numpy as np
+from scipy import stats
+
+from .errors import W2VError
+from .keyedvectors import KeyedVectors, _unit_rows
+
+logger = logging.getLogger(__name__)
+
+CORPORA = Path(__file__).resolve().parent.parent / "corpora"
+QUESTIONS_WORDS = CORPORA / "questions-words.txt"
+WORDSIM353 = CORPORA / "wordsim353.tsv"
+SIMLEX999 = CORPORA / "simlex999.txt"
+
+
+@dataclass
+class Section:
+    name: str
+    correct: int = 0
+    total: int = 0      # questions answered (all four words known)
+    skipped: int = 0    # questions with an out-of-vocabulary word
+
+    @property
+    def accuracy(self) -> float:
+        return self.correct / self.total if self.total else 0.0
+
+
+@dataclass
+class AnalogyResult:
+    """Accuracy over answered questions, per section and in total."""
+
+    correct: int
+    total: int
+    skipped: int
+    sections: list = field(default_factory=list)
+
+    @property
+    def accuracy(self) -> float:
+        return self.correct / self.total if self.total else 0.0
+
+    @property
+    def coverage(self) -> float:
+        """Fraction of questions answered (not skipped)."""
+        n = self.total + self.skipped
+        return self.total / n if n else 0.0
+
+    def semantic_syntactic(self) -> tuple[float, float]:
+        """Accuracy on the semantic sections and on the syntactic (``gram*``) sections."""
+        sem = [s for s in self.sections if not s.name.startswith("gram")]
+        syn = [s for s in self.sections if s.name.startswith("gram")]
+        acc = lambda ss: sum(s.correct for s in ss) / max(sum(s.total for s in ss), 1)
+        return acc(sem), acc(syn)
+
+
+@dataclass
+class PairResult:
+    spearman: float
+    pearson: float
+    oov_ratio: float   # fraction (0-1) of pairs skipped because a word is unknown
+    pairs: int         # pairs scored
+    oov: int           # pairs skipped
+
+
+def _ok_vocab(kv: KeyedVectors, restrict_vocab: int | None, case_insensitive: bool) -> dict:
+    keys = kv.index_to_key[:restrict_vocab]
+    # walk backwards so the most frequent spelling wins when two differ only in case
+    fold = str.upper if case_insensitive else (lambda s: s)
+    return {fold(k): i for i, k in reversed(list(enumerate(keys)))}
+
+
+def _read_lines(path):
+    path = Path(path)
+    try:
+        with open(path, encoding="utf-8", errors="replace") as f:
+            return f.read().splitlines()
+    except FileNotFoundError:
+        raise W2VError(f"evaluation file not found: {path}") from None
+    except OSError as e:
+        raise W2VError(f"cannot read {path}: {e.strerror or e}") from None
+
+
+def analogies(kv: KeyedVectors, path=QUESTIONS_WORDS, restrict_vocab: int | None = 30000, method: str = "3cosadd",
+              case_insensitive: bool = True, batch_size: int = 2048) -> AnalogyResult:
+    """Score an analogy set.
+
+    Parameters
+    ----------
+    kv : KeyedVectors
+    path : questions-words format file (default: the shipped copy)
+    restrict_vocab : int or None
+        Only the first (most frequent) words are candidates and count as known.
+    method : "3cosadd" or "3cosmul"
+
+    Returns
+    -------
+    AnalogyResult with ``accuracy``, ``correct``, ``total``, ``skipped``, ``sections``.
+    """
+    if method not in ("3cosadd", "3cosmul"):
+        raise W2VError(f"unknown analogy method {method!r}: use '3cosadd' or '3cosmul'")
+    fold = str.upper if case_insensitive else (lambda s: s)
+    ok = _ok_vocab(kv, restrict_vocab, case_insensitive)
+    sections: list[Section] = []
+    questions = []  # (section index, ia, ib, ic, expected folded, a, b, c folded)
+    for line in _read_lines(path):
+        if line.startswith(":"):
+            sections.append(Section(line.lstrip(": ").strip()))
+            continue
+        parts = [fold(w) for w in line.split()]
+        if len(parts) != 4:
+            continue
+        if not sections:
+            raise W2VError(f"{path}: questions before the first ': section' header; is this a questions-words file?")
+        sec = sections[-1]
+        if any(p not in ok for p in parts):
+            sec.skipped += 1
+            continue
+        a, b, c, d = parts
+        questions.append((len(sections) - 1, ok[a], ok[b], ok[c], d, (a, b, c)))
+        sec.total += 1
+    normed = kv.get_normed_vectors()[:restrict_vocab]  # (R, d)
+    fold_keys = [fold(k) for k in kv.index_to_key[: len(normed)]]
+    for s in range(0, len(questions), batch_size):
+        batch = questions[s:s + batch_size]
+        ia = np.array([q[1] for q in batch])
+        ib = np.array([q[2] for q in batch])
+        ic = np.array([q[3] for q in batch])
+        if method == "3cosadd":
+            mean = _unit_rows((normed[ib] + normed[ic] - normed[ia]) / 3)  # (B, d)
+            scores = mean @ normed.T  # (B, R)
+        else:
+            sim = lambda idx: (1 + normed[idx] @ normed.T) / 2  # (B, R)
+            scores = sim(ib) * sim(ic) / (sim(ia) + 1e-6)
+        rows = np.arange(len(batch))
+        for col in (ia, ib, ic):
+            scores[rows, col] = -np.inf
+        # take the best remaining answer; like gensim, look at most 5 deep past spelling variants of a, b, c
+        for r, q in enumerate(batch):
+            predicted = None
+            for _ in range(5):
+                best = int(np.argmax(scores[r]))
+                predicted = fold_keys[best]
+                if predicted not in q[5]:
+                    break
+                scores[r, best] = -np.inf
+            if predicted == q[4]:
+                sections[q[0]].correct += 1
+    correct = sum(x.correct for x in sections)
+    total = sum(x.total for x in sections)
+    skipped = sum(x.skipped for x in sections)
+    return AnalogyResult(correct, total, skipped, sections)
+
+
+def word_pairs(kv: KeyedVectors, path=WORDSIM353, restrict_vocab: int | None = 300000,
+               case_insensitive: bool = True, delimiter: str = "\t") -> PairResult:
+    """Spearman and Pearson correlation between human pair scores and cosine similarity.
+
+    Pairs with a word outside the ``restrict_vocab`` most frequent words are skipped and counted in
+    ``oov_ratio``. Lines starting with ``#`` and malformed lines are ignored.
+    """
+    fold = str.upper if case_insensitive else (lambda s: s)
+    ok = _ok_vocab(kv, restrict_vocab, case_insensitive)
+    normed = kv.get_normed_vectors()
+    gold, model = [], []
+    oov = 0
+    for line in _read_lines(path):
+        if not line or line.startswith("#"):
+            continue
+        parts = line.split(delimiter)
+        if len(parts) != 3:
+            continue
+        try:
+            score = float(parts[2])
+        except ValueError:
+            continue
+        a, b = fold(parts[0]), fold(parts[1])
+        if a not in ok or b not in ok:
+            oov += 1
+            continue
+        gold.append(score)
+        model.append(float(np.dot(normed[ok[a]], normed[ok[b]])))
+    if len(gold) < 3:
+        raise W2VError(f"{path}: only {len(gold)} pairs have both words in the vocabulary; need at least 3")
+    return PairResult(float(stats.spearmanr(gold, model).statistic), float(stats.pearsonr(gold, model).statistic),
+                      oov / (len(gold) + oov), len(gold), oov)
