@@ -50,14 +50,14 @@ def test_skipgram_window_update_equals_reference(loss):
     assert loss_k == pytest.approx(ref_loss, rel=1e-5)
 
 
-@pytest.mark.parametrize("cbow_mean", [True, False])
-def test_cbow_window_update_equals_reference(cbow_mean):
+@pytest.mark.parametrize("cbow_mean,full_error", [(True, True), (True, False), (False, False)])
+def test_cbow_window_update_equals_reference(cbow_mean, full_error):
     W_in, W_out = _setup(seed=1)
     ctx = np.array([2, 6, 2, 8], dtype=np.int32)
     centre, lr, negs = 4, 0.05, [1, 1, 7]
     rows, labels = _ns_rows(centre, negs)
     ref_in, ref_out = W_in.astype(np.float64), W_out.astype(np.float64)
-    net = Network(ref_in, ref_out, "negative", cbow_mean)
+    net = Network(ref_in, ref_out, "negative", cbow_mean, full_error)
     ref_loss, (g_in, g_out) = net.loss_and_grads(ctx[None, :], np.ones((1, 4), bool), np.array([centre]),
                                                  negatives=np.array([negs]))
     g_in.apply(ref_in, -lr)
@@ -65,7 +65,8 @@ def test_cbow_window_update_equals_reference(cbow_mean):
     d = W_in.shape[1]
     k_in, k_out = W_in.copy(), W_out.copy()
     loss_k = cbow_window_update(k_in, k_out, ctx, 4, rows, labels, len(rows), lr, np.empty(d, np.float32),
-                                np.empty(d, np.float32), np.empty((len(rows), d), np.float32), cbow_mean, True)
+                                np.empty(d, np.float32), np.empty((len(rows), d), np.float32), cbow_mean,
+                                cbow_mean and not full_error, True)
     np.testing.assert_allclose(k_in, ref_in, rtol=1e-5, atol=1e-6)
     np.testing.assert_allclose(k_out, ref_out, rtol=1e-5, atol=1e-6)
     assert loss_k == pytest.approx(ref_loss, rel=1e-5)

@@ -54,9 +54,19 @@ def draw_noise(cum, r):
 
 
 @njit(inline="always", fastmath=_FASTMATH)
-def _softplus(x):
-    """``log(1 + exp(x))`` without overflow: the loss ``-log σ(-x)``."""
-    return max(x, 0.0) + math.log1p(math.exp(-abs(x)))
+def _score(f, label, want_loss):
+    """σ(f) and the loss ``-log σ(±f)`` of one output, from a single exp.
+
+    With ``e = exp(-f)``: ``σ = 1/(1+e)``; label 1 costs ``log(1+e)``, label 0 costs ``log(1+e) + f``.
+    """
+    e = math.exp(-f)
+    sig = 1.0 / (1.0 + e)
+    loss = 0.0
+    if want_loss:
+        loss = math.log1p(e) if e < 1e30 else -f  # for very negative f, log(1+e) -> -f
+        if label == 0.0:
+            loss += f
+    return sig, loss
 
 
 @njit(nogil=True, cache=True, fastmath=_FASTMATH)
@@ -80,11 +90,10 @@ def sg_window_update(W_in, W_out, ctx, n_ctx, rows, labels, n_out, lr, d_in, d_o
             f = np.float32(0.0)
             for k in range(d):
                 f += W_in[wi, k] * W_out[wo, k]
-            sig = 1.0 / (1.0 + math.exp(-f))
+            sig, lo = _score(f, labels[o], compute_loss)
+            loss += lo
             # g is the gradient (label - σ) multiplied by the learning rate, as in word2vec.c
             g = np.float32((labels[o] - sig) * lr)
-            if compute_loss:
-                loss += _softplus((1.0 - 2.0 * labels[o]) * f)
             for k in range(d):
                 d_in[c, k] += g * W_out[wo, k]
                 d_out[o, k] += g * W_in[wi, k]
@@ -102,10 +111,12 @@ def sg_window_update(W_in, W_out, ctx, n_ctx, rows, labels, n_out, lr, d_in, d_o
 
 @njit(nogil=True, cache=True, fastmath=_FASTMATH)
 def cbow_window_update(W_in, W_out, ctx, n_ctx, rows, labels, n_out, lr, h, neu1e, d_out, cbow_mean,
-                       compute_loss):
+                       divide_error, compute_loss):
     """CBOW: the mean (or sum) of the context rows against the window's output rows; returns the loss.
 
-    ``h`` and ``neu1e`` are (d,) scratch buffers, ``d_out`` (K, d). Updates in place.
+    ``h`` and ``neu1e`` are (d,) scratch buffers, ``d_out`` (K, d). Updates in place. ``divide_error``
+    gives each context word 1/c of the error (the exact gradient of a mean); word2vec.c and gensim give
+    each the whole error.
     """
     d = W_in.shape[1]
     for k in range(d):
@@ -125,10 +136,9 @@ def cbow_window_update(W_in, W_out, ctx, n_ctx, rows, labels, n_out, lr, h, neu1
         f = np.float32(0.0)
         for k in range(d):
             f += h[k] * W_out[wo, k]
-        sig = 1.0 / (1.0 + math.exp(-f))
+        sig, lo = _score(f, labels[o], compute_loss)
+        loss += lo
         g = np.float32((labels[o] - sig) * lr)
-        if compute_loss:
-            loss += _softplus((1.0 - 2.0 * labels[o]) * f)
         for k in range(d):
             neu1e[k] += g * W_out[wo, k]
             d_out[o, k] = g * h[k]
@@ -136,7 +146,7 @@ def cbow_window_update(W_in, W_out, ctx, n_ctx, rows, labels, n_out, lr, h, neu1
         wo = rows[o]
         for k in range(d):
             W_out[wo, k] += d_out[o, k]
-    if cbow_mean:  # the gradient of a mean reaches each input word divided by the count
+    if divide_error:  # the exact gradient of a mean reaches each input word divided by the count
         inv = np.float32(1.0 / n_ctx)
         for k in range(d):
             neu1e[k] *= inv
@@ -149,7 +159,7 @@ def cbow_window_update(W_in, W_out, ctx, n_ctx, rows, labels, n_out, lr, h, neu1
 
 @njit(nogil=True, cache=True, fastmath=_FASTMATH)
 def train_job(W_in, W_out, ids, bounds, keep, cum, points, codes, lengths, cbow, hierarchical, cbow_mean,
-              window, shrink_windows, negative, lr_start, lr_end, seed, compute_loss):
+              divide_error, window, shrink_windows, negative, lr_start, lr_end, seed, compute_loss):
     """Train on sentences ``ids[bounds[s]:bounds[s+1]]`` for every s of ``bounds``.
 
     Parameters
@@ -164,7 +174,7 @@ def train_job(W_in, W_out, ids, bounds, keep, cum, points, codes, lengths, cbow,
         Cumulative noise distribution scaled to 2**31 (negative sampling).
     points, codes, lengths : (V, L) int32, (V, L) uint8, (V,) int32
         Huffman paths (hierarchical softmax).
-    cbow, hierarchical, cbow_mean, shrink_windows, compute_loss : bool
+    cbow, hierarchical, cbow_mean, divide_error, shrink_windows, compute_loss : bool
     window, negative : int
     lr_start, lr_end : float
         Learning rate at the job's first and last word (linear in between, updated per sentence).
@@ -240,7 +250,7 @@ def train_job(W_in, W_out, ids, bounds, keep, cum, points, codes, lengths, cbow,
                     n_out += 1
             if cbow:
                 loss += cbow_window_update(W_in, W_out, ctx, n_ctx, rows, labels, n_out, lr, h, neu1e, d_out,
-                                           cbow_mean, compute_loss)
+                                           cbow_mean, divide_error, compute_loss)
                 n_examples += 1
             else:
                 loss += sg_window_update(W_in, W_out, ctx, n_ctx, rows, labels, n_out, lr, d_in, d_out,

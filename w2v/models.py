@@ -100,6 +100,9 @@ class Network:
         ``"softmax"``, ``"negative"`` or ``"hierarchical"``.
     cbow_mean : bool
         Combine several input words by their mean (True) or sum (False).
+    full_error : bool
+        With ``cbow_mean``, give each input word the whole ``dh`` (word2vec.c's update) instead of the
+        exact gradient of the mean, ``dh / c``. The exact form is what gradient checks verify.
 
     Example
     -------
@@ -110,12 +113,14 @@ class Network:
     1.0986
     """
 
-    def __init__(self, W_in: np.ndarray, W_out: np.ndarray, loss: str = "softmax", cbow_mean: bool = True):
+    def __init__(self, W_in: np.ndarray, W_out: np.ndarray, loss: str = "softmax", cbow_mean: bool = True,
+                 full_error: bool = False):
         self.W_in, self.W_out = W_in, W_out
         self.embedding = Embedding(W_in)
         self.loss_name = loss
         self.loss = make_loss(loss)
         self.cbow_mean = cbow_mean
+        self.full_error = full_error
 
     def loss_and_grads(self, inputs, mask, targets, **output_args):
         """Forward and backward pass over a batch.
@@ -127,8 +132,9 @@ class Network:
         m = mask.astype(self.W_in.dtype)  # (n, C)
         count = m.sum(axis=1, keepdims=True)  # (n, 1)
         scale = m / count if self.cbow_mean else m  # weight of each input word
-        x = self.embedding.forward(inputs)  # (n, C, d)
-        h = np.einsum("nc,ncd->nd", scale, x)  # (n, d)
+        single = inputs.shape[1] == 1  # skip-gram: h is just the input row
+        x = self.embedding.forward(inputs[:, 0] if single else inputs)  # (n, d) or (n, C, d)
+        h = x if single else np.einsum("nc,ncd->nd", scale, x)  # (n, d)
         if self.loss_name == "softmax":
             loss, dh, dW_out = self.loss.forward_backward(h, self.W_out, targets)
         elif self.loss_name == "negative":
@@ -136,7 +142,10 @@ class Network:
         else:
             loss, dh, dW_out = self.loss.forward_backward(
                 h, self.W_out, output_args["points"], output_args["codes"], output_args["lengths"])
-        dx = scale[:, :, None] * dh[:, None, :]  # (n, C, d): each input word gets its share of dh
+        if single:
+            return loss, [self.embedding.backward(dh), dW_out]
+        share = m if self.full_error else scale  # word2vec.c passes the whole error to every context word
+        dx = share[:, :, None] * dh[:, None, :]  # (n, C, d): each input word gets its share of dh
         dW_in = self.embedding.backward(dx)
         keep = mask.reshape(-1)  # padded context slots get no gradient
         dW_in = SparseGrad(dW_in.rows[keep], dW_in.values[keep])

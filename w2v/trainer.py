@@ -111,7 +111,7 @@ class Trainer:
             self.lengths = np.zeros(1, np.int32)
         self.optimizer = None
         if not c.use_kernels:
-            self.network = Network(W_in, W_out, c.loss, c.cbow_mean)
+            self.network = Network(W_in, W_out, c.loss, c.cbow_mean, c.cbow_full_error)
             self.architecture = make_architecture(c.arch)
             self.optimizer = make_optimizer(c.optimizer, [W_in, W_out], momentum=c.momentum)
             if optimizer_state:
@@ -132,7 +132,8 @@ class Trainer:
         lr1 = self.lr_at(base + int(bounds[s1]), epoch, n_words)
         loss, n_ex, _ = train_job(self.W_in, self.W_out, ids, bounds[s0:s1 + 1], self.keep, self.cum,
                                   self.points, self.codes, self.lengths, c.arch == "cbow",
-                                  c.loss == "hierarchical", c.cbow_mean, c.window, c.shrink_windows,
+                                  c.loss == "hierarchical", c.cbow_mean, c.cbow_mean and not c.cbow_full_error,
+                                  c.window, c.shrink_windows,
                                   c.negative, lr0, lr1, job_seed(c.seed, epoch, j), c.compute_loss)
         return loss, n_ex, int(bounds[s1] - bounds[s0]), lr0
 

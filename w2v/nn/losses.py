@@ -75,10 +75,34 @@ class SoftmaxCrossEntropy:
         return d  # (B, V)
 
     def forward_backward(self, h: np.ndarray, U: np.ndarray, targets: np.ndarray):
-        """The whole output layer: ``logits = h @ U.T``; returns ``(loss, dh (B, d), dU (V, d) dense)``."""
-        loss = self.forward(h @ U.T, targets)
-        dz = self.backward()  # (B, V)
-        return loss, dz @ U, dz.T @ h
+        """The whole output layer: ``logits = h @ U.T``; returns ``(loss, dh (B, d), dU (V, d) dense)``.
+
+        Same result as ``forward`` + ``backward`` but never normalises the (B, V) matrix: with
+        ``e = exp(z)`` and ``s = e.sum(1)``, ``dz = e/s - onehot`` so ``dh = (e @ U)/s - U[t]`` and
+        ``dU = e.T @ (h/s) - onehot.T @ h``; the 1/s scaling touches only (B, d) arrays. ``exp`` is taken
+        unshifted (one pass fewer) unless that overflows or underflows, when the max-shifted form is used.
+        """
+        targets = np.asarray(targets)
+        rows = np.arange(len(targets))
+        z = h @ U.T  # (B, V)
+        z_t = z[rows, targets].astype(np.float64)  # (B,) logits of the targets
+        shift = None
+        with np.errstate(over="ignore"):
+            e = np.exp(z, out=z)  # (B, V), in place: the logits are not needed again
+            s = e.sum(axis=1).astype(np.float64)  # (B,); numpy's pairwise float32 sum is accurate here
+        if not (np.isfinite(s).all() and (s > 0).all()):  # rare: huge or tiny logits, redo stably
+            z = h @ U.T
+            shift = z.max(axis=1, keepdims=True)
+            e = np.exp(np.subtract(z, shift, out=z), out=z)
+            s = e.sum(axis=1).astype(np.float64)
+        log_s = np.log(s) + (0.0 if shift is None else shift[:, 0])
+        loss, scale = _reduce(log_s - z_t, self.reduction)
+        inv = (scale / s).astype(h.dtype)[:, None]  # (B, 1)
+        dh = (e @ U) * inv  # (B, d)
+        dh -= scale * U[targets]
+        dU = e.T @ (h * inv)  # (V, d)
+        np.add.at(dU, targets, -scale * h)
+        return loss, dh, dU
 
 
 class NegativeSampling:

@@ -1,0 +1,195 @@
+#!/usr/bin/env python
+"""Benchmarks, side by side with gensim in one run: training, full-softmax efficiency, evaluation speed.
+
+Modes
+-----
+train CORPUS      w2v and gensim on the same corpus, settings and thread count; wall time, words/s, peak
+                  memory (each training runs in its own process), analogy accuracy (questions-words, top 30k),
+                  WordSim353 and SimLex-999 Spearman, and the ratios.
+softmax           full-softmax training throughput against the machine's own limit: the same three matrix
+                  products per batch timed bare in numpy.
+evaluate VECTORS  time w2v's analogy evaluation against gensim's evaluate_word_analogies on one vectors file.
+
+Examples
+--------
+    python scripts/benchmark.py train dev-corpus.txt --workers 2 --configs skipgram-negative cbow-negative
+    python scripts/benchmark.py softmax
+    python scripts/benchmark.py evaluate runs/w2v/vectors.txt
+"""
+from __future__ import annotations
+
+import argparse
+import json
+import multiprocessing as mp
+import resource
+import sys
+import time
+
+import numpy as np
+
+
+def _train_child(lib, corpus, arch, loss, args, out_path, queue):
+    t0 = time.perf_counter()
+    if lib == "w2v":
+        import w2v
+        m = w2v.Word2Vec(arch=arch, loss=loss, vector_size=args.dim, window=args.window, min_count=args.min_count,
+                         epochs=args.epochs, workers=args.workers, negative=args.negative, sample=args.sample,
+                         seed=args.seed).fit(corpus, progress=False)
+        keys, vecs = m.wv.index_to_key, m.wv.vectors
+        words = m.state_.words_done
+    else:
+        from gensim.models import Word2Vec
+        from gensim.models.word2vec import LineSentence
+        m = Word2Vec(LineSentence(corpus), sg=int(arch == "skipgram"), hs=int(loss == "hierarchical"),
+                     negative=args.negative if loss == "negative" else 0, vector_size=args.dim, window=args.window,
+                     min_count=args.min_count, epochs=args.epochs, workers=args.workers, sample=args.sample,
+                     seed=args.seed)
+        keys, vecs = m.wv.index_to_key, m.wv.vectors
+        words = m.corpus_total_words * args.epochs
+    secs = time.perf_counter() - t0
+    import w2v
+    w2v.KeyedVectors(keys, vecs).save_word2vec_format(out_path, binary=True)
+    peak_mb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    queue.put({"secs": secs, "words": int(words), "peak_mb": peak_mb})
+
+
+def _quality(path):
+    import w2v
+    from w2v import evaluate as ev
+    kv = w2v.load_vectors(path)
+    return {"analogy": ev.analogies(kv, restrict_vocab=30000).accuracy,
+            "ws353": ev.word_pairs(kv, ev.WORDSIM353).spearman,
+            "simlex": ev.word_pairs(kv, ev.SIMLEX999).spearman}
+
+
+def mode_train(args):
+    import tempfile
+    libs = ["w2v"]
+    try:
+        import gensim  # noqa: F401
+        libs.append("gensim")
+    except ImportError:
+        print("gensim not installed: timing w2v alone")
+    ctx = mp.get_context("spawn")
+    rows = []
+    tmp = tempfile.mkdtemp()
+    for cfg in args.configs:
+        arch, loss = cfg.split("-")
+        res = {}
+        for lib in libs:
+            q = ctx.Queue()
+            out = f"{tmp}/{lib}-{cfg}.bin"
+            p = ctx.Process(target=_train_child, args=(lib, args.corpus, arch, loss, args, out, q))
+            p.start()
+            r = q.get()
+            p.join()
+            r.update(_quality(out))
+            r["words_per_s"] = r["words"] / r["secs"]
+            res[lib] = r
+            print(f"{cfg:22s} {lib:6s} {r['secs']:7.1f}s {r['words_per_s'] / 1e6:6.2f}M words/s "
+                  f"{r['peak_mb']:7.0f} MB  analogy {r['analogy']:.2%}  ws353 {r['ws353']:.3f}  simlex {r['simlex']:.3f}",
+                  flush=True)
+        rows.append((cfg, res))
+    print(f"\ncorpus {args.corpus}; dim {args.dim}, window {args.window}, negative {args.negative}, "
+          f"min_count {args.min_count}, epochs {args.epochs}, sample {args.sample}, workers {args.workers}\n")
+    print("| config | w2v time | gensim time | speed ratio | w2v analogy | gensim analogy | w2v WS353 | gensim WS353 "
+          "| w2v SimLex | gensim SimLex | w2v peak MB | gensim peak MB |")
+    print("|---|---|---|---|---|---|---|---|---|---|---|---|")
+    for cfg, res in rows:
+        a, g = res["w2v"], res.get("gensim")
+        if g is None:
+            print(f"| {cfg} | {a['secs']:.1f}s | - | - | {a['analogy']:.1%} | - | {a['ws353']:.3f} | - | {a['simlex']:.3f} | - | {a['peak_mb']:.0f} | - |")
+            continue
+        print(f"| {cfg} | {a['secs']:.1f}s | {g['secs']:.1f}s | **{g['secs'] / a['secs']:.2f}x** | {a['analogy']:.1%} | "
+              f"{g['analogy']:.1%} | {a['ws353']:.3f} | {g['ws353']:.3f} | {a['simlex']:.3f} | {g['simlex']:.3f} | "
+              f"{a['peak_mb']:.0f} | {g['peak_mb']:.0f} |")
+    if args.json:
+        with open(args.json, "w") as f:
+            json.dump(rows, f, indent=1)
+
+
+def mode_softmax(args):
+    """Full softmax: training throughput vs the bare matrix products of the same shapes."""
+    import w2v
+    from w2v.models import Network
+    from w2v.nn.optim import SGD
+    rng = np.random.default_rng(0)
+    V, d, B = args.vocab, args.dim, args.batch
+    W_in = (rng.random((V, d), dtype=np.float32) - 0.5) / d
+    W_out = np.zeros((V, d), np.float32)
+    steps = args.steps
+    inputs = rng.integers(0, V, size=(steps, B, 1))
+    targets = rng.integers(0, V, size=(steps, B))
+    mask = np.ones((B, 1), bool)
+    net = Network(W_in, W_out, "softmax")
+    opt = SGD([W_in, W_out])
+    net.loss_and_grads(inputs[0], mask, targets[0])  # warm up BLAS
+    t0 = time.perf_counter()
+    for s in range(steps):
+        loss, grads = net.loss_and_grads(inputs[s], mask, targets[s])
+        opt.step(grads, 0.01)
+    train = time.perf_counter() - t0
+    h = W_in[inputs[0, :, 0]]
+    dz = np.ones((B, V), np.float32)
+    t0 = time.perf_counter()
+    for s in range(steps):
+        z = h @ W_out.T  # (B, V) logits
+        dh = dz @ W_out  # (B, d)
+        dW = dz.T @ h  # (V, d)
+    bare = time.perf_counter() - t0
+    flops = 3 * 2 * B * V * d * steps
+    print(f"full softmax V={V} d={d} batch={B}, {steps} steps")
+    print(f"  training step : {train / steps * 1e3:7.2f} ms  ({flops / train / 1e9:6.1f} GFLOP/s, {B * steps / train:,.0f} examples/s)")
+    print(f"  bare matmuls  : {bare / steps * 1e3:7.2f} ms  ({flops / bare / 1e9:6.1f} GFLOP/s)")
+    print(f"  fraction of the machine's matmul limit: {bare / train:.0%}")
+
+
+def mode_evaluate(args):
+    import w2v
+    from w2v import evaluate as ev
+    kv = w2v.load_vectors(args.vectors)
+    t0 = time.perf_counter()
+    res = ev.analogies(kv, restrict_vocab=30000)
+    ours = time.perf_counter() - t0
+    print(f"w2v     analogies: {ours:6.2f}s  accuracy {res.accuracy:.4f} ({res.correct}/{res.total}, {res.skipped} skipped)")
+    try:
+        import gensim
+    except ImportError:
+        return
+    g = gensim.models.KeyedVectors.load_word2vec_format(args.vectors, binary=None if False else args.vectors.endswith(".bin"))
+    t0 = time.perf_counter()
+    score, sections = g.evaluate_word_analogies(str(ev.QUESTIONS_WORDS), restrict_vocab=30000)
+    theirs = time.perf_counter() - t0
+    print(f"gensim  analogies: {theirs:6.2f}s  accuracy {score:.4f}")
+    print(f"w2v is {theirs / ours:.1f}x faster")
+
+
+def main(argv=None):
+    p = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    sub = p.add_subparsers(dest="mode", required=True)
+    t = sub.add_parser("train")
+    t.add_argument("corpus")
+    t.add_argument("--configs", nargs="+", default=["skipgram-negative", "cbow-negative", "skipgram-hierarchical",
+                                                     "cbow-hierarchical"])
+    t.add_argument("--workers", type=int, default=2)
+    t.add_argument("--dim", type=int, default=100)
+    t.add_argument("--window", type=int, default=5)
+    t.add_argument("--negative", type=int, default=5)
+    t.add_argument("--min-count", type=int, default=5)
+    t.add_argument("--epochs", type=int, default=5)
+    t.add_argument("--sample", type=float, default=1e-3)
+    t.add_argument("--seed", type=int, default=1)
+    t.add_argument("--json", default=None)
+    s = sub.add_parser("softmax")
+    s.add_argument("--vocab", type=int, default=10000)
+    s.add_argument("--dim", type=int, default=100)
+    s.add_argument("--batch", type=int, default=256)
+    s.add_argument("--steps", type=int, default=50)
+    e = sub.add_parser("evaluate")
+    e.add_argument("vectors")
+    args = p.parse_args(argv)
+    {"train": mode_train, "softmax": mode_softmax, "evaluate": mode_evaluate}[args.mode](args)
+
+
+if __name__ == "__main__":
+    sys.exit(main())
