@@ -49,8 +49,20 @@ def _train_child(lib, corpus, arch, loss, args, out_path, queue):
     secs = time.perf_counter() - t0
     import w2v
     w2v.KeyedVectors(keys, vecs).save_word2vec_format(out_path, binary=True)
-    peak_mb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    peak_mb = _peak_mb()
     queue.put({"secs": secs, "words": int(words), "peak_mb": peak_mb})
+
+
+def _peak_mb() -> float:
+    """This process's peak resident memory. VmHWM resets at exec; ru_maxrss would include the parent's."""
+    try:
+        with open("/proc/self/status") as f:
+            for line in f:
+                if line.startswith("VmHWM:"):
+                    return int(line.split()[1]) / 1024
+    except OSError:
+        pass
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
 
 
 def _quality(path):

@@ -106,3 +106,11 @@ def test_killed_training_resumes_to_the_same_model(tmp_path):
     a, b = w2v.Word2Vec.load(tmp_path / "straight"), w2v.Word2Vec.load(out)
     assert np.array_equal(a.W_in_, b.W_in_) and np.array_equal(a.W_out_, b.W_out_)
     assert a.loss_history_ == b.loss_history_
+
+
+def test_scripts_train_does_the_same(corpus_file, tmp_path):
+    r = subprocess.run([sys.executable, "scripts/train.py", str(corpus_file), "-o", str(tmp_path / "s"), "--min-count",
+                        "1", "--dim", "8", "--epochs", "1", "-q"], capture_output=True, text=True, timeout=300,
+                       cwd=str(__import__("pathlib").Path(__file__).resolve().parent.parent))
+    assert r.returncode == 0, r.stderr
+    assert (tmp_path / "s" / "model.npz").is_file() and (tmp_path / "s" / "vectors.txt").is_file()

@@ -156,14 +156,16 @@ def analogies(kv: KeyedVectors, path=QUESTIONS_WORDS, restrict_vocab: int | None
         for col in (ia, ib, ic):
             scores[rows, col] = -np.inf
         # take the best remaining answer; like gensim, look at most 5 deep past spelling variants of a, b, c
+        first = scores.argmax(axis=1)  # (B,) one vectorised pass; the loop below rarely runs twice
         for r, q in enumerate(batch):
-            predicted = None
-            for _ in range(5):
-                best = int(np.argmax(scores[r]))
-                predicted = fold_keys[best]
+            best = int(first[r])
+            predicted = fold_keys[best]
+            for _ in range(4):
                 if predicted not in q[5]:
                     break
                 scores[r, best] = -np.inf
+                best = int(np.argmax(scores[r]))
+                predicted = fold_keys[best]
             if predicted == q[4]:
                 sections[q[0]].correct += 1
     correct = sum(x.correct for x in sections)
