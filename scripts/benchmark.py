@@ -168,7 +168,7 @@ def mode_evaluate(args):
         import gensim
     except ImportError:
         return
-    g = gensim.models.KeyedVectors.load_word2vec_format(args.vectors, binary=None if False else args.vectors.endswith(".bin"))
+    g = gensim.models.KeyedVectors.load_word2vec_format(args.vectors, binary=args.vectors.endswith(".bin"))
     t0 = time.perf_counter()
     score, sections = g.evaluate_word_analogies(str(ev.QUESTIONS_WORDS), restrict_vocab=30000)
     theirs = time.perf_counter() - t0

@@ -24,11 +24,6 @@ def test_min_count_and_errors():
 def test_max_vocab_size_prunes_during_scan():
     # 1000 distinct rare words and two frequent ones; the counter never holds more than the limit
     sents = [["common", "often", f"rare{i}"] for i in range(1000)]
-    sizes = []
-
-    class Spy(list):
-        pass
-
     v = Vocabulary.build(iter(sents), min_count=1, max_vocab_size=50)
     assert "common" in v and "often" in v
     assert len(v) <= 50
