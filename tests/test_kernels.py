@@ -3,6 +3,7 @@ import numpy as np
 import pytest
 
 from w2v import Vocabulary
+from w2v import kernels
 from w2v.kernels import cbow_window_update, sg_window_update
 from w2v.models import Network
 
@@ -79,3 +80,21 @@ def test_noise_draw_matches_numpy_searchsorted():
     rs = np.random.default_rng(0).integers(0, 2**31, 1000)
     draw = njit(lambda c, r: draw_noise(c, r))
     assert [draw(cum, int(r)) for r in rs] == np.searchsorted(cum, rs, side="right").tolist()
+
+
+@pytest.mark.parametrize("cosmul", [False, True])
+def test_analogy_argmax_equals_full_scores(cosmul):
+    """The similarity-row kernel picks what a full (Q, R) score matrix picks, question words excluded."""
+    rng = np.random.default_rng(3)
+    normed = rng.standard_normal((500, 20)).astype(np.float32)
+    normed /= np.linalg.norm(normed, axis=1, keepdims=True)
+    abc = rng.integers(0, 500, size=(200, 3))
+    words, rows = np.unique(abc, return_inverse=True)
+    rows = rows.reshape(abc.shape)
+    sims = np.ascontiguousarray(normed[words] @ normed.T)
+    out = np.empty(200, dtype=np.int64)
+    kernels.analogy_argmax(sims, rows[:, 0].copy(), rows[:, 1].copy(), rows[:, 2].copy(), abc, cosmul, out, 0, 200)
+    s = (1 + normed[abc] @ normed.T) / 2 if cosmul else normed[abc] @ normed.T  # (Q, 3, R)
+    full = s[:, 1] * s[:, 2] / (s[:, 0] + 1e-6) if cosmul else s[:, 1] + s[:, 2] - s[:, 0]
+    full[np.arange(200)[:, None], abc] = -np.inf
+    np.testing.assert_array_equal(out, full.argmax(axis=1))

@@ -32,6 +32,10 @@ from numba import njit
 _FASTMATH = {"nsz", "arcp", "contract", "afn", "reassoc"}
 _LCG_MUL = np.uint64(25214903917)
 _LCG_ADD = np.uint64(11)
+# float32 constants keep the analogy scores in float32, as gensim computes them
+_ONE, _HALF, _EPS_COSMUL = np.float32(1), np.float32(0.5), np.float32(1e-6)
+_LOWEST = np.finfo(np.float32).min
+_LANES = 16
 
 
 @njit(inline="always")
@@ -258,3 +262,45 @@ def train_job(W_in, W_out, ids, bounds, keep, cum, points, codes, lengths, cbow,
                 n_examples += n_ctx
         done += bounds[s + 1] - bounds[s]
     return loss, n_examples, n_words
+
+
+@njit(nogil=True, cache=True, fastmath=True)
+def analogy_argmax(sims, qa, qb, qc, exclude, cosmul, out, start, stop):
+    """Best answer of analogy questions ``start:stop`` from precomputed similarities.
+
+    ``sims`` (U, R) holds the cosine similarity of each of the U distinct question words to every one of the
+    R candidate words, so a question costs three row reads instead of a (d x R) product: 3CosAdd scores
+    ``sims[b] + sims[c] - sims[a]`` (the same order as ``n_j . (b + c - a)``, whose length does not change
+    the argmax), 3CosMul scores ``s_b s_c / (s_a + 1e-6)`` with ``s = (1 + cos) / 2`` (Levy & Goldberg 2014).
+    ``qa, qb, qc`` (Q,) index rows of ``sims``; ``exclude`` (Q, 3) are the question words' candidate
+    columns, never answers. Writes the winning column to ``out[q]`` (first one on ties, as ``argmax``).
+    Scores are finite (cosines), so full fastmath is safe; excluded columns get the lowest float32.
+    """
+    R = sims.shape[1]
+    row = np.empty(R, dtype=np.float32)  # (R,) scores of one question; stays in L2 cache for R = 30k
+    lanes = np.empty(_LANES, dtype=np.float32)
+    for q in range(start, stop):
+        a, b, c = sims[qa[q]], sims[qb[q]], sims[qc[q]]
+        if cosmul:
+            for j in range(R):
+                row[j] = ((_ONE + b[j]) * _HALF) * ((_ONE + c[j]) * _HALF) / ((_ONE + a[j]) * _HALF + _EPS_COSMUL)
+        else:
+            for j in range(R):
+                row[j] = b[j] + c[j] - a[j]
+        for k in range(3):
+            row[exclude[q, k]] = _LOWEST
+        # max first, then the first column holding it: LLVM vectorises neither a plain max nor an argmax
+        # loop, but it does vectorise 16 independent running maxima (5x faster on AVX2)
+        lanes[:] = _LOWEST
+        for j in range(0, R - R % _LANES, _LANES):
+            for k in range(_LANES):
+                lanes[k] = lanes[k] if lanes[k] > row[j + k] else row[j + k]
+        top = _LOWEST
+        for k in range(_LANES):
+            top = max(top, lanes[k])
+        for j in range(R - R % _LANES, R):
+            top = max(top, row[j])
+        for j in range(R):
+            if row[j] == top:
+                out[q] = j
+                break
