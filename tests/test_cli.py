@@ -83,7 +83,7 @@ def test_empty_corpus(tmp_path):
 
 def test_killed_training_resumes_to_the_same_model(tmp_path):
     rng = np.random.default_rng(1)  # 3000-word vocabulary: the full softmax takes seconds, long enough to kill
-    words = rng.zipf(1.3, size=30000) % 3000
+    words = rng.zipf(1.3, size=120000) % 3000
     corpus = tmp_path / "big.txt"
     corpus.write_text("\n".join(" ".join(f"w{x}" for x in words[i:i + 10]) for i in range(0, len(words), 10)) + "\n")
     common = ["--arch", "skipgram", "--loss", "softmax", "--optimizer", "momentum", "--alpha", "0.005", "--dim", "32",
