@@ -13,6 +13,11 @@ def _setup(V=9, d=6, seed=0):
     return rng.standard_normal((V, d)).astype(np.float32) * 0.3, rng.standard_normal((V, d)).astype(np.float32) * 0.3
 
 
+def _no_hot(d):
+    """No private hot rows: (hot_in, hot_out, out_lo)."""
+    return np.zeros((0, d), np.float32), np.zeros((0, d), np.float32), 0
+
+
 def _ns_rows(centre, negs):
     rows = np.array([centre] + [n for n in negs if n != centre], dtype=np.int64)
     labels = np.array([1.0] + [0.0] * (len(rows) - 1), dtype=np.float32)
@@ -44,7 +49,7 @@ def test_skipgram_window_update_equals_reference(loss):
     g_out.apply(ref_out, -lr)
     k_in, k_out = W_in.copy(), W_out.copy()
     d = W_in.shape[1]
-    loss_k = sg_window_update(k_in, k_out, ctx, len(ctx), rows, labels, len(rows), lr,
+    loss_k = sg_window_update(k_in, k_out, *_no_hot(d)[1:], ctx, len(ctx), rows, labels, len(rows), lr,
                               np.empty((8, d), np.float32), np.empty((len(rows), d), np.float32), True)
     np.testing.assert_allclose(k_in, ref_in, rtol=1e-5, atol=1e-6)
     np.testing.assert_allclose(k_out, ref_out, rtol=1e-5, atol=1e-6)
@@ -65,7 +70,7 @@ def test_cbow_window_update_equals_reference(cbow_mean, full_error):
     g_out.apply(ref_out, -lr)
     d = W_in.shape[1]
     k_in, k_out = W_in.copy(), W_out.copy()
-    loss_k = cbow_window_update(k_in, k_out, ctx, 4, rows, labels, len(rows), lr, np.empty(d, np.float32),
+    loss_k = cbow_window_update(k_in, k_out, *_no_hot(d), ctx, 4, rows, labels, len(rows), lr, np.empty(d, np.float32),
                                 np.empty(d, np.float32), np.empty((len(rows), d), np.float32), cbow_mean,
                                 cbow_mean and not full_error, True)
     np.testing.assert_allclose(k_in, ref_in, rtol=1e-5, atol=1e-6)
@@ -73,13 +78,22 @@ def test_cbow_window_update_equals_reference(cbow_mean, full_error):
     assert loss_k == pytest.approx(ref_loss, rel=1e-5)
 
 
-def test_noise_draw_matches_numpy_searchsorted():
-    from w2v.kernels import draw_noise
+def test_noise_draw_matches_numpy_alias_draw():
+    """The kernel's O(1) alias draw is vocab.alias_draw on the same two generator outputs."""
     from numba import njit
-    cum = Vocabulary(list("abcd"), [50, 20, 5, 1]).noise_cumulative()
-    rs = np.random.default_rng(0).integers(0, 2**31, 1000)
-    draw = njit(lambda c, r: draw_noise(c, r))
-    assert [draw(cum, int(r)) for r in rs] == np.searchsorted(cum, rs, side="right").tolist()
+    from w2v.kernels import draw_noise
+    from w2v.vocab import alias_draw
+    threshold, alias = Vocabulary(list("abcde"), [50, 20, 5, 1, 1]).noise_alias()
+    draw = njit(lambda t, a, s: draw_noise(t, a, s))
+    step = lambda s: (s * 25214903917 + 11) % 2**64  # word2vec.c's generator, in Python integers
+    state = 12345
+    for _ in range(500):
+        word, after = draw(threshold, alias, np.uint64(state))
+        s1 = step(state)
+        s2 = step(s1)
+        assert int(after) % 2**64 == s2
+        assert word == alias_draw(threshold, alias, s1 >> 16, (s2 >> 16) & 0xFFFFFFFF)
+        state = s2
 
 
 @pytest.mark.parametrize("cosmul", [False, True])
@@ -98,3 +112,31 @@ def test_analogy_argmax_equals_full_scores(cosmul):
     full = s[:, 1] * s[:, 2] / (s[:, 0] + 1e-6) if cosmul else s[:, 1] + s[:, 2] - s[:, 0]
     full[np.arange(200)[:, None], abc] = -np.inf
     np.testing.assert_array_equal(out, full.argmax(axis=1))
+
+
+@pytest.mark.parametrize("cbow", [False, True])
+@pytest.mark.parametrize("hierarchical", [False, True])
+def test_private_hot_rows_change_nothing_for_one_thread(cbow, hierarchical):
+    """train_job with private copies of the hottest rows (synced every few windows) computes what the
+    plain in-place job computes, up to float rounding: the copies are bookkeeping, not a new algorithm."""
+    rng = np.random.default_rng(5)
+    V, d = 40, 8
+    vocab = Vocabulary([f"w{i}" for i in range(V)], np.sort(rng.integers(5, 500, V))[::-1])
+    ids = rng.choice(V, size=3000, p=vocab.noise_distribution(1.0)).astype(np.int32)
+    bounds = np.arange(0, 3001, 50, dtype=np.int64)
+    threshold, alias = vocab.noise_alias()
+    codes, points, lengths = vocab.huffman()
+    keep = vocab.keep_probabilities(1e-2)
+    W_in = ((rng.random((V, d)) - 0.5) / d).astype(np.float32)
+    W_out = (rng.standard_normal((V - 1 if hierarchical else V, d)) * 0.1).astype(np.float32)
+    results = []
+    for n_hot, sync_every in [(0, 0), (6, 7)]:
+        a, b = W_in.copy(), W_out.copy()
+        out = kernels.train_job(a, b, ids, bounds, keep, threshold, alias, points, codes, lengths, cbow, hierarchical,
+                                True, False, 3, True, 4, 0.05, 0.01, 17, True, n_hot, sync_every)
+        results.append((a, b, out))
+    (a0, b0, o0), (a1, b1, o1) = results
+    np.testing.assert_allclose(a1, a0, rtol=1e-4, atol=1e-6)
+    np.testing.assert_allclose(b1, b0, rtol=1e-4, atol=1e-6)
+    assert o1[1:] == o0[1:] and o1[0] == pytest.approx(o0[0], rel=1e-5)
+    assert not np.array_equal(a0, W_in)  # it trained

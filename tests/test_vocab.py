@@ -3,6 +3,7 @@ import pytest
 
 from w2v import Vocabulary
 from w2v.errors import KeyNotInVocabError, VocabularyError
+from w2v.vocab import alias_draw
 
 
 def test_counts_order_and_tiebreak():
@@ -58,14 +59,25 @@ def test_keep_probabilities_word2vec_formula():
     assert (v.keep_probabilities(0) == 1).all()
 
 
-def test_noise_distribution_and_cumulative():
+def test_noise_distribution_and_alias_tables():
     v = Vocabulary(["a", "b"], [16, 1])
     p = v.noise_distribution(0.75)
     assert p[0] / p[1] == pytest.approx(8.0)
-    cum = v.noise_cumulative(0.75)
-    assert cum[-1] == 2**31
-    draws = np.searchsorted(cum, np.random.default_rng(0).integers(0, 2**31, 20000), side="right")
+    rng = np.random.default_rng(0)
+    draws = alias_draw(*v.noise_alias(0.75), rng.integers(0, 2**62, 20000), rng.integers(0, 2**32, 20000))
     assert abs((draws == 0).mean() - 8 / 9) < 0.01
+
+
+@pytest.mark.parametrize("exponent", [0.75, 1.0, 0.0])
+def test_alias_tables_reproduce_the_distribution_exactly(exponent):
+    """Column i keeps itself with threshold/2**32 and gives the rest to alias[i]: summed, that is p."""
+    rng = np.random.default_rng(1)
+    v = Vocabulary([f"w{i}" for i in range(500)], np.sort(rng.zipf(1.5, 500))[::-1] + 4)
+    threshold, alias = v.noise_alias(exponent)
+    V = len(v)
+    implied = threshold / 2**32 / V
+    np.add.at(implied, alias, (1 - threshold / 2**32) / V)
+    np.testing.assert_allclose(implied, v.noise_distribution(exponent), rtol=1e-9, atol=1e-12)  # 2**-32 rounding
 
 
 def test_huffman_codes_are_prefix_free_and_frequency_ordered():

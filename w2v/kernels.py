@@ -45,43 +45,71 @@ def lcg_next(state):
 
 
 @njit(inline="always")
-def draw_noise(cum, r):
-    """Index i with ``cum[i-1] <= r < cum[i]``: a draw from the noise distribution (binary search)."""
-    lo, hi = 0, cum.shape[0] - 1
-    while lo < hi:
-        mid = (lo + hi) >> 1
-        if cum[mid] <= r:
-            lo = mid + 1
-        else:
-            hi = mid
-    return lo
+def draw_noise(threshold, alias, state):
+    """One noise word from Walker alias tables (``Vocabulary.noise_alias``); returns ``(word, state)``.
+
+    Two generator steps: a column from the high bits of the first, a 32-bit keep test from the second;
+    the same arithmetic as ``vocab.alias_draw``. O(1): a binary search over the cumulative distribution
+    costs ~67 ns per draw in mispredicted branches, this ~5 ns.
+    """
+    state = lcg_next(state)
+    col = np.int64((state >> np.uint64(16)) % np.uint64(threshold.shape[0]))
+    state = lcg_next(state)
+    if np.int64((state >> np.uint64(16)) & np.uint64(0xFFFFFFFF)) < threshold[col]:
+        return col, state
+    return np.int64(alias[col]), state
 
 
 @njit(inline="always", fastmath=_FASTMATH)
-def _score(f, label, want_loss):
-    """σ(f) and the loss ``-log σ(±f)`` of one output, from a single exp.
-
-    With ``e = exp(-f)``: ``σ = 1/(1+e)``; label 1 costs ``log(1+e)``, label 0 costs ``log(1+e) + f``.
-    """
+def _score(f, label):
+    """σ(f) and the probability the model gives the label (σ for 1, 1-σ for 0), from one exp."""
     e = math.exp(-f)
     sig = 1.0 / (1.0 + e)
-    loss = 0.0
-    if want_loss:
-        loss = math.log1p(e) if e < 1e30 else -f  # for very negative f, log(1+e) -> -f
-        if label == 0.0:
-            loss += f
-    return sig, loss
+    if label == 1.0:
+        return sig, sig
+    return sig, (e * sig if e < 1e300 else 1.0)  # 1 - σ without cancellation
+
+
+@njit(inline="always")
+def _add_prob(loss, prob, p):
+    """Fold one label probability into a running product; the loss takes its log only when it nears
+    underflow, so a window costs one log instead of one per output (the log was 40% of CBOW's time)."""
+    prob *= p
+    if prob < 1e-200:  # also when p underflowed to 0: such a term is counted as -log(1e-300) = 690.8
+        loss -= math.log(max(prob, 1e-300))
+        prob = 1.0
+    return loss, prob
+
+
+@njit(inline="always")
+def _sync(W, hot, snap, lo):
+    """Publish a thread's private hot rows: add what it changed since the last sync, take the fresh rows.
+
+    Rows every window touches (the Huffman root, the most frequent words) would otherwise bounce between
+    the cores' caches on every write; with two threads that halved the speed of hierarchical softmax.
+    """
+    d = W.shape[1]
+    for i in range(hot.shape[0]):
+        r = lo + i
+        for k in range(d):
+            W[r, k] += hot[i, k] - snap[i, k]
+            v = W[r, k]
+            hot[i, k] = v
+            snap[i, k] = v
 
 
 @njit(nogil=True, cache=True, fastmath=_FASTMATH)
-def sg_window_update(W_in, W_out, ctx, n_ctx, rows, labels, n_out, lr, d_in, d_out, compute_loss):
+def sg_window_update(W_in, W_out, hot_out, out_lo, ctx, n_ctx, rows, labels, n_out, lr, d_in, d_out, compute_loss):
     """Skip-gram: every context word (input) against the window's output rows; returns the summed loss.
 
     ``ctx[:n_ctx]`` input rows, ``rows[:n_out]`` output rows with ``labels`` 1 (true word / branch) or 0.
-    ``d_in (2w, d)`` and ``d_out (K, d)`` are scratch buffers. Updates ``W_in`` and ``W_out`` in place.
+    ``hot_out`` holds this thread's private copies of rows ``out_lo..`` of ``W_out`` (zero rows for none;
+    see ``train_job``). ``d_in (2w, d)`` and ``d_out (K, d)`` are scratch buffers. Updates ``W_in`` and
+    ``W_out`` in place.
     """
     d = W_in.shape[1]
-    loss = 0.0
+    n_hot = hot_out.shape[0]
+    loss, prob = 0.0, 1.0
     for o in range(n_out):
         for k in range(d):
             d_out[o, k] = 0.0
@@ -91,16 +119,28 @@ def sg_window_update(W_in, W_out, ctx, n_ctx, rows, labels, n_out, lr, d_in, d_o
             d_in[c, k] = 0.0
         for o in range(n_out):
             wo = rows[o]
+            i = wo - out_lo
+            hot = 0 <= i < n_hot
             f = np.float32(0.0)
-            for k in range(d):
-                f += W_in[wi, k] * W_out[wo, k]
-            sig, lo = _score(f, labels[o], compute_loss)
-            loss += lo
+            if hot:  # the array is chosen outside the d-long loops so that they vectorise
+                for k in range(d):
+                    f += W_in[wi, k] * hot_out[i, k]
+            else:
+                for k in range(d):
+                    f += W_in[wi, k] * W_out[wo, k]
+            sig, p = _score(f, labels[o])
+            if compute_loss:
+                loss, prob = _add_prob(loss, prob, p)
             # g is the gradient (label - σ) multiplied by the learning rate, as in word2vec.c
             g = np.float32((labels[o] - sig) * lr)
-            for k in range(d):
-                d_in[c, k] += g * W_out[wo, k]
-                d_out[o, k] += g * W_in[wi, k]
+            if hot:
+                for k in range(d):
+                    d_in[c, k] += g * hot_out[i, k]
+                    d_out[o, k] += g * W_in[wi, k]
+            else:
+                for k in range(d):
+                    d_in[c, k] += g * W_out[wo, k]
+                    d_out[o, k] += g * W_in[wi, k]
     # apply after the whole block: a word repeated in the window gets every contribution
     for c in range(n_ctx):
         wi = ctx[c]
@@ -108,62 +148,98 @@ def sg_window_update(W_in, W_out, ctx, n_ctx, rows, labels, n_out, lr, d_in, d_o
             W_in[wi, k] += d_in[c, k]
     for o in range(n_out):
         wo = rows[o]
-        for k in range(d):
-            W_out[wo, k] += d_out[o, k]
-    return loss
+        i = wo - out_lo
+        if 0 <= i < n_hot:
+            for k in range(d):
+                hot_out[i, k] += d_out[o, k]
+        else:
+            for k in range(d):
+                W_out[wo, k] += d_out[o, k]
+    return loss - math.log(prob)
 
 
 @njit(nogil=True, cache=True, fastmath=_FASTMATH)
-def cbow_window_update(W_in, W_out, ctx, n_ctx, rows, labels, n_out, lr, h, neu1e, d_out, cbow_mean,
-                       divide_error, compute_loss):
+def cbow_window_update(W_in, W_out, hot_in, hot_out, out_lo, ctx, n_ctx, rows, labels, n_out, lr, h, neu1e,
+                       d_out, cbow_mean, divide_error, compute_loss):
     """CBOW: the mean (or sum) of the context rows against the window's output rows; returns the loss.
 
-    ``h`` and ``neu1e`` are (d,) scratch buffers, ``d_out`` (K, d). Updates in place. ``divide_error``
-    gives each context word 1/c of the error (the exact gradient of a mean); word2vec.c and gensim give
-    each the whole error.
+    ``ctx[:n_ctx]`` input rows, ``rows[:n_out]`` output rows with ``labels`` 1 (true word / branch) or 0.
+    ``hot_in`` holds this thread's private copies of rows ``0..`` of ``W_in``, ``hot_out`` of rows
+    ``out_lo..`` of ``W_out`` (zero rows for none; see ``train_job``). Each row's array is chosen once,
+    outside its d-long loop, so the loops vectorise (a choice inside them made the kernel 2x slower).
+    ``h`` and ``neu1e`` are (d,) scratch buffers, ``d_out`` (K, d). Updates the weights in place.
+    ``divide_error`` gives each context word 1/c of the error (the exact gradient of a mean);
+    word2vec.c and gensim give each the whole error.
     """
     d = W_in.shape[1]
+    n_hot_in = hot_in.shape[0]
+    n_hot_out = hot_out.shape[0]
     for k in range(d):
         h[k] = 0.0
         neu1e[k] = 0.0
     for c in range(n_ctx):
         wi = ctx[c]
-        for k in range(d):
-            h[k] += W_in[wi, k]
+        if wi < n_hot_in:
+            for k in range(d):
+                h[k] += hot_in[wi, k]
+        else:
+            for k in range(d):
+                h[k] += W_in[wi, k]
     if cbow_mean:
         inv = np.float32(1.0 / n_ctx)
         for k in range(d):
             h[k] *= inv
-    loss = 0.0
+    loss, prob = 0.0, 1.0
     for o in range(n_out):
         wo = rows[o]
+        i = wo - out_lo
         f = np.float32(0.0)
-        for k in range(d):
-            f += h[k] * W_out[wo, k]
-        sig, lo = _score(f, labels[o], compute_loss)
-        loss += lo
+        if 0 <= i < n_hot_out:
+            for k in range(d):
+                f += h[k] * hot_out[i, k]
+        else:
+            for k in range(d):
+                f += h[k] * W_out[wo, k]
+        sig, p = _score(f, labels[o])
+        if compute_loss:
+            loss, prob = _add_prob(loss, prob, p)
         g = np.float32((labels[o] - sig) * lr)
-        for k in range(d):
-            neu1e[k] += g * W_out[wo, k]
-            d_out[o, k] = g * h[k]
+        if 0 <= i < n_hot_out:
+            for k in range(d):
+                neu1e[k] += g * hot_out[i, k]
+                d_out[o, k] = g * h[k]
+        else:
+            for k in range(d):
+                neu1e[k] += g * W_out[wo, k]
+                d_out[o, k] = g * h[k]
     for o in range(n_out):
         wo = rows[o]
-        for k in range(d):
-            W_out[wo, k] += d_out[o, k]
+        i = wo - out_lo
+        if 0 <= i < n_hot_out:
+            for k in range(d):
+                hot_out[i, k] += d_out[o, k]
+        else:
+            for k in range(d):
+                W_out[wo, k] += d_out[o, k]
     if divide_error:  # the exact gradient of a mean reaches each input word divided by the count
         inv = np.float32(1.0 / n_ctx)
         for k in range(d):
             neu1e[k] *= inv
     for c in range(n_ctx):
         wi = ctx[c]
-        for k in range(d):
-            W_in[wi, k] += neu1e[k]
-    return loss
+        if wi < n_hot_in:
+            for k in range(d):
+                hot_in[wi, k] += neu1e[k]
+        else:
+            for k in range(d):
+                W_in[wi, k] += neu1e[k]
+    return loss - math.log(prob)
 
 
 @njit(nogil=True, cache=True, fastmath=_FASTMATH)
-def train_job(W_in, W_out, ids, bounds, keep, cum, points, codes, lengths, cbow, hierarchical, cbow_mean,
-              divide_error, window, shrink_windows, negative, lr_start, lr_end, seed, compute_loss):
+def train_job(W_in, W_out, ids, bounds, keep, threshold, alias, points, codes, lengths, cbow, hierarchical, cbow_mean,
+              divide_error, window, shrink_windows, negative, lr_start, lr_end, seed, compute_loss, n_hot,
+              sync_every):
     """Train on sentences ``ids[bounds[s]:bounds[s+1]]`` for every s of ``bounds``.
 
     Parameters
@@ -174,8 +250,8 @@ def train_job(W_in, W_out, ids, bounds, keep, cum, points, codes, lengths, cbow,
         The job's sentences (absolute offsets into ``ids``).
     keep : (V,) float32
         Subsampling keep-probabilities (1.0 keeps every occurrence).
-    cum : (V,) int64
-        Cumulative noise distribution scaled to 2**31 (negative sampling).
+    threshold, alias : (V,) int64, (V,) int32
+        Alias tables of the noise distribution (negative sampling), from ``Vocabulary.noise_alias``.
     points, codes, lengths : (V, L) int32, (V, L) uint8, (V,) int32
         Huffman paths (hierarchical softmax).
     cbow, hierarchical, cbow_mean, divide_error, shrink_windows, compute_loss : bool
@@ -184,6 +260,11 @@ def train_job(W_in, W_out, ids, bounds, keep, cum, points, codes, lengths, cbow,
         Learning rate at the job's first and last word (linear in between, updated per sentence).
     seed : int
         Seed of the job's random generator.
+    n_hot, sync_every : int
+        With several threads, each keeps private copies of the ``n_hot`` hottest output rows (the most
+        frequent words; for hierarchical softmax the nodes next to the root), and for CBOW input rows,
+        and publishes its changes every ``sync_every`` windows and at the end; 0 rows (one thread)
+        updates every row in place.
 
     Returns
     -------
@@ -204,6 +285,12 @@ def train_job(W_in, W_out, ids, bounds, keep, cum, points, codes, lengths, cbow,
     d_out = np.empty((k_max, d), np.float32)
     h = np.empty(d, np.float32)
     neu1e = np.empty(d, np.float32)
+    hot_in = W_in[:min(n_hot if cbow else 0, W_in.shape[0])].copy()  # skip-gram: inputs are not hot  # private rows 0.. of W_in
+    snap_in = hot_in.copy()
+    out_lo = W_out.shape[0] - min(n_hot, W_out.shape[0]) if hierarchical else 0  # the root is the last node
+    hot_out = W_out[out_lo:out_lo + min(n_hot, W_out.shape[0])].copy()
+    snap_out = hot_out.copy()
+    since_sync = 0
     total = max(bounds[bounds.shape[0] - 1] - bounds[0], 1)
     done = 0
     loss = 0.0
@@ -245,22 +332,28 @@ def train_job(W_in, W_out, ids, bounds, keep, cum, points, codes, lengths, cbow,
                 labels[0] = 1.0
                 n_out = 1
                 for t in range(negative):
-                    state = lcg_next(state)
-                    neg = draw_noise(cum, np.int64((state >> np.uint64(16)) & np.uint64(0x7FFFFFFF)))
+                    neg, state = draw_noise(threshold, alias, state)
                     if neg == centre:  # as word2vec.c: a noise word equal to the target is skipped
                         continue
                     rows[n_out] = neg
                     labels[n_out] = 0.0
                     n_out += 1
             if cbow:
-                loss += cbow_window_update(W_in, W_out, ctx, n_ctx, rows, labels, n_out, lr, h, neu1e, d_out,
-                                           cbow_mean, divide_error, compute_loss)
+                loss += cbow_window_update(W_in, W_out, hot_in, hot_out, out_lo, ctx, n_ctx, rows, labels, n_out,
+                                           lr, h, neu1e, d_out, cbow_mean, divide_error, compute_loss)
                 n_examples += 1
             else:
-                loss += sg_window_update(W_in, W_out, ctx, n_ctx, rows, labels, n_out, lr, d_in, d_out,
-                                         compute_loss)
+                loss += sg_window_update(W_in, W_out, hot_out, out_lo, ctx, n_ctx, rows, labels, n_out, lr, d_in,
+                                         d_out, compute_loss)
                 n_examples += n_ctx
+            since_sync += 1
+            if since_sync == sync_every:
+                _sync(W_in, hot_in, snap_in, 0)
+                _sync(W_out, hot_out, snap_out, out_lo)
+                since_sync = 0
         done += bounds[s + 1] - bounds[s]
+    _sync(W_in, hot_in, snap_in, 0)
+    _sync(W_out, hot_out, snap_out, out_lo)
     return loss, n_examples, n_words
 
 

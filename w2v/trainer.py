@@ -33,9 +33,15 @@ from .config import Config
 from .errors import TrainingError
 from .models import Network, make_architecture
 from .nn.optim import make_optimizer, make_schedule
-from .vocab import Vocabulary
+from .vocab import Vocabulary, alias_draw
 
 logger = logging.getLogger(__name__)
+
+# With several threads each keeps private copies of the HOT_ROWS rows every window writes (frequent words,
+# the nodes next to the Huffman root) and publishes them every SYNC_EVERY windows: shared, those rows
+# bounced between the cores' caches and two threads ran CBOW/hierarchical softmax no faster than one.
+HOT_ROWS = 64
+SYNC_EVERY = 256
 
 
 @dataclass
@@ -102,7 +108,10 @@ class Trainer:
         c = config
         self.schedule = make_schedule(c.lr_schedule, c.start_alpha, c.min_alpha, c.lr_gamma, c.lr_step_size)
         self.keep = vocab.keep_probabilities(c.sample)  # (V,)
-        self.cum = vocab.noise_cumulative(c.ns_exponent) if c.loss == "negative" else np.zeros(1, np.int64)
+        if c.loss == "negative":
+            self.threshold, self.alias = vocab.noise_alias(c.ns_exponent)  # (V,), (V,)
+        else:
+            self.threshold, self.alias = np.zeros(1, np.int64), np.zeros(1, np.int32)
         if c.loss == "hierarchical":
             self.codes, self.points, self.lengths = vocab.huffman()
         else:
@@ -130,11 +139,12 @@ class Trainer:
         base = epoch * n_words
         lr0 = self.lr_at(base + int(bounds[s0]), epoch, n_words)
         lr1 = self.lr_at(base + int(bounds[s1]), epoch, n_words)
-        loss, n_ex, _ = train_job(self.W_in, self.W_out, ids, bounds[s0:s1 + 1], self.keep, self.cum,
-                                  self.points, self.codes, self.lengths, c.arch == "cbow",
+        loss, n_ex, _ = train_job(self.W_in, self.W_out, ids, bounds[s0:s1 + 1], self.keep, self.threshold,
+                                  self.alias, self.points, self.codes, self.lengths, c.arch == "cbow",
                                   c.loss == "hierarchical", c.cbow_mean, c.cbow_mean and not c.cbow_full_error,
                                   c.window, c.shrink_windows,
-                                  c.negative, lr0, lr1, job_seed(c.seed, epoch, j), c.compute_loss)
+                                  c.negative, lr0, lr1, job_seed(c.seed, epoch, j), c.compute_loss,
+                                  HOT_ROWS if c.workers > 1 else 0, SYNC_EVERY)
         return loss, n_ex, int(bounds[s1] - bounds[s0]), lr0
 
     def _job_numpy(self, ids, bounds, cuts, j, epoch, n_words):
@@ -159,8 +169,9 @@ class Trainer:
             lr = self.lr_at(epoch * n_words + b0 + (b1 - b0) * start // max(n, 1), epoch, n_words)
             extra = {}
             if c.loss == "negative":
-                r = rng.integers(0, 2**31, size=(len(targets[sl]), c.negative))
-                extra["negatives"] = np.searchsorted(self.cum, r, side="right")
+                shape = (len(targets[sl]), c.negative)
+                extra["negatives"] = alias_draw(self.threshold, self.alias, rng.integers(0, 2**62, size=shape),
+                                                rng.integers(0, 2**32, size=shape))
             elif c.loss == "hierarchical":
                 t = targets[sl]
                 extra = {"points": self.points[t], "codes": self.codes[t], "lengths": self.lengths[t]}

@@ -211,14 +211,33 @@ class Vocabulary:
         p = self.counts.astype(np.float64) ** exponent
         return p / p.sum()
 
-    def noise_cumulative(self, exponent: float = 0.75) -> np.ndarray:
-        """Cumulative noise distribution scaled to 2**31, ``(V,) int64``, for binary-search sampling.
+    def noise_alias(self, exponent: float = 0.75) -> tuple[np.ndarray, np.ndarray]:
+        """Walker's alias tables of the noise distribution: O(1) draws instead of a binary search.
 
-        Sampling is ``searchsorted(cum, r, side='right')`` for r uniform in [0, 2**31): the same draw
-        the numba kernels and the numpy reference make, so both pick the same noise words.
+        A draw picks a column ``i`` uniformly, then keeps ``i`` with probability ``threshold[i] / 2**32`` or
+        takes ``alias[i]`` (Vose 1991, "A linear algorithm for generating random numbers with a given
+        distribution"). Exact up to the 2**-32 rounding of the thresholds; see :func:`alias_draw`.
+
+        Returns
+        -------
+        threshold : (V,) int64, values in [0, 2**32]
+        alias : (V,) int32
         """
-        cum = np.cumsum(self.noise_distribution(exponent))
-        return np.round(cum / cum[-1] * 2**31).astype(np.int64)
+        p = self.noise_distribution(exponent) * len(self)  # (V,) mean 1
+        V = len(p)
+        threshold = np.full(V, 2**32, dtype=np.int64)
+        alias = np.arange(V, dtype=np.int32)
+        small = [i for i in range(V) if p[i] < 1.0]
+        large = [i for i in range(V) if p[i] >= 1.0]
+        while small and large:
+            s, g = small.pop(), large[-1]
+            threshold[s] = int(round(p[s] * 2**32))
+            alias[s] = g
+            p[g] -= 1.0 - p[s]  # the large word fills the rest of column s
+            if p[g] < 1.0:
+                small.append(large.pop())
+        # what is left is 1 up to rounding: such columns keep their own word
+        return threshold, alias
 
     def huffman(self) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
         """Huffman codes for hierarchical softmax.
@@ -275,3 +294,19 @@ class Vocabulary:
     @classmethod
     def from_dict(cls, d: dict) -> "Vocabulary":
         return cls(d["words"], d["counts"])
+
+
+def alias_draw(threshold: np.ndarray, alias: np.ndarray, r_col, r_keep):
+    """Noise words from alias tables, given uniform integers ``r_col`` (any range) and ``r_keep`` in [0, 2**32).
+
+    The numba kernels make exactly this draw; the numpy reference path uses it too.
+
+    Examples
+    --------
+    >>> v = Vocabulary(["a", "b"], [3, 1])
+    >>> threshold, alias = v.noise_alias(1.0)
+    >>> int(alias_draw(threshold, alias, 1, 0))  # column 1 ("b", probability 0.5 in it) kept
+    1
+    """
+    col = np.asarray(r_col) % len(threshold)
+    return np.where(np.asarray(r_keep) < threshold[col], col, alias[col])
