@@ -114,3 +114,27 @@ def test_scripts_train_does_the_same(corpus_file, tmp_path):
                        cwd=str(__import__("pathlib").Path(__file__).resolve().parent.parent))
     assert r.returncode == 0, r.stderr
     assert (tmp_path / "s" / "model.npz").is_file() and (tmp_path / "s" / "vectors.txt").is_file()
+
+
+def test_plot_commands_write_pictures(trained, tmp_path):
+    kv = w2v.load_vectors(trained)
+    words = kv.index_to_key[:6]
+    r = run("plot", trained, "--words", *words, "-o", tmp_path / "map.png")
+    assert (tmp_path / "map.png").read_bytes().startswith(b"\x89PNG") and "wrote" in r.stdout
+    run("plot", trained / "vectors.txt", "--top", 20, "--method", "tsne", "-o", tmp_path / "tsne.svg")
+    assert (tmp_path / "tsne.svg").read_bytes().startswith(b"<?xml")
+    run("plot", trained, "--pairs", f"{words[0]}:{words[1]}", f"{words[2]}:{words[3]}", "-o", tmp_path / "pairs.pdf")
+    assert (tmp_path / "pairs.pdf").read_bytes().startswith(b"%PDF")
+    run("plot-loss", trained, "-o", tmp_path / "loss.png")
+    assert (tmp_path / "loss.png").stat().st_size > 1000
+
+
+def test_plot_commands_fail_in_one_line(trained, tmp_path):
+    for args, needle in [(("plot", trained, "--words", "nosuchword", "-o", tmp_path / "a.png"), "nosuchword"),
+                         (("plot", trained, "--top", 5, "-o", tmp_path / "a.gif"), ".png, .svg or .pdf"),
+                         (("plot", trained, "--pairs", "ab", "-o", tmp_path / "a.png"), "a:b"),
+                         (("plot-loss", trained / "vectors.txt", "-o", tmp_path / "l.png"), "native model")]:
+        r = run(*args, check=False)
+        assert r.returncode == 2, r.stderr
+        assert needle in r.stderr and len(r.stderr.strip().splitlines()) == 1 and "Traceback" not in r.stderr
+        assert not (tmp_path / "a.png").exists()

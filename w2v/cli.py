@@ -1,4 +1,4 @@
-"""The ``w2v`` command line: train, neighbors, analogy, evaluate, export.
+"""The ``w2v`` command line: train, neighbors, analogy, evaluate, plot, plot-loss, export.
 
 Every user mistake (a missing file, an unknown word, a bad option value) prints one line
 ``w2v: error: ...`` and exits with status 2; no traceback.
@@ -190,6 +190,33 @@ def cmd_export(args) -> int:
     return 0
 
 
+# ---------------------------------------------------------------------------------------------- pictures
+def cmd_plot(args) -> int:
+    from . import plot
+    kv = _load(args.model)
+    if args.pairs:
+        plot.plot_analogies(kv, args.pairs, method=args.method, seed=args.seed, title=args.title, path=args.output)
+    else:
+        plot.plot_words(kv, words=args.words, top=args.top, method=args.method, seed=args.seed, title=args.title,
+                        path=args.output)
+    print(f"wrote {args.output}")
+    return 0
+
+
+def cmd_plot_loss(args) -> int:
+    import zipfile
+    from . import plot
+    from .word2vec import Word2Vec
+    path = Path(args.model)
+    target = path / "model.npz" if path.is_dir() else path
+    if target.is_file() and not zipfile.is_zipfile(target):
+        raise W2VError(f"{path}: plot-loss needs a native model (model.npz); word2vec vectors files hold no "
+                       "loss history")
+    plot.plot_loss(Word2Vec.load(path), title=args.title, path=args.output)
+    print(f"wrote {args.output}")
+    return 0
+
+
 # ---------------------------------------------------------------------------------------------- entry point
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="w2v", description="Train and query word2vec embeddings.")
@@ -223,6 +250,25 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--restrict-vocab", type=int, default=30000)
     p.add_argument("--method", choices=["3cosadd", "3cosmul"], default="3cosadd")
     p.set_defaults(func=cmd_evaluate)
+
+    p = sub.add_parser("plot", help="draw words (PCA / t-SNE map) or analogy pairs as arrows",
+                       description="Draw a labelled 2-D map of words, or pairs a:b as arrows in one projection.")
+    p.add_argument("model", help=model_help)
+    what = p.add_mutually_exclusive_group()
+    what.add_argument("--words", nargs="+", metavar="WORD", help="the words to draw")
+    what.add_argument("--top", type=int, default=None, metavar="N", help="draw the N most frequent words (default 50)")
+    what.add_argument("--pairs", nargs="+", metavar="A:B", help="draw arrows a -> b, e.g. man:woman king:queen")
+    p.add_argument("--method", choices=["pca", "tsne"], default="pca")
+    p.add_argument("--seed", type=int, default=0, help="random state of t-SNE")
+    p.add_argument("--title", default=None)
+    p.add_argument("-o", "--output", required=True, help="picture file: .png, .svg or .pdf")
+    p.set_defaults(func=cmd_plot)
+
+    p = sub.add_parser("plot-loss", help="draw the training-loss curve of a native model")
+    p.add_argument("model", help="native model (model.npz or its directory)")
+    p.add_argument("--title", default=None)
+    p.add_argument("-o", "--output", required=True, help="picture file: .png, .svg or .pdf")
+    p.set_defaults(func=cmd_plot_loss)
 
     p = sub.add_parser("export", help="write vectors in the word2vec text or binary format")
     p.add_argument("model", help=model_help)
