@@ -138,3 +138,26 @@ def test_plot_commands_fail_in_one_line(trained, tmp_path):
         assert r.returncode == 2, r.stderr
         assert needle in r.stderr and len(r.stderr.strip().splitlines()) == 1 and "Traceback" not in r.stderr
         assert not (tmp_path / "a.png").exists()
+
+
+def test_train_without_a_corpus_uses_the_starter_corpus_and_reports(tmp_path):
+    r = run("train", "-o", tmp_path / "s", "--epochs", 1, "-q")
+    assert "starter corpus" in r.stdout
+    for needle in ("king - man + woman =", "nearest neighbours:", "questions-words analogies", "WordSim353",
+                   f"picture: {tmp_path / 's' / 'analogies.png'}"):
+        assert needle in r.stdout
+    assert (tmp_path / "s" / "analogies.png").stat().st_size > 1000
+    assert w2v.load_vectors(tmp_path / "s").vector_size == 100
+
+
+def test_train_dataset_uses_the_cache(tmp_path, corpus_file):
+    cache = tmp_path / "cache"
+    cache.mkdir()
+    (cache / "text8").write_text(" ".join(corpus_file.read_text().split()))  # text8-style: one long line
+    env = {**os.environ, "W2V_DATA": str(cache)}
+    r = subprocess.run([sys.executable, "-m", "w2v.cli", "train", "--dataset", "text8", "-o", str(tmp_path / "t"),
+                        "--min-count", "1", "--epochs", "1", "-q"], capture_output=True, text=True, env=env, timeout=300)
+    assert r.returncode == 0, r.stderr
+    assert "cat" in w2v.load_vectors(tmp_path / "t")
+    r = run("train", corpus_file, "--dataset", "text8", check=False)
+    assert r.returncode == 2 and "not both" in r.stderr

@@ -149,3 +149,15 @@ def test_not_a_model(tmp_path):
     p.write_bytes(b"PK\x03\x04garbage")
     with pytest.raises(FormatError):
         w2v.Word2Vec.load(p)
+
+
+def test_atomic_saves_get_the_usual_permissions(tmp_path):
+    import os
+    from w2v.io import atomic_write
+    umask = os.umask(0o022)
+    try:
+        with atomic_write(tmp_path / "x.txt", "w") as f:
+            f.write("x")
+    finally:
+        os.umask(umask)
+    assert (tmp_path / "x.txt").stat().st_mode & 0o777 == 0o644

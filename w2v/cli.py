@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import argparse
 import logging
+import os
 import re
 import sys
 import time
@@ -22,13 +23,19 @@ from .errors import W2VError
 
 log = logging.getLogger("w2v")
 
+# `w2v train` with no corpus: CBOW with negative sampling, 25 epochs on the 2.7M-word starter corpus gave
+# 16.9% questions-words accuracy in 23 s on 2 cores (5 epochs: 5.5%; skip-gram 20 epochs: 12.6% in 34 s)
+STARTER_EPOCHS = 25
+
 
 # ---------------------------------------------------------------------------------------------- train
 def _add_train(sub):
     p = sub.add_parser("train", help="train word vectors on a corpus",
                        description="Train CBOW or skip-gram vectors; writes OUT/model.npz and OUT/vectors.txt.")
     p.add_argument("corpus", nargs="?", help="text file (.gz/.bz2/.xz ok, one sentence per line or text8-style) "
-                                             "or a directory of such files")
+                                             "or a directory of such files; none: the shipped starter corpus")
+    p.add_argument("--dataset", metavar="NAME", default=None,
+                   help="train on a public corpus, downloaded once into the cache: text8")
     p.add_argument("-o", "--out", default="runs/w2v", help="output directory (default: runs/w2v)")
     p.add_argument("--arch", choices=["cbow", "skipgram"], default="cbow")
     p.add_argument("--loss", choices=["softmax", "negative", "hierarchical"], default="negative")
@@ -38,7 +45,8 @@ def _add_train(sub):
     p.add_argument("--min-count", type=int, default=5)
     p.add_argument("--max-vocab-size", type=int, default=None, help="prune during the count above this many words")
     p.add_argument("--max-final-vocab", type=int, default=None, help="keep at most this many most frequent words")
-    p.add_argument("--epochs", type=int, default=5)
+    p.add_argument("--epochs", type=int, default=None,
+                   help=f"passes over the corpus (default 5; {STARTER_EPOCHS} on the small starter corpus)")
     p.add_argument("--alpha", type=float, default=None, help="start learning rate (default 0.025)")
     p.add_argument("--min-alpha", type=float, default=0.0001)
     p.add_argument("--lr-schedule", choices=["linear", "constant", "step"], default="linear")
@@ -46,7 +54,7 @@ def _add_train(sub):
     p.add_argument("--negative", type=int, default=5)
     p.add_argument("--sample", type=float, default=1e-3, help="subsampling threshold, 0 to disable")
     p.add_argument("--cbow-sum", action="store_true", help="CBOW sums context vectors instead of averaging")
-    p.add_argument("--workers", type=int, default=1)
+    p.add_argument("--workers", type=int, default=None, help="training threads (default: all CPU cores)")
     p.add_argument("--seed", type=int, default=1)
     p.add_argument("--backend", choices=["auto", "numpy", "numba"], default="auto")
     p.add_argument("--tokenizer", choices=["whitespace", "words", "wordpunct", "toktok", "treebank"],
@@ -56,6 +64,9 @@ def _add_train(sub):
     p.add_argument("--checkpoint-every", type=float, default=None, metavar="MINUTES",
                    help="save OUT/checkpoint.npz this often so a killed run can --resume")
     p.add_argument("--resume", metavar="DIR", default=None, help="continue the run checkpointed in DIR")
+    p.add_argument("--report", action="store_true",
+                   help="print analogies, neighbours and benchmark scores after training (always on for the "
+                        "starter corpus)")
     p.add_argument("-q", "--quiet", action="store_true", help="no progress bar")
     p.set_defaults(func=cmd_train)
 
@@ -79,13 +90,19 @@ def cmd_train(args) -> int:
         log.info("resuming %s at epoch %d, job %d", ckpt, model.state_.epoch + 1, model.state_.job)
         model.resume(args.corpus, progress=not args.quiet, checkpoint_path=ckpt, checkpoint_every=every)
     else:
-        if args.corpus is None:
-            raise W2VError("give a corpus file or directory to train on")
+        corpus, starter = _choose_corpus(args)
+        if starter:
+            args.report = True
+            print(f"training on the shipped starter corpus {corpus} (2.7M words: King James Bible, State of the "
+                  f"Union and inaugural addresses, WordNet definitions)")
+        args.corpus = corpus
+        args.epochs = args.epochs or (STARTER_EPOCHS if starter else 5)
         out = Path(args.out)
         out.mkdir(parents=True, exist_ok=True)
         model = Word2Vec(arch=args.arch, loss=args.loss, optimizer=args.optimizer, vector_size=args.dim,
                          window=args.window, min_count=args.min_count, epochs=args.epochs, alpha=args.alpha,
-                         min_alpha=args.min_alpha, batch_size=args.batch_size, seed=args.seed, workers=args.workers,
+                         min_alpha=args.min_alpha, batch_size=args.batch_size, seed=args.seed,
+                         workers=args.workers or os.cpu_count() or 1,
                          negative=args.negative, sample=args.sample, cbow_mean=not args.cbow_sum,
                          max_vocab_size=args.max_vocab_size, max_final_vocab=args.max_final_vocab,
                          lr_schedule=args.lr_schedule, backend=args.backend)
@@ -104,7 +121,25 @@ def cmd_train(args) -> int:
           f"epochs in {st.train_seconds:.1f}s ({st.words_done / max(st.train_seconds, 1e-9):,.0f} words/s); "
           f"final loss {model.loss_history_[-1]:.4f}")
     print(f"model:   {out / 'model.npz'}\nvectors: {out / 'vectors.txt'}")
+    if args.report:
+        from .report import training_report
+        print(training_report(model.wv, out))
     return 0
+
+
+def _choose_corpus(args):
+    """(corpus path, whether it is the shipped starter corpus) from the positional corpus or --dataset."""
+    from . import datasets
+    if args.corpus is not None and args.dataset is not None:
+        raise W2VError("give either a corpus file or --dataset, not both")
+    if args.dataset is not None:
+        return str(datasets.fetch(args.dataset, progress=not args.quiet)), False
+    if args.corpus is not None:
+        return args.corpus, False
+    if not datasets.STARTER.is_file():
+        raise W2VError(f"the starter corpus {datasets.STARTER} is missing (was w2v installed from a checkout?); "
+                       f"give a corpus file to train on")
+    return str(datasets.STARTER), True
 
 
 # ---------------------------------------------------------------------------------------------- queries
@@ -217,6 +252,12 @@ def cmd_plot_loss(args) -> int:
     return 0
 
 
+def cmd_download(args) -> int:
+    from . import datasets
+    print(datasets.fetch(args.name))
+    return 0
+
+
 # ---------------------------------------------------------------------------------------------- entry point
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="w2v", description="Train and query word2vec embeddings.")
@@ -269,6 +310,10 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--title", default=None)
     p.add_argument("-o", "--output", required=True, help="picture file: .png, .svg or .pdf")
     p.set_defaults(func=cmd_plot_loss)
+
+    p = sub.add_parser("download", help="download a public corpus into the cache (text8)")
+    p.add_argument("name", help="dataset name: " + ", ".join(sorted(__import__("w2v.datasets").datasets.DATASETS)))
+    p.set_defaults(func=cmd_download)
 
     p = sub.add_parser("export", help="write vectors in the word2vec text or binary format")
     p.add_argument("model", help=model_help)

@@ -25,12 +25,12 @@ from pathlib import Path
 import numpy as np
 from scipy import stats
 
+from .datasets import CORPORA
 from .errors import W2VError
 from .keyedvectors import KeyedVectors, _unit_rows
 
 logger = logging.getLogger(__name__)
 
-CORPORA = Path(__file__).resolve().parent.parent / "corpora"
 QUESTIONS_WORDS = CORPORA / "questions-words.txt"
 WORDSIM353 = CORPORA / "wordsim353.tsv"
 SIMLEX999 = CORPORA / "simlex999.txt"

@@ -239,8 +239,17 @@ def save(fig: Figure, path) -> Path:
     return path
 
 
+class PictureFigure(Figure):
+    """A matplotlib Figure that also shows itself in Jupyter with no backend set up (``_repr_png_``)."""
+
+    def _repr_png_(self) -> bytes:
+        buf = io.BytesIO()
+        self.savefig(buf, format="png", dpi=100, bbox_inches="tight")
+        return buf.getvalue()
+
+
 def _figure(figsize):
-    fig = Figure(figsize=figsize, layout="constrained")
+    fig = PictureFigure(figsize=figsize, layout="constrained")
     FigureCanvasAgg(fig)  # a canvas of our own: no pyplot, no global backend
     return fig, fig.add_subplot()
 
