@@ -9,12 +9,14 @@ train CORPUS      w2v and gensim on the same corpus, settings and thread count; 
 softmax           full-softmax training throughput against the machine's own limit: the same three matrix
                   products per batch timed bare in numpy.
 evaluate VECTORS  time w2v's analogy evaluation against gensim's evaluate_word_analogies on one vectors file.
+scaling CORPUS    w2v's training time with 1 and with N workers (same corpus and settings) and the speed-up.
 
 Examples
 --------
     python scripts/benchmark.py train dev-corpus.txt --workers 2 --configs skipgram-negative cbow-negative
     python scripts/benchmark.py softmax
     python scripts/benchmark.py evaluate runs/w2v/vectors.txt
+    python scripts/benchmark.py scaling dev-corpus.txt --workers 2
 """
 from __future__ import annotations
 
@@ -179,6 +181,21 @@ def mode_evaluate(args):
     print(f"w2v is {theirs / cold:.1f}x faster on its first call, {theirs / warm:.1f}x after")
 
 
+def mode_scaling(args):
+    """Training seconds (the training loop itself, after the vocabulary) with 1 and with N workers."""
+    import w2v
+    print(f"| config | 1 worker | {args.workers} workers | speed-up |\n|---|---|---|---|")
+    for cfg in args.configs:
+        arch, loss = cfg.split("-")
+        secs = []
+        for workers in (1, args.workers):
+            m = w2v.Word2Vec(arch=arch, loss=loss, vector_size=args.dim, window=args.window, min_count=args.min_count,
+                             epochs=args.epochs, workers=workers, negative=args.negative, sample=args.sample,
+                             seed=args.seed).fit(args.corpus, progress=False)
+            secs.append(m.state_.train_seconds)
+        print(f"| {cfg} | {secs[0]:.1f}s | {secs[1]:.1f}s | **{secs[0] / secs[1]:.2f}x** |", flush=True)
+
+
 def _timed(fn):
     t0 = time.perf_counter()
     fn()
@@ -188,19 +205,20 @@ def _timed(fn):
 def main(argv=None):
     p = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     sub = p.add_subparsers(dest="mode", required=True)
-    t = sub.add_parser("train")
-    t.add_argument("corpus")
-    t.add_argument("--configs", nargs="+", default=["skipgram-negative", "cbow-negative", "skipgram-hierarchical",
-                                                     "cbow-hierarchical"])
-    t.add_argument("--workers", type=int, default=2)
-    t.add_argument("--dim", type=int, default=100)
-    t.add_argument("--window", type=int, default=5)
-    t.add_argument("--negative", type=int, default=5)
-    t.add_argument("--min-count", type=int, default=5)
-    t.add_argument("--epochs", type=int, default=5)
-    t.add_argument("--sample", type=float, default=1e-3)
-    t.add_argument("--seed", type=int, default=1)
-    t.add_argument("--json", default=None)
+    for name, epochs in (("train", 5), ("scaling", 1)):  # same corpus and hyperparameter options
+        t = sub.add_parser(name)
+        t.add_argument("corpus")
+        t.add_argument("--configs", nargs="+", default=["skipgram-negative", "cbow-negative", "skipgram-hierarchical",
+                                                         "cbow-hierarchical"])
+        t.add_argument("--workers", type=int, default=2)
+        t.add_argument("--dim", type=int, default=100)
+        t.add_argument("--window", type=int, default=5)
+        t.add_argument("--negative", type=int, default=5)
+        t.add_argument("--min-count", type=int, default=5)
+        t.add_argument("--epochs", type=int, default=epochs)
+        t.add_argument("--sample", type=float, default=1e-3)
+        t.add_argument("--seed", type=int, default=1)
+        t.add_argument("--json", default=None)
     s = sub.add_parser("softmax")
     s.add_argument("--vocab", type=int, default=10000)
     s.add_argument("--dim", type=int, default=100)
@@ -209,7 +227,8 @@ def main(argv=None):
     e = sub.add_parser("evaluate")
     e.add_argument("vectors")
     args = p.parse_args(argv)
-    {"train": mode_train, "softmax": mode_softmax, "evaluate": mode_evaluate}[args.mode](args)
+    {"train": mode_train, "softmax": mode_softmax, "evaluate": mode_evaluate,
+     "scaling": mode_scaling}[args.mode](args)
 
 
 if __name__ == "__main__":
