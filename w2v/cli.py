@@ -260,6 +260,7 @@ def cmd_download(args) -> int:
 
 # ---------------------------------------------------------------------------------------------- entry point
 def build_parser() -> argparse.ArgumentParser:
+    from .datasets import DATASETS  # light: no numba, no matplotlib
     parser = argparse.ArgumentParser(prog="w2v", description="Train and query word2vec embeddings.")
     parser.add_argument("--version", action="version", version=f"w2v {__version__}")
     parser.add_argument("-v", "--verbose", action="store_true", help="log details (INFO level)")
@@ -312,7 +313,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.set_defaults(func=cmd_plot_loss)
 
     p = sub.add_parser("download", help="download a public corpus into the cache (text8)")
-    p.add_argument("name", help="dataset name: " + ", ".join(sorted(__import__("w2v.datasets").datasets.DATASETS)))
+    p.add_argument("name", help="dataset name: " + ", ".join(sorted(DATASETS)))
     p.set_defaults(func=cmd_download)
 
     p = sub.add_parser("export", help="write vectors in the word2vec text or binary format")
