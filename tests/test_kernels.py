@@ -1,6 +1,7 @@
 """The numba kernels compute exactly the update of the numpy reference on the same random draws."""
 import numpy as np
 import pytest
+from scipy import stats
 
 from w2v import Vocabulary
 from w2v import kernels
@@ -78,22 +79,54 @@ def test_cbow_window_update_equals_reference(cbow_mean, full_error):
     assert loss_k == pytest.approx(ref_loss, rel=1e-5)
 
 
+def _splitmix64(state):
+    """SplitMix64 in Python integers: ``(output, next state)``."""
+    m = 2**64
+    state = (state + 0x9E3779B97F4A7C15) % m
+    z = state
+    z = ((z ^ (z >> 30)) * 0xBF58476D1CE4E5B9) % m
+    z = ((z ^ (z >> 27)) * 0x94D049BB133111EB) % m
+    return z ^ (z >> 31), state
+
+
 def test_noise_draw_matches_numpy_alias_draw():
-    """The kernel's O(1) alias draw is vocab.alias_draw on the same two generator outputs."""
+    """The kernel's O(1) alias draw is vocab.alias_draw on the two halves of one SplitMix64 output."""
     from numba import njit
     from w2v.kernels import draw_noise
     from w2v.vocab import alias_draw
     threshold, alias = Vocabulary(list("abcde"), [50, 20, 5, 1, 1]).noise_alias()
     draw = njit(lambda t, a, s: draw_noise(t, a, s))
-    step = lambda s: (s * 25214903917 + 11) % 2**64  # word2vec.c's generator, in Python integers
     state = 12345
     for _ in range(500):
         word, after = draw(threshold, alias, np.uint64(state))
-        s1 = step(state)
-        s2 = step(s1)
-        assert int(after) % 2**64 == s2
-        assert word == alias_draw(threshold, alias, s1 >> 16, (s2 >> 16) & 0xFFFFFFFF)
-        state = s2
+        r, state = _splitmix64(state)
+        assert int(after) == state
+        assert word == alias_draw(threshold, alias, r >> 32, r & 0xFFFFFFFF)
+
+
+def test_generator_is_uniform_in_every_bit_range():
+    """Subsampling and windows read the high 32 bits, noise draws both halves: all must be uniform.
+
+    word2vec.c's generator fails this for its low bits (the lowest alternates 0, 1, 0, 1).
+    """
+    from numba import njit
+    from w2v.kernels import rand64
+
+    @njit
+    def draws(n, state):
+        out = np.empty(n, np.uint64)
+        for i in range(n):
+            out[i], state = rand64(state)
+        return out
+
+    r = draws(200_000, np.uint64(7))
+    assert int(r[0]) == _splitmix64(7)[0]
+    for part, scale in ((r >> np.uint64(32), 2.0**32), (r & np.uint64(0xFFFFFFFF), 2.0**32),
+                        (r & np.uint64(0xFFFF), 2.0**16)):
+        counts = np.histogram(part.astype(np.float64) / scale, bins=16, range=(0, 1))[0]
+        assert stats.chisquare(counts).pvalue > 1e-4
+    low_bit = (r & np.uint64(1)).astype(np.int64)
+    assert abs(np.mean(low_bit[1:] == low_bit[:-1]) - 0.5) < 0.01  # no alternation
 
 
 @pytest.mark.parametrize("cosmul", [False, True])
