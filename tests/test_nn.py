@@ -92,7 +92,9 @@ def test_schedules():
 
 def test_initialisers():
     g = np.random.default_rng(0)
-    assert np.abs(word2vec_uniform((100, 10), g)).max() <= 0.05
+    w = word2vec_uniform((1000, 10), g)
+    assert np.abs(w).max() <= 0.1 and w.min() < -0.09 and w.max() > 0.09  # uniform in [-1/d, 1/d)
+    assert abs(w.mean()) < 0.002
     x = xavier_uniform((200, 300), g)
     assert np.abs(x).max() <= np.sqrt(6 / 500) + 1e-7
     assert abs(he_normal((2000, 50), g).std() - np.sqrt(2 / 50)) < 0.01
