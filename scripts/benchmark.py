@@ -13,7 +13,7 @@ scaling CORPUS    w2v's training time with 1 and with N workers (same corpus and
 
 Examples
 --------
-    python scripts/benchmark.py train dev-corpus.txt --workers 2 --configs skipgram-negative cbow-negative
+    python scripts/benchmark.py train dev-corpus.txt --workers 2 --seeds 3 --configs skipgram-negative cbow-negative
     python scripts/benchmark.py softmax
     python scripts/benchmark.py evaluate runs/w2v/vectors.txt
     python scripts/benchmark.py scaling dev-corpus.txt --workers 2
@@ -30,22 +30,31 @@ import time
 import numpy as np
 
 
-def _train_child(lib, corpus, arch, loss, args, out_path, queue):
+def _train_child(lib, corpus, arch, loss, args, seed, out_path, queue):
     t0 = time.perf_counter()
     if lib == "w2v":
         import w2v
         m = w2v.Word2Vec(arch=arch, loss=loss, vector_size=args.dim, window=args.window, min_count=args.min_count,
                          epochs=args.epochs, workers=args.workers, negative=args.negative, sample=args.sample,
-                         seed=args.seed).fit(corpus, progress=False)
+                         seed=seed).fit(corpus, progress=False)
         keys, vecs = m.wv.index_to_key, m.wv.vectors
         words = m.state_.words_done
     else:
         from gensim.models import Word2Vec
         from gensim.models.word2vec import LineSentence
-        m = Word2Vec(LineSentence(corpus), sg=int(arch == "skipgram"), hs=int(loss == "hierarchical"),
+        sentences = LineSentence(corpus)
+        m = Word2Vec(sg=int(arch == "skipgram"), hs=int(loss == "hierarchical"),
                      negative=args.negative if loss == "negative" else 0, vector_size=args.dim, window=args.window,
                      min_count=args.min_count, epochs=args.epochs, workers=args.workers, sample=args.sample,
-                     seed=args.seed)
+                     seed=seed)
+        m.build_vocab(sentences)
+        # gensim decays the learning rate by the share of *sentences* done when it is given their count (its
+        # default), by the share of words when given only the word count. w2v and word2vec.c decay by words;
+        # on a corpus of very unequal lines the two differ (see GENSIM_PROGRESS in the README).
+        if args.gensim_progress == "words":
+            m.train(sentences, total_words=m.corpus_total_words, epochs=args.epochs)
+        else:
+            m.train(sentences, total_examples=m.corpus_count, epochs=args.epochs)
         keys, vecs = m.wv.index_to_key, m.wv.vectors
         words = m.corpus_total_words * args.epochs
     secs = time.perf_counter() - t0
@@ -76,6 +85,9 @@ def _quality(path):
             "simlex": ev.word_pairs(kv, ev.SIMLEX999).spearman}
 
 
+_METRICS = ("secs", "words_per_s", "peak_mb", "analogy", "ws353", "simlex")
+
+
 def mode_train(args):
     import tempfile
     libs = ["w2v"]
@@ -87,29 +99,34 @@ def mode_train(args):
     ctx = mp.get_context("spawn")
     rows = []
     tmp = tempfile.mkdtemp()
+    seeds = [args.seed + i for i in range(args.seeds)]
     for cfg in args.configs:
         arch, loss = cfg.split("-")
-        res = {}
-        for lib in libs:
-            q = ctx.Queue()
-            out = f"{tmp}/{lib}-{cfg}.bin"
-            p = ctx.Process(target=_train_child, args=(lib, args.corpus, arch, loss, args, out, q))
-            p.start()
-            r = q.get()
-            p.join()
-            r.update(_quality(out))
-            r["words_per_s"] = r["words"] / r["secs"]
-            res[lib] = r
-            print(f"{cfg:22s} {lib:6s} {r['secs']:7.1f}s {r['words_per_s'] / 1e6:6.2f}M words/s "
-                  f"{r['peak_mb']:7.0f} MB  analogy {r['analogy']:.2%}  ws353 {r['ws353']:.3f}  simlex {r['simlex']:.3f}",
-                  flush=True)
-        rows.append((cfg, res))
+        runs = {lib: [] for lib in libs}
+        for seed in seeds:
+            for lib in libs:  # alternate the libraries so that a slow spell of the machine hits both
+                q = ctx.Queue()
+                out = f"{tmp}/{lib}-{cfg}-{seed}.bin"
+                p = ctx.Process(target=_train_child, args=(lib, args.corpus, arch, loss, args, seed, out, q))
+                p.start()
+                r = q.get()
+                p.join()
+                r.update(_quality(out))
+                r["words_per_s"] = r["words"] / r["secs"]
+                runs[lib].append(r)
+                print(f"{cfg:22s} {lib:6s} seed {seed:<3d} {r['secs']:7.1f}s {r['words_per_s'] / 1e6:6.2f}M words/s "
+                      f"{r['peak_mb']:7.0f} MB  analogy {r['analogy']:.2%}  ws353 {r['ws353']:.3f}  "
+                      f"simlex {r['simlex']:.3f}", flush=True)
+        rows.append((cfg, {lib: {k: float(np.mean([r[k] for r in rs])) for k in _METRICS}
+                           for lib, rs in runs.items()}, runs))
     print(f"\ncorpus {args.corpus}; dim {args.dim}, window {args.window}, negative {args.negative}, "
-          f"min_count {args.min_count}, epochs {args.epochs}, sample {args.sample}, workers {args.workers}\n")
+          f"min_count {args.min_count}, epochs {args.epochs}, sample {args.sample}, workers {args.workers}, "
+          f"gensim progress by {args.gensim_progress}; "
+          + (f"means of seeds {seeds[0]}..{seeds[-1]}\n" if len(seeds) > 1 else f"seed {seeds[0]}\n"))
     print("| config | w2v time | gensim time | speed ratio | w2v analogy | gensim analogy | w2v WS353 | gensim WS353 "
           "| w2v SimLex | gensim SimLex | w2v peak MB | gensim peak MB |")
     print("|---|---|---|---|---|---|---|---|---|---|---|---|")
-    for cfg, res in rows:
+    for cfg, res, _ in rows:
         a, g = res["w2v"], res.get("gensim")
         if g is None:
             print(f"| {cfg} | {a['secs']:.1f}s | - | - | {a['analogy']:.1%} | - | {a['ws353']:.3f} | - | {a['simlex']:.3f} | - | {a['peak_mb']:.0f} | - |")
@@ -119,7 +136,7 @@ def mode_train(args):
               f"{a['peak_mb']:.0f} | {g['peak_mb']:.0f} |")
     if args.json:
         with open(args.json, "w") as f:
-            json.dump(rows, f, indent=1)
+            json.dump([{"config": cfg, "mean": res, "runs": runs} for cfg, res, runs in rows], f, indent=1)
 
 
 def mode_softmax(args):
@@ -219,6 +236,13 @@ def main(argv=None):
         t.add_argument("--sample", type=float, default=1e-3)
         t.add_argument("--seed", type=int, default=1)
         t.add_argument("--json", default=None)
+        if name == "train":
+            t.add_argument("--seeds", type=int, default=1,
+                           help="train each library with seeds SEED..SEED+N-1 and report means (quality is noisy: "
+                                "analogy accuracy varies by about 0.4 points between seeds)")
+            t.add_argument("--gensim-progress", choices=("words", "sentences"), default="words",
+                           help="what gensim's learning rate decays with: the share of words done, as w2v and "
+                                "word2vec.c (default), or of sentences, gensim's own default")
     s = sub.add_parser("softmax")
     s.add_argument("--vocab", type=int, default=10000)
     s.add_argument("--dim", type=int, default=100)
