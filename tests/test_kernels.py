@@ -150,8 +150,10 @@ def test_analogy_argmax_equals_full_scores(cosmul):
 @pytest.mark.parametrize("cbow", [False, True])
 @pytest.mark.parametrize("hierarchical", [False, True])
 def test_private_hot_rows_change_nothing_for_one_thread(cbow, hierarchical):
-    """train_job with private copies of the hottest rows (synced every few windows) computes what the
-    plain in-place job computes, up to float rounding: the copies are bookkeeping, not a new algorithm."""
+    """train_job with private copies of the hottest rows (kept across jobs, published every few windows and
+    when the trainer drains) computes what the plain in-place jobs compute, up to float rounding: the copies
+    are bookkeeping, not a new algorithm."""
+    from w2v.trainer import PrivateRows
     rng = np.random.default_rng(5)
     V, d = 40, 8
     vocab = Vocabulary([f"w{i}" for i in range(V)], np.sort(rng.integers(5, 500, V))[::-1])
@@ -163,11 +165,20 @@ def test_private_hot_rows_change_nothing_for_one_thread(cbow, hierarchical):
     W_in = ((rng.random((V, d)) - 0.5) / d).astype(np.float32)
     W_out = (rng.standard_normal((V - 1 if hierarchical else V, d)) * 0.1).astype(np.float32)
     results = []
-    for n_hot, sync_every in [(0, 0), (6, 7)]:
+    for n_hot, sync_every in [(0, 1), (6, 7)]:
         a, b = W_in.copy(), W_out.copy()
-        out = kernels.train_job(a, b, ids, bounds, keep, threshold, alias, points, codes, lengths, cbow, hierarchical,
-                                True, False, 3, True, 4, 0.05, 0.01, 17, True, n_hot, sync_every)
-        results.append((a, b, out))
+        p = PrivateRows(a, b, n_hot, cbow, hierarchical)
+        outs = []
+        for job, (s0, s1) in enumerate([(0, 25), (25, 60)]):  # two jobs: the copies carry over between them
+            *out, p.since_sync = kernels.train_job(
+                a, b, ids, bounds[s0:s1 + 1], keep, threshold, alias, points, codes, lengths, cbow, hierarchical,
+                True, False, 3, True, 4, 0.05, 0.01, 17 + job, True, p.hot_in, p.snap_in, p.hot_out, p.snap_out,
+                p.out_lo, sync_every, p.since_sync)
+            outs.append(out)
+        p.publish(a, b)
+        results.append((a, b, tuple(np.sum(outs, axis=0))))
+    if n_hot:
+        assert len(p.hot_out) == 6 and (p.out_lo == len(W_out) - 6 if hierarchical else p.out_lo == 0)
     (a0, b0, o0), (a1, b1, o1) = results
     np.testing.assert_allclose(a1, a0, rtol=1e-4, atol=1e-6)
     np.testing.assert_allclose(b1, b0, rtol=1e-4, atol=1e-6)

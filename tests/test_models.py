@@ -71,10 +71,13 @@ def test_softmax_networks_learn_planted_structure(arch, optimizer, alpha):
 
 @pytest.mark.parametrize("arch", ["cbow", "skipgram"])
 @pytest.mark.parametrize("loss", ["negative", "hierarchical"])
-def test_kernel_networks_learn_planted_structure(arch, loss):
+@pytest.mark.parametrize("workers", [1, 2])
+def test_kernel_networks_learn_planted_structure(arch, loss, workers):
+    """Also with two threads, whose private copies hold every row of this small vocabulary: what they learn
+    reaches the shared weights."""
     sents, groups = planted_corpus()
     m = w2v.Word2Vec(arch=arch, loss=loss, vector_size=16, window=3, min_count=1, epochs=10, sample=0,
-                     seed=5).fit(sents, progress=False)
+                     seed=5, workers=workers, job_words=300).fit(sents, progress=False)
     assert m.loss_history_[-1] < m.loss_history_[0]
     assert _group_precision(m, groups) >= 0.9
 

@@ -63,3 +63,20 @@ def test_divergence_stops_with_the_learning_rate_named():
     with pytest.raises(TrainingError, match="learning rate"):
         w2v.Word2Vec(loss="softmax", optimizer="momentum", alpha=9.0, min_count=1, vector_size=8, epochs=3,
                      sample=0).fit(sents, progress=False)
+
+
+@pytest.mark.parametrize("arch,loss", [("cbow", "negative"), ("cbow", "hierarchical"), ("skipgram", "negative")])
+def test_two_workers_publish_their_private_rows_when_training_ends(arch, loss):
+    """Each thread trains on private copies of the hottest rows; when training ends every change is in the
+    shared weights and every copy equals them (nothing is left only in a thread's copy)."""
+    sents, _ = planted_corpus(400)
+    m = w2v.Word2Vec(arch=arch, loss=loss, vector_size=8, min_count=1, epochs=2, workers=2, job_words=200,
+                     sample=0).fit(sents, progress=False)
+    private = m._trainer._private
+    assert len(private) >= 1
+    for p in private:
+        assert len(p.hot_out) == len(m.W_out_)  # this vocabulary is smaller than HOT_ROWS: every row private
+        assert np.array_equal(p.hot_out, m.W_out_[p.out_lo:p.out_lo + len(p.hot_out)])
+        assert np.array_equal(p.snap_out, p.hot_out)
+        assert np.array_equal(p.hot_in, m.W_in_[:len(p.hot_in)])
+        assert (len(p.hot_in) > 0) == (arch == "cbow")

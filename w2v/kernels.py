@@ -20,7 +20,7 @@ word2vec.c's linear congruential generator, whose low 16 bits drive its subsampl
 Example
 -------
 >>> from w2v.kernels import train_job  # doctest: +SKIP
->>> loss, examples, words = train_job(W_in, W_out, ids, bounds, ...)  # doctest: +SKIP
+>>> loss, examples, words, since_sync = train_job(W_in, W_out, ids, bounds, ...)  # doctest: +SKIP
 """
 from __future__ import annotations
 
@@ -112,6 +112,24 @@ def _sync(W, hot, snap, lo):
             v = W[r, k]
             hot[i, k] = v
             snap[i, k] = v
+
+
+@njit(nogil=True, cache=True)
+def publish_rows(W, hot, snap, lo):
+    """Add what a thread changed in its private rows since ``snap`` to ``W``; ``snap`` takes the new values."""
+    d = W.shape[1]
+    for i in range(hot.shape[0]):
+        for k in range(d):
+            W[lo + i, k] += hot[i, k] - snap[i, k]
+            snap[i, k] = hot[i, k]
+
+
+@njit(nogil=True, cache=True)
+def refresh_rows(W, hot, snap, lo):
+    """Give a thread's private rows the shared values (after every thread has published)."""
+    for i in range(hot.shape[0]):
+        hot[i] = W[lo + i]
+        snap[i] = W[lo + i]
 
 
 @njit(nogil=True, cache=True, fastmath=_FASTMATH)
@@ -254,8 +272,8 @@ def cbow_window_update(W_in, W_out, hot_in, hot_out, out_lo, ctx, n_ctx, rows, l
 
 @njit(nogil=True, cache=True, fastmath=_FASTMATH)
 def train_job(W_in, W_out, ids, bounds, keep, threshold, alias, points, codes, lengths, cbow, hierarchical, cbow_mean,
-              divide_error, window, shrink_windows, negative, lr_start, lr_end, seed, compute_loss, n_hot,
-              sync_every):
+              divide_error, window, shrink_windows, negative, lr_start, lr_end, seed, compute_loss, hot_in, snap_in,
+              hot_out, snap_out, out_lo, sync_every, since_sync):
     """Train on sentences ``ids[bounds[s]:bounds[s+1]]`` for every s of ``bounds``.
 
     Parameters
@@ -276,16 +294,21 @@ def train_job(W_in, W_out, ids, bounds, keep, threshold, alias, points, codes, l
         Learning rate at the job's first and last word (linear in between, updated per sentence).
     seed : int
         Seed of the job's random generator.
-    n_hot, sync_every : int
-        With several threads, each keeps private copies of the ``n_hot`` hottest output rows (the most
-        frequent words; for hierarchical softmax the nodes next to the root), and for CBOW input rows,
-        and publishes its changes every ``sync_every`` windows and at the end; 0 rows (one thread)
-        updates every row in place.
+    hot_in, snap_in, hot_out, snap_out : (H_in, d), (H_in, d), (H_out, d), (H_out, d) float32
+        This thread's private copies of the rows written most often, kept across its jobs: ``hot_in`` of rows
+        ``0..H_in`` of ``W_in`` (CBOW), ``hot_out`` of rows ``out_lo..out_lo+H_out`` of ``W_out`` (the most
+        frequent words; for hierarchical softmax the nodes next to the root). The kernel trains on the copies
+        and publishes what changed since ``snap_*`` every ``sync_every`` windows (``_sync``); the
+        trainer publishes the rest when it drains (:func:`publish_rows`). Zero rows (one thread): every row is
+        updated in place.
+    out_lo, sync_every, since_sync : int
+        First private row of ``W_out``; windows between publications; windows since the last one.
 
     Returns
     -------
-    (loss_sum, n_examples, n_words) : (float, int, int)
-        Summed loss, examples trained (pairs for skip-gram, windows for CBOW), words after subsampling.
+    (loss_sum, n_examples, n_words, since_sync) : (float, int, int, int)
+        Summed loss, examples trained (pairs for skip-gram, windows for CBOW), words after subsampling, and
+        windows since the last publication (the next job's ``since_sync``).
     """
     d = W_in.shape[1]
     state = np.uint64(seed)
@@ -301,12 +324,6 @@ def train_job(W_in, W_out, ids, bounds, keep, threshold, alias, points, codes, l
     d_out = np.empty((k_max, d), np.float32)
     h = np.empty(d, np.float32)
     neu1e = np.empty(d, np.float32)
-    hot_in = W_in[:min(n_hot if cbow else 0, W_in.shape[0])].copy()  # skip-gram: inputs are not hot  # private rows 0.. of W_in
-    snap_in = hot_in.copy()
-    out_lo = W_out.shape[0] - min(n_hot, W_out.shape[0]) if hierarchical else 0  # the root is the last node
-    hot_out = W_out[out_lo:out_lo + min(n_hot, W_out.shape[0])].copy()
-    snap_out = hot_out.copy()
-    since_sync = 0
     total = max(bounds[bounds.shape[0] - 1] - bounds[0], 1)
     done = 0
     loss = 0.0
@@ -363,14 +380,12 @@ def train_job(W_in, W_out, ids, bounds, keep, threshold, alias, points, codes, l
                                          d_out, compute_loss)
                 n_examples += n_ctx
             since_sync += 1
-            if since_sync == sync_every:
+            if since_sync >= sync_every:
                 _sync(W_in, hot_in, snap_in, 0)
                 _sync(W_out, hot_out, snap_out, out_lo)
                 since_sync = 0
         done += bounds[s + 1] - bounds[s]
-    _sync(W_in, hot_in, snap_in, 0)
-    _sync(W_out, hot_out, snap_out, out_lo)
-    return loss, n_examples, n_words
+    return loss, n_examples, n_words, since_sync
 
 
 @njit(nogil=True, cache=True, fastmath=True)
