@@ -40,9 +40,9 @@ logger = logging.getLogger(__name__)
 
 # With several threads each keeps private copies of the HOT_ROWS rows written most often (frequent words, the
 # Huffman nodes nearest the root) and publishes its changes every SYNC_EVERY windows: rows that both threads
-# write bounce between the cores' caches. Measured on the dev corpus, 2 threads, one epoch: 64 rows synced every
-# 256 windows left CBOW/hierarchical 1.6x faster than one thread; 1024 rows every 2048 windows, 1.9-2.0x (the
-# top 1024 Huffman nodes take 83% of the output-row accesses). The copies cost 4 x 1024 x d floats a thread.
+# write bounce between the cores' caches. Measured on the dev corpus, 2 vs 1 threads, one epoch (benchmark.py
+# scaling): 64 rows synced every 256 windows, CBOW/hierarchical 1.49x and skip-gram/hierarchical 1.75x; 1024 rows
+# every 2048 windows, 1.71x and 1.91x (the top 1024 Huffman nodes take 83% of the output-row accesses). The copies cost 4 x 1024 x d floats a thread.
 HOT_ROWS = 1024
 SYNC_EVERY = 2048
 
