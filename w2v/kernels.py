@@ -97,23 +97,6 @@ def _add_prob(loss, prob, p):
     return loss, prob
 
 
-@njit(inline="always")
-def _sync(W, hot, snap, lo):
-    """Publish a thread's private hot rows: add what it changed since the last sync, take the fresh rows.
-
-    Rows every window touches (the Huffman root, the most frequent words) would otherwise bounce between
-    the cores' caches on every write; with two threads that halved the speed of hierarchical softmax.
-    """
-    d = W.shape[1]
-    for i in range(hot.shape[0]):
-        r = lo + i
-        for k in range(d):
-            W[r, k] += hot[i, k] - snap[i, k]
-            v = W[r, k]
-            hot[i, k] = v
-            snap[i, k] = v
-
-
 @njit(nogil=True, cache=True)
 def publish_rows(W, hot, snap, lo):
     """Add what a thread changed in its private rows since ``snap`` to ``W``; ``snap`` takes the new values."""
@@ -130,6 +113,17 @@ def refresh_rows(W, hot, snap, lo):
     for i in range(hot.shape[0]):
         hot[i] = W[lo + i]
         snap[i] = W[lo + i]
+
+
+@njit(inline="always")
+def _sync(W, hot, snap, lo):
+    """Publish a thread's private hot rows and take the fresh shared values (one thread, mid-job).
+
+    Rows every window touches (the Huffman root, the most frequent words) would otherwise bounce between
+    the cores' caches on every write; with two threads that halved the speed of hierarchical softmax.
+    """
+    publish_rows(W, hot, snap, lo)
+    refresh_rows(W, hot, snap, lo)
 
 
 @njit(nogil=True, cache=True, fastmath=_FASTMATH)

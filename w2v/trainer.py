@@ -42,7 +42,8 @@ logger = logging.getLogger(__name__)
 # Huffman nodes nearest the root) and publishes its changes every SYNC_EVERY windows: rows that both threads
 # write bounce between the cores' caches. Measured on the dev corpus, 2 vs 1 threads, one epoch (benchmark.py
 # scaling): 64 rows synced every 256 windows, CBOW/hierarchical 1.49x and skip-gram/hierarchical 1.75x; 1024 rows
-# every 2048 windows, 1.71x and 1.91x (the top 1024 Huffman nodes take 83% of the output-row accesses). The copies cost 4 x 1024 x d floats a thread.
+# every 2048 windows, 1.71x and 1.91x (the top 1024 Huffman nodes take 83% of the output-row accesses).
+# The copies cost 4 x 1024 x d floats a thread.
 HOT_ROWS = 1024
 SYNC_EVERY = 2048
 
