@@ -14,11 +14,6 @@ def _setup(V=9, d=6, seed=0):
     return rng.standard_normal((V, d)).astype(np.float32) * 0.3, rng.standard_normal((V, d)).astype(np.float32) * 0.3
 
 
-def _no_hot(d):
-    """No private hot rows: (hot_in, hot_out, out_lo)."""
-    return np.zeros((0, d), np.float32), np.zeros((0, d), np.float32), 0
-
-
 def _ns_rows(centre, negs):
     rows = np.array([centre] + [n for n in negs if n != centre], dtype=np.int64)
     labels = np.array([1.0] + [0.0] * (len(rows) - 1), dtype=np.float32)
@@ -50,7 +45,7 @@ def test_skipgram_window_update_equals_reference(loss):
     g_out.apply(ref_out, -lr)
     k_in, k_out = W_in.copy(), W_out.copy()
     d = W_in.shape[1]
-    loss_k = sg_window_update(k_in, k_out, *_no_hot(d)[1:], ctx, len(ctx), rows, labels, len(rows), lr,
+    loss_k = sg_window_update(k_in, k_out, ctx.astype(np.int64), len(ctx), rows, labels, len(rows), lr,
                               np.empty((8, d), np.float32), np.empty((len(rows), d), np.float32), True)
     np.testing.assert_allclose(k_in, ref_in, rtol=1e-5, atol=1e-6)
     np.testing.assert_allclose(k_out, ref_out, rtol=1e-5, atol=1e-6)
@@ -71,7 +66,7 @@ def test_cbow_window_update_equals_reference(cbow_mean, full_error):
     g_out.apply(ref_out, -lr)
     d = W_in.shape[1]
     k_in, k_out = W_in.copy(), W_out.copy()
-    loss_k = cbow_window_update(k_in, k_out, *_no_hot(d), ctx, 4, rows, labels, len(rows), lr, np.empty(d, np.float32),
+    loss_k = cbow_window_update(k_in, k_out, ctx.astype(np.int64), 4, rows, labels, len(rows), lr, np.empty(d, np.float32),
                                 np.empty(d, np.float32), np.empty((len(rows), d), np.float32), cbow_mean,
                                 cbow_mean and not full_error, True)
     np.testing.assert_allclose(k_in, ref_in, rtol=1e-5, atol=1e-6)
@@ -166,19 +161,25 @@ def test_private_hot_rows_change_nothing_for_one_thread(cbow, hierarchical):
     W_out = (rng.standard_normal((V - 1 if hierarchical else V, d)) * 0.1).astype(np.float32)
     results = []
     for n_hot, sync_every in [(0, 1), (6, 7)]:
-        a, b = W_in.copy(), W_out.copy()
-        p = PrivateRows(a, b, n_hot, cbow, hierarchical)
+        n_in, n_out = (n_hot if cbow else 0), n_hot
+        a = np.vstack([W_in, np.full((n_in, d), np.nan, np.float32)])  # spare rows for the private copies
+        b = np.vstack([W_out, np.full((n_out, d), np.nan, np.float32)])
+        p = PrivateRows(n_in, n_out, len(W_in), len(W_out), d, 0, hierarchical)
+        p.refresh(a, b)
         outs = []
         for job, (s0, s1) in enumerate([(0, 25), (25, 60)]):  # two jobs: the copies carry over between them
             *out, p.since_sync = kernels.train_job(
                 a, b, ids, bounds[s0:s1 + 1], keep, threshold, alias, points, codes, lengths, cbow, hierarchical,
-                True, False, 3, True, 4, 0.05, 0.01, 17 + job, True, p.hot_in, p.snap_in, p.hot_out, p.snap_out,
+                True, False, 3, True, 4, 0.05, 0.01, 17 + job, True, p.snap_in, p.base_in, p.snap_out, p.base_out,
                 p.out_lo, sync_every, p.since_sync)
             outs.append(out)
+        if n_hot:  # the shared rows lag behind the private copies until they are published
+            assert not np.array_equal(b[p.out_lo:p.out_lo + n_out], b[p.base_out:])
         p.publish(a, b)
-        results.append((a, b, tuple(np.sum(outs, axis=0))))
+        np.testing.assert_array_equal(b[p.out_lo:p.out_lo + n_out], b[p.base_out:])
+        results.append((a[:V], b[:len(W_out)], tuple(np.sum(outs, axis=0))))
     if n_hot:
-        assert len(p.hot_out) == 6 and (p.out_lo == len(W_out) - 6 if hierarchical else p.out_lo == 0)
+        assert p.base_out == len(W_out) and (p.out_lo == len(W_out) - 6 if hierarchical else p.out_lo == 0)
     (a0, b0, o0), (a1, b1, o1) = results
     np.testing.assert_allclose(a1, a0, rtol=1e-4, atol=1e-6)
     np.testing.assert_allclose(b1, b0, rtol=1e-4, atol=1e-6)

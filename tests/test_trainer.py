@@ -1,3 +1,5 @@
+import dataclasses
+
 import numpy as np
 import pytest
 
@@ -72,11 +74,44 @@ def test_two_workers_publish_their_private_rows_when_training_ends(arch, loss):
     sents, _ = planted_corpus(400)
     m = w2v.Word2Vec(arch=arch, loss=loss, vector_size=8, min_count=1, epochs=2, workers=2, job_words=200,
                      sample=0).fit(sents, progress=False)
-    private = m._trainer._private
-    assert len(private) >= 1
-    for p in private:
-        assert len(p.hot_out) == len(m.W_out_)  # this vocabulary is smaller than HOT_ROWS: every row private
-        assert np.array_equal(p.hot_out, m.W_out_[p.out_lo:p.out_lo + len(p.hot_out)])
-        assert np.array_equal(p.snap_out, p.hot_out)
-        assert np.array_equal(p.hot_in, m.W_in_[:len(p.hot_in)])
-        assert (len(p.hot_in) > 0) == (arch == "cbow")
+    trainer = m._trainer
+    assert len(trainer._private) >= 1
+    run_in, run_out = trainer._run_in, trainer._run_out  # the vocabulary's rows, then the threads' private rows
+    assert np.shares_memory(run_in, m.W_in_) and np.shares_memory(run_out, m.W_out_)  # fit left room: no copy
+    for p in trainer._private:
+        n_out, n_in = len(p.snap_out), len(p.snap_in)
+        assert n_out == len(m.W_out_)  # this vocabulary is smaller than HOT_ROWS: every row private
+        assert np.array_equal(run_out[p.base_out:p.base_out + n_out], m.W_out_[p.out_lo:p.out_lo + n_out])
+        assert np.array_equal(p.snap_out, m.W_out_[p.out_lo:p.out_lo + n_out])
+        assert np.array_equal(run_in[p.base_in:p.base_in + n_in], m.W_in_[:n_in])
+        assert (n_in > 0) == (arch == "cbow")
+
+
+def test_with_spare_rows_reuses_a_buffer_with_room_and_copies_otherwise():
+    from w2v.trainer import with_spare_rows
+    buf = np.arange(40, dtype=np.float32).reshape(10, 4).copy()  # owns its memory, as np.empty gives
+    W = buf[:7]
+    assert with_spare_rows(W, 3) is buf
+    assert with_spare_rows(W, 0) is W
+    grown = with_spare_rows(W, 4)  # no room for 4 more: a copy
+    assert grown.shape == (11, 4) and not np.shares_memory(grown, buf) and np.array_equal(grown[:7], W)
+    assert not np.shares_memory(with_spare_rows(buf[1:8], 2), buf)  # not the leading rows: a copy
+
+
+def test_two_workers_on_arrays_without_spare_rows_update_them_in_place():
+    """Weights from a file have no room for the threads' private rows: the trainer trains a copy with room
+    and writes the result back into the caller's arrays (at every drain, so checkpoints see it too)."""
+    from w2v.corpus import encode_corpus
+    from w2v.trainer import Trainer
+    sents, _ = planted_corpus(400)
+    m = w2v.Word2Vec(arch="cbow", vector_size=8, min_count=1, epochs=1, workers=1, sample=0).fit(sents, progress=False)
+    W_in, W_out = m.W_in_.copy(), m.W_out_.copy()  # plain arrays, as np.load gives
+    before_in, before_out = W_in.copy(), W_out.copy()
+    cfg = dataclasses.replace(m.config_, workers=2, job_words=200, epochs=2)
+    trainer = Trainer(cfg, m.vocab_, W_in, W_out)
+    ids, bounds = encode_corpus(sents, m.vocab_.key_to_index)
+    trainer.train(ids, bounds, progress=False)
+    assert not np.shares_memory(trainer._run_in, W_in)
+    assert not np.array_equal(W_in, before_in) and not np.array_equal(W_out, before_out)
+    np.testing.assert_array_equal(W_in, trainer._run_in[:len(W_in)])
+    np.testing.assert_array_equal(W_out, trainer._run_out[:len(W_out)])

@@ -13,6 +13,11 @@ summed gradient once — for skip-gram a (c x K) block of dot products, as in Ji
 K output rows are fetched from memory once per window instead of once per pair. The update is exactly the
 gradient of the summed pair losses that ``w2v.nn.losses`` computes (``tests/test_kernels.py`` proves it).
 
+CBOW moves little arithmetic per byte of weights, so memory latency decides its speed: each window's random
+draws are made ``AHEAD`` windows early (in unchanged order) and the rows they name are prefetched; with several
+threads each trains private copies of the hottest rows, kept in spare rows after the vocabulary's so that a
+private and a shared row are reached through one index (``private_row``) and one code path.
+
 Random numbers come from SplitMix64, seeded per job, so a run with one worker is reproducible bit for bit.
 word2vec.c's linear congruential generator, whose low 16 bits drive its subsampling, gave CBOW vectors about
 0.01 lower WS353 Spearman on the dev corpus; SplitMix64 costs one more multiply per draw.
@@ -27,7 +32,10 @@ from __future__ import annotations
 import math
 
 import numpy as np
-from numba import njit
+from llvmlite import ir
+from numba import njit, types
+from numba.core import cgutils
+from numba.extending import intrinsic
 
 # reassociation lets numba vectorise the d-long dot products; no "nnan"/"ninf", so exp overflow stays correct
 _FASTMATH = {"nsz", "arcp", "contract", "afn", "reassoc"}
@@ -38,6 +46,30 @@ _U32 = np.uint64(0xFFFFFFFF)
 _ONE, _HALF, _EPS_COSMUL = np.float32(1), np.float32(0.5), np.float32(1e-6)
 _LOWEST = np.finfo(np.float32).min
 _LANES = 16
+# windows between drawing a window's random numbers (and prefetching its rows) and training it
+AHEAD = 4
+
+
+@intrinsic
+def _prefetch(typingctx, arr, i, k):
+    """Ask the CPU to start loading the cache line holding ``arr[i, k]`` (LLVM's prefetch, write intent).
+
+    A hint only: it changes no value. Rows of the window ``AHEAD`` windows on arrive while this one trains.
+    """
+    def codegen(context, builder, signature, args):
+        aryty = signature.args[0]
+        ary = context.make_array(aryty)(context, builder, args[0])
+        idx = [context.cast(builder, v, t, types.intp) for v, t in zip(args[1:], signature.args[1:])]
+        ptr = cgutils.get_item_pointer(context, builder, aryty, ary, idx, wraparound=False)
+        i8p, i32 = ir.IntType(8).as_pointer(), ir.IntType(32)
+        # llvmlite names the overload for its pointer kind ("p0i8" typed, "p0" opaque)
+        fnty = ir.FunctionType(ir.VoidType(), [i8p, i32, i32, i32])
+        fn = builder.module.declare_intrinsic("llvm.prefetch", [i8p], fnty)
+        # write intent (1), keep in all cache levels (3), data cache (1)
+        builder.call(fn, [builder.bitcast(ptr, i8p), ir.Constant(i32, 1), ir.Constant(i32, 3), ir.Constant(i32, 1)])
+        return context.get_dummy_value()
+    return types.void(arr, i, k), codegen
+
 
 
 @njit(inline="always")
@@ -97,46 +129,59 @@ def _add_prob(loss, prob, p):
     return loss, prob
 
 
-@njit(nogil=True, cache=True)
-def publish_rows(W, hot, snap, lo):
-    """Add what a thread changed in its private rows since ``snap`` to ``W``; ``snap`` takes the new values."""
-    d = W.shape[1]
-    for i in range(hot.shape[0]):
-        for k in range(d):
-            W[lo + i, k] += hot[i, k] - snap[i, k]
-            snap[i, k] = hot[i, k]
-
-
-@njit(nogil=True, cache=True)
-def refresh_rows(W, hot, snap, lo):
-    """Give a thread's private rows the shared values (after every thread has published)."""
-    for i in range(hot.shape[0]):
-        hot[i] = W[lo + i]
-        snap[i] = W[lo + i]
+@njit(inline="always")
+def _prefetch_row(W, row):
+    """Prefetch every cache line of row ``row`` of ``W`` (16 float32 to a 64-byte line)."""
+    for k in range(0, W.shape[1], 16):
+        _prefetch(W, row, k)
 
 
 @njit(inline="always")
-def _sync(W, hot, snap, lo):
-    """Publish a thread's private hot rows and take the fresh shared values (one thread, mid-job).
+def private_row(row, lo, n_private, base):
+    """The row a thread trains for ``row``: its private copy ``base + row - lo`` when ``row`` is one of the
+    ``n_private`` rows from ``lo``, else the shared row itself (a select, not a branch: no misprediction)."""
+    i = row - lo
+    return base + i if 0 <= i < n_private else row
 
-    Rows every window touches (the Huffman root, the most frequent words) would otherwise bounce between
-    the cores' caches on every write; with two threads that halved the speed of hierarchical softmax.
-    """
-    publish_rows(W, hot, snap, lo)
-    refresh_rows(W, hot, snap, lo)
+
+@njit(nogil=True, cache=True)
+def publish_rows(W, snap, base, lo):
+    """Add what a thread changed in its private rows ``W[base:base+n]`` since ``snap`` (n, d) to the shared rows
+    ``W[lo:lo+n]``; ``snap`` takes the new private values."""
+    for i in range(snap.shape[0]):
+        for k in range(W.shape[1]):
+            W[lo + i, k] += W[base + i, k] - snap[i, k]
+            snap[i, k] = W[base + i, k]
+
+
+@njit(nogil=True, cache=True)
+def refresh_rows(W, snap, base, lo):
+    """Give a thread's private rows (and ``snap``) the shared values, after every thread has published."""
+    for i in range(snap.shape[0]):
+        for k in range(W.shape[1]):
+            W[base + i, k] = W[lo + i, k]
+            snap[i, k] = W[lo + i, k]
+
+
+@njit(inline="always")
+def _sync(W, snap, base, lo):
+    """``publish_rows`` then ``refresh_rows`` in one pass, for one thread mid-job (each row is read once)."""
+    for i in range(snap.shape[0]):
+        for k in range(W.shape[1]):
+            v = W[lo + i, k] + (W[base + i, k] - snap[i, k])
+            W[lo + i, k] = v
+            W[base + i, k] = v
+            snap[i, k] = v
 
 
 @njit(nogil=True, cache=True, fastmath=_FASTMATH)
-def sg_window_update(W_in, W_out, hot_out, out_lo, ctx, n_ctx, rows, labels, n_out, lr, d_in, d_out, compute_loss):
+def sg_window_update(W_in, W_out, ctx, n_ctx, rows, labels, n_out, lr, d_in, d_out, compute_loss):
     """Skip-gram: every context word (input) against the window's output rows; returns the summed loss.
 
-    ``ctx[:n_ctx]`` input rows, ``rows[:n_out]`` output rows with ``labels`` 1 (true word / branch) or 0.
-    ``hot_out`` holds this thread's private copies of rows ``out_lo..`` of ``W_out`` (zero rows for none;
-    see ``train_job``). ``d_in (2w, d)`` and ``d_out (K, d)`` are scratch buffers. Updates ``W_in`` and
-    ``W_out`` in place.
+    ``ctx[:n_ctx]`` rows of ``W_in``, ``rows[:n_out]`` rows of ``W_out`` with ``labels`` 1 (true word / branch)
+    or 0. ``d_in (2w, d)`` and ``d_out (K, d)`` are scratch buffers. Updates ``W_in`` and ``W_out`` in place.
     """
     d = W_in.shape[1]
-    n_hot = hot_out.shape[0]
     loss, prob = 0.0, 1.0
     for o in range(n_out):
         for k in range(d):
@@ -147,28 +192,17 @@ def sg_window_update(W_in, W_out, hot_out, out_lo, ctx, n_ctx, rows, labels, n_o
             d_in[c, k] = 0.0
         for o in range(n_out):
             wo = rows[o]
-            i = wo - out_lo
-            hot = 0 <= i < n_hot
             f = np.float32(0.0)
-            if hot:  # the array is chosen outside the d-long loops so that they vectorise
-                for k in range(d):
-                    f += W_in[wi, k] * hot_out[i, k]
-            else:
-                for k in range(d):
-                    f += W_in[wi, k] * W_out[wo, k]
+            for k in range(d):
+                f += W_in[wi, k] * W_out[wo, k]
             sig, p = _score(f, labels[o])
             if compute_loss:
                 loss, prob = _add_prob(loss, prob, p)
             # g is the gradient (label - σ) multiplied by the learning rate, as in word2vec.c
             g = np.float32((labels[o] - sig) * lr)
-            if hot:
-                for k in range(d):
-                    d_in[c, k] += g * hot_out[i, k]
-                    d_out[o, k] += g * W_in[wi, k]
-            else:
-                for k in range(d):
-                    d_in[c, k] += g * W_out[wo, k]
-                    d_out[o, k] += g * W_in[wi, k]
+            for k in range(d):
+                d_in[c, k] += g * W_out[wo, k]
+                d_out[o, k] += g * W_in[wi, k]
     # apply after the whole block: a word repeated in the window gets every contribution
     for c in range(n_ctx):
         wi = ctx[c]
@@ -176,43 +210,29 @@ def sg_window_update(W_in, W_out, hot_out, out_lo, ctx, n_ctx, rows, labels, n_o
             W_in[wi, k] += d_in[c, k]
     for o in range(n_out):
         wo = rows[o]
-        i = wo - out_lo
-        if 0 <= i < n_hot:
-            for k in range(d):
-                hot_out[i, k] += d_out[o, k]
-        else:
-            for k in range(d):
-                W_out[wo, k] += d_out[o, k]
+        for k in range(d):
+            W_out[wo, k] += d_out[o, k]
     return loss - math.log(prob)
 
 
 @njit(nogil=True, cache=True, fastmath=_FASTMATH)
-def cbow_window_update(W_in, W_out, hot_in, hot_out, out_lo, ctx, n_ctx, rows, labels, n_out, lr, h, neu1e,
-                       d_out, cbow_mean, divide_error, compute_loss):
+def cbow_window_update(W_in, W_out, ctx, n_ctx, rows, labels, n_out, lr, h, neu1e, d_out, cbow_mean, divide_error,
+                       compute_loss):
     """CBOW: the mean (or sum) of the context rows against the window's output rows; returns the loss.
 
-    ``ctx[:n_ctx]`` input rows, ``rows[:n_out]`` output rows with ``labels`` 1 (true word / branch) or 0.
-    ``hot_in`` holds this thread's private copies of rows ``0..`` of ``W_in``, ``hot_out`` of rows
-    ``out_lo..`` of ``W_out`` (zero rows for none; see ``train_job``). Each row's array is chosen once,
-    outside its d-long loop, so the loops vectorise (a choice inside them made the kernel 2x slower).
-    ``h`` and ``neu1e`` are (d,) scratch buffers, ``d_out`` (K, d). Updates the weights in place.
+    ``ctx[:n_ctx]`` rows of ``W_in``, ``rows[:n_out]`` rows of ``W_out`` with ``labels`` 1 (true word / branch)
+    or 0. ``h`` and ``neu1e`` are (d,) scratch buffers, ``d_out`` (K, d). Updates the weights in place.
     ``divide_error`` gives each context word 1/c of the error (the exact gradient of a mean);
     word2vec.c and gensim give each the whole error.
     """
     d = W_in.shape[1]
-    n_hot_in = hot_in.shape[0]
-    n_hot_out = hot_out.shape[0]
     for k in range(d):
         h[k] = 0.0
         neu1e[k] = 0.0
     for c in range(n_ctx):
         wi = ctx[c]
-        if wi < n_hot_in:
-            for k in range(d):
-                h[k] += hot_in[wi, k]
-        else:
-            for k in range(d):
-                h[k] += W_in[wi, k]
+        for k in range(d):
+            h[k] += W_in[wi, k]
     if cbow_mean:
         inv = np.float32(1.0 / n_ctx)
         for k in range(d):
@@ -220,60 +240,56 @@ def cbow_window_update(W_in, W_out, hot_in, hot_out, out_lo, ctx, n_ctx, rows, l
     loss, prob = 0.0, 1.0
     for o in range(n_out):
         wo = rows[o]
-        i = wo - out_lo
         f = np.float32(0.0)
-        if 0 <= i < n_hot_out:
-            for k in range(d):
-                f += h[k] * hot_out[i, k]
-        else:
-            for k in range(d):
-                f += h[k] * W_out[wo, k]
+        for k in range(d):
+            f += h[k] * W_out[wo, k]
         sig, p = _score(f, labels[o])
         if compute_loss:
             loss, prob = _add_prob(loss, prob, p)
         g = np.float32((labels[o] - sig) * lr)
-        if 0 <= i < n_hot_out:
-            for k in range(d):
-                neu1e[k] += g * hot_out[i, k]
-                d_out[o, k] = g * h[k]
-        else:
-            for k in range(d):
-                neu1e[k] += g * W_out[wo, k]
-                d_out[o, k] = g * h[k]
+        for k in range(d):
+            neu1e[k] += g * W_out[wo, k]
+            d_out[o, k] = g * h[k]
     for o in range(n_out):
         wo = rows[o]
-        i = wo - out_lo
-        if 0 <= i < n_hot_out:
-            for k in range(d):
-                hot_out[i, k] += d_out[o, k]
-        else:
-            for k in range(d):
-                W_out[wo, k] += d_out[o, k]
+        for k in range(d):
+            W_out[wo, k] += d_out[o, k]
     if divide_error:  # the exact gradient of a mean reaches each input word divided by the count
         inv = np.float32(1.0 / n_ctx)
         for k in range(d):
             neu1e[k] *= inv
     for c in range(n_ctx):
         wi = ctx[c]
-        if wi < n_hot_in:
-            for k in range(d):
-                hot_in[wi, k] += neu1e[k]
-        else:
-            for k in range(d):
-                W_in[wi, k] += neu1e[k]
+        for k in range(d):
+            W_in[wi, k] += neu1e[k]
     return loss - math.log(prob)
+
+
+@njit(inline="always")
+def _draw_window(ring_b, ring_neg, slot, n, shrink_windows, window, hierarchical, negative, threshold, alias, state):
+    """A window's random draws into ``slot``: its shrink (dynamic window) and, when it has a context, its noise
+    words. Returns the generator state."""
+    b = 0
+    if shrink_windows:  # dynamic window: effective size uniform in [1, window]
+        r, state = rand64(state)
+        b = int((r >> np.uint64(32)) % np.uint64(window))
+    ring_b[slot] = b
+    if n > 1 and not hierarchical:  # a one-word sentence has no context and draws no noise
+        for t in range(negative):
+            ring_neg[slot, t], state = draw_noise(threshold, alias, state)
+    return state
 
 
 @njit(nogil=True, cache=True, fastmath=_FASTMATH)
 def train_job(W_in, W_out, ids, bounds, keep, threshold, alias, points, codes, lengths, cbow, hierarchical, cbow_mean,
-              divide_error, window, shrink_windows, negative, lr_start, lr_end, seed, compute_loss, hot_in, snap_in,
-              hot_out, snap_out, out_lo, sync_every, since_sync):
+              divide_error, window, shrink_windows, negative, lr_start, lr_end, seed, compute_loss, snap_in, base_in,
+              snap_out, base_out, out_lo, sync_every, since_sync):
     """Train on sentences ``ids[bounds[s]:bounds[s+1]]`` for every s of ``bounds``.
 
     Parameters
     ----------
-    W_in, W_out : (V, d) float32, (V or V-1, d) float32
-        Weights, updated in place.
+    W_in, W_out : (V + P_in, d) float32, (V or V-1 + P_out, d) float32
+        Weights, updated in place; rows past the vocabulary hold the threads' private rows (below).
     ids : (N,) int32; bounds : (S+1,) int64
         The job's sentences (absolute offsets into ``ids``).
     keep : (V,) float32
@@ -288,15 +304,15 @@ def train_job(W_in, W_out, ids, bounds, keep, threshold, alias, points, codes, l
         Learning rate at the job's first and last word (linear in between, updated per sentence).
     seed : int
         Seed of the job's random generator.
-    hot_in, snap_in, hot_out, snap_out : (H_in, d), (H_in, d), (H_out, d), (H_out, d) float32
-        This thread's private copies of the rows written most often, kept across its jobs: ``hot_in`` of rows
-        ``0..H_in`` of ``W_in`` (CBOW), ``hot_out`` of rows ``out_lo..out_lo+H_out`` of ``W_out`` (the most
-        frequent words; for hierarchical softmax the nodes next to the root). The kernel trains on the copies
-        and publishes what changed since ``snap_*`` every ``sync_every`` windows (``_sync``); the
-        trainer publishes the rest when it drains (:func:`publish_rows`). Zero rows (one thread): every row is
-        updated in place.
+    snap_in, base_in, snap_out, base_out : (H_in, d) float32, int, (H_out, d) float32, int
+        This thread's private rows, kept across its jobs: ``W_in[base_in:base_in+H_in]`` stand for rows
+        ``0..H_in`` (the most frequent words; CBOW), ``W_out[base_out:base_out+H_out]`` for rows
+        ``out_lo..out_lo+H_out`` (the most frequent words; for hierarchical softmax the nodes next to the root).
+        The kernel trains on them and publishes what changed since ``snap_*`` every ``sync_every`` windows
+        (``_sync``); the trainer publishes the rest when it drains (:func:`publish_rows`). Zero rows (one
+        thread): every row is updated in place.
     out_lo, sync_every, since_sync : int
-        First private row of ``W_out``; windows between publications; windows since the last one.
+        First row of ``W_out`` with a private copy; windows between publications; windows since the last one.
 
     Returns
     -------
@@ -305,12 +321,13 @@ def train_job(W_in, W_out, ids, bounds, keep, threshold, alias, points, codes, l
         windows since the last publication (the next job's ``since_sync``).
     """
     d = W_in.shape[1]
+    n_in, n_out_private = snap_in.shape[0], snap_out.shape[0]
     state = np.uint64(seed)
     max_len = 0
     for s in range(bounds.shape[0] - 1):
         max_len = max(max_len, bounds[s + 1] - bounds[s])
     sent = np.empty(max_len, np.int32)
-    ctx = np.empty(2 * window, np.int32)
+    ctx = np.empty(2 * window, np.int64)
     k_max = points.shape[1] if hierarchical else negative + 1
     rows = np.empty(k_max, np.int64)
     labels = np.empty(k_max, np.float32)
@@ -318,6 +335,9 @@ def train_job(W_in, W_out, ids, bounds, keep, threshold, alias, points, codes, l
     d_out = np.empty((k_max, d), np.float32)
     h = np.empty(d, np.float32)
     neu1e = np.empty(d, np.float32)
+    ring = AHEAD + 1  # the draws of windows i..i+AHEAD
+    ring_b = np.zeros(ring, np.int64)
+    ring_neg = np.zeros((ring, max(negative, 1)), np.int64)
     total = max(bounds[bounds.shape[0] - 1] - bounds[0], 1)
     done = 0
     loss = 0.0
@@ -335,15 +355,31 @@ def train_job(W_in, W_out, ids, bounds, keep, threshold, alias, points, codes, l
             sent[n] = w
             n += 1
         n_words += n
+        # each window's random draws (its shrink, its noise words) are made AHEAD windows before it trains, in
+        # the order they would be made without look-ahead, so that its rows can be prefetched in between
+        for a in range(min(n, AHEAD)):
+            state = _draw_window(ring_b, ring_neg, a % ring, n, shrink_windows, window, hierarchical, negative,
+                                 threshold, alias, state)
         for i in range(n):
-            b = 0
-            if shrink_windows:  # dynamic window: effective size uniform in [1, window]
-                r, state = rand64(state)
-                b = int((r >> np.uint64(32)) % np.uint64(window))
+            a = i + AHEAD
+            if a < n:  # the rows window a will touch that earlier windows did not: its outputs, its newest input
+                state = _draw_window(ring_b, ring_neg, a % ring, n, shrink_windows, window, hierarchical, negative,
+                                     threshold, alias, state)
+                ahead = sent[a]
+                if hierarchical:
+                    for t in range(lengths[ahead]):
+                        _prefetch_row(W_out, private_row(points[ahead, t], out_lo, n_out_private, base_out))
+                else:
+                    _prefetch_row(W_out, private_row(ahead, out_lo, n_out_private, base_out))
+                    for t in range(negative):
+                        _prefetch_row(W_out, private_row(ring_neg[a % ring, t], out_lo, n_out_private, base_out))
+                if a + window < n:
+                    _prefetch_row(W_in, private_row(sent[a + window], 0, n_in, base_in))
+            b = ring_b[i % ring]
             n_ctx = 0
             for j in range(max(0, i - window + b), min(n, i + window - b + 1)):
                 if j != i:
-                    ctx[n_ctx] = sent[j]
+                    ctx[n_ctx] = private_row(sent[j], 0, n_in, base_in)
                     n_ctx += 1
             if n_ctx == 0:
                 continue
@@ -351,32 +387,31 @@ def train_job(W_in, W_out, ids, bounds, keep, threshold, alias, points, codes, l
             n_out = 0
             if hierarchical:
                 for t in range(lengths[centre]):
-                    rows[n_out] = points[centre, t]
+                    rows[n_out] = private_row(points[centre, t], out_lo, n_out_private, base_out)
                     labels[n_out] = 1.0 - codes[centre, t]
                     n_out += 1
             else:
-                rows[0] = centre
+                rows[0] = private_row(centre, out_lo, n_out_private, base_out)
                 labels[0] = 1.0
                 n_out = 1
                 for t in range(negative):
-                    neg, state = draw_noise(threshold, alias, state)
+                    neg = ring_neg[i % ring, t]
                     if neg == centre:  # as word2vec.c: a noise word equal to the target is skipped
                         continue
-                    rows[n_out] = neg
+                    rows[n_out] = private_row(neg, out_lo, n_out_private, base_out)
                     labels[n_out] = 0.0
                     n_out += 1
             if cbow:
-                loss += cbow_window_update(W_in, W_out, hot_in, hot_out, out_lo, ctx, n_ctx, rows, labels, n_out,
-                                           lr, h, neu1e, d_out, cbow_mean, divide_error, compute_loss)
+                loss += cbow_window_update(W_in, W_out, ctx, n_ctx, rows, labels, n_out, lr, h, neu1e, d_out,
+                                           cbow_mean, divide_error, compute_loss)
                 n_examples += 1
             else:
-                loss += sg_window_update(W_in, W_out, hot_out, out_lo, ctx, n_ctx, rows, labels, n_out, lr, d_in,
-                                         d_out, compute_loss)
+                loss += sg_window_update(W_in, W_out, ctx, n_ctx, rows, labels, n_out, lr, d_in, d_out, compute_loss)
                 n_examples += n_ctx
             since_sync += 1
             if since_sync >= sync_every:
-                _sync(W_in, hot_in, snap_in, 0)
-                _sync(W_out, hot_out, snap_out, out_lo)
+                _sync(W_in, snap_in, base_in, 0)
+                _sync(W_out, snap_out, base_out, out_lo)
                 since_sync = 0
         done += bounds[s + 1] - bounds[s]
     return loss, n_examples, n_words, since_sync

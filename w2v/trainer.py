@@ -40,12 +40,16 @@ logger = logging.getLogger(__name__)
 
 # With several threads each keeps private copies of the HOT_ROWS rows written most often (frequent words, the
 # Huffman nodes nearest the root) and publishes its changes every SYNC_EVERY windows: rows that both threads
-# write bounce between the cores' caches. Measured on the dev corpus, 2 vs 1 threads, one epoch (benchmark.py
-# scaling): 64 rows synced every 256 windows, CBOW/hierarchical 1.49x and skip-gram/hierarchical 1.75x; 1024 rows
-# every 2048 windows, 1.71x and 1.91x (the top 1024 Huffman nodes take 83% of the output-row accesses).
-# The copies cost 4 x 1024 x d floats a thread.
+# write bounce between the cores' caches (two CBOW/hierarchical threads shared every row at 0.95x of one).
+# The copies sit in spare rows after the vocabulary's, so a kernel reaches a private or a shared row through
+# the same index arithmetic; kept in separate arrays, the per-row choice between them cost one thread 8-15%.
+# A publication streams 3 x HOT_ROWS x d floats a layer. A CBOW window costs so little that publishing every
+# 2048 windows took a sixth of its time, so CBOW publishes every 8192 (5 epochs, seeds 1-3: the same quality);
+# a skip-gram window writes ~6x more per row, and at 8192 it lost 0.4-0.6 analogy points, so it keeps 2048.
+# Measured on the dev corpus, 2 vs 1 threads, one epoch (benchmark.py scaling): skip-gram 1.90x / 1.95x,
+# CBOW 1.86x / 1.90x (negative / hierarchical); with no private rows 1.78x / 1.27x and 1.73x / 0.95x.
 HOT_ROWS = 1024
-SYNC_EVERY = 2048
+SYNC_EVERY = {"cbow": 8192, "skipgram": 2048}
 
 
 @dataclass
@@ -73,33 +77,53 @@ class TrainState:
 class PrivateRows:
     """One thread's private copies of the hottest weight rows, kept across its jobs (see ``HOT_ROWS``).
 
-    ``hot_*`` are what the thread trains on, ``snap_*`` the values it last published or took; rows
-    ``0..len(hot_in)`` of ``W_in`` (CBOW only: skip-gram writes one input row per window) and
-    ``out_lo..out_lo+len(hot_out)`` of ``W_out``.
+    The copies live in spare rows past the vocabulary of the arrays the kernels train (``slot`` numbers the
+    thread's block), so a kernel reads a private or a shared row through one index and one code path:
+    ``W_in[base_in:base_in+n_in]`` stand for rows ``0..n_in`` (CBOW only: skip-gram writes one input row per
+    window), ``W_out[base_out:base_out+n_out]`` for rows ``out_lo..out_lo+n_out``. ``snap_*`` hold the values
+    last published or taken.
     """
 
-    def __init__(self, W_in: np.ndarray, W_out: np.ndarray, n_hot: int, cbow: bool, hierarchical: bool):
-        n_in = min(n_hot, len(W_in)) if cbow else 0
-        n_out = min(n_hot, len(W_out))
-        self.out_lo = len(W_out) - n_out if hierarchical else 0  # the Huffman root is the last node
-        self.hot_in = W_in[:n_in].copy()                                 # (n_in, d)
-        self.snap_in = self.hot_in.copy()
-        self.hot_out = W_out[self.out_lo:self.out_lo + n_out].copy()     # (n_out, d)
-        self.snap_out = self.hot_out.copy()
+    def __init__(self, n_in: int, n_out: int, V_in: int, V_out: int, d: int, slot: int, hierarchical: bool):
+        self.out_lo = V_out - n_out if hierarchical else 0  # the Huffman root is the last node
+        self.base_in, self.base_out = V_in + slot * n_in, V_out + slot * n_out
+        self.snap_in = np.empty((n_in, d), np.float32)    # (n_in, d)
+        self.snap_out = np.empty((n_out, d), np.float32)  # (n_out, d)
         self.since_sync = 0
 
     def publish(self, W_in, W_out):
-        """Add what changed since the last publication to the shared weights."""
+        """Add what changed since the last publication to the shared rows."""
         from .kernels import publish_rows
-        publish_rows(W_in, self.hot_in, self.snap_in, 0)
-        publish_rows(W_out, self.hot_out, self.snap_out, self.out_lo)
+        publish_rows(W_in, self.snap_in, self.base_in, 0)
+        publish_rows(W_out, self.snap_out, self.base_out, self.out_lo)
 
     def refresh(self, W_in, W_out):
         """Take the shared values (after every thread has published)."""
         from .kernels import refresh_rows
-        refresh_rows(W_in, self.hot_in, self.snap_in, 0)
-        refresh_rows(W_out, self.hot_out, self.snap_out, self.out_lo)
+        refresh_rows(W_in, self.snap_in, self.base_in, 0)
+        refresh_rows(W_out, self.snap_out, self.base_out, self.out_lo)
         self.since_sync = 0
+
+
+def private_row_counts(config: Config, V_in: int, V_out: int) -> tuple[int, int]:
+    """How many rows of each layer every thread keeps private: none with one worker (nothing to share)."""
+    if config.workers < 2 or not config.use_kernels:
+        return 0, 0
+    return (min(HOT_ROWS, V_in) if config.arch == "cbow" else 0), min(HOT_ROWS, V_out)
+
+
+def with_spare_rows(W: np.ndarray, spare: int) -> np.ndarray:
+    """An array whose leading rows are ``W`` with ``spare`` rows after them: ``W``'s own buffer when ``W`` is
+    already the leading rows of one that large (no copy), else a copy."""
+    base = W.base
+    if spare == 0:
+        return W
+    if (isinstance(base, np.ndarray) and base.ndim == 2 and base.dtype == W.dtype and base.flags.c_contiguous
+            and base.shape[1] == W.shape[1] and len(base) >= len(W) + spare and base.ctypes.data == W.ctypes.data):
+        return base
+    out = np.empty((len(W) + spare, W.shape[1]), W.dtype)
+    out[:len(W)] = W
+    return out
 
 
 def make_jobs(bounds: np.ndarray, job_words: int) -> np.ndarray:
@@ -157,6 +181,7 @@ class Trainer:
         self.optimizer = None
         self._local = threading.local()   # each worker thread's PrivateRows
         self._private: list[PrivateRows] = []
+        self._run_in, self._run_out = W_in, W_out  # the arrays the kernels train (with spare rows: train())
         self._private_lock = threading.Lock()
         if not c.use_kernels:
             self.network = Network(W_in, W_out, c.loss, c.cbow_mean, c.cbow_full_error)
@@ -174,20 +199,26 @@ class Trainer:
     def _rows_of_this_thread(self) -> PrivateRows:
         rows = getattr(self._local, "rows", None)
         if rows is None:
-            c = self.config
-            rows = PrivateRows(self.W_in, self.W_out, HOT_ROWS if c.workers > 1 else 0, c.arch == "cbow",
-                               c.loss == "hierarchical")
-            self._local.rows = rows
+            n_in, n_out = private_row_counts(self.config, len(self.W_in), len(self.W_out))
             with self._private_lock:
+                rows = PrivateRows(n_in, n_out, len(self.W_in), len(self.W_out), self.W_in.shape[1],
+                                   len(self._private), self.config.loss == "hierarchical")
+                rows.refresh(self._run_in, self._run_out)
                 self._private.append(rows)
+            self._local.rows = rows
         return rows
 
     def _publish_all(self):
-        """With no job in flight: every thread's changes into the shared weights, then fresh copies for all."""
+        """With no job in flight: every thread's changes into the shared weights, then fresh copies for all,
+        and the shared rows into the caller's arrays when the kernels train a copy of them."""
         for rows in self._private:
-            rows.publish(self.W_in, self.W_out)
+            rows.publish(self._run_in, self._run_out)
         for rows in self._private:
-            rows.refresh(self.W_in, self.W_out)
+            rows.refresh(self._run_in, self._run_out)
+        if self._run_in.ctypes.data != self.W_in.ctypes.data:
+            self.W_in[...] = self._run_in[:len(self.W_in)]
+        if self._run_out.ctypes.data != self.W_out.ctypes.data:
+            self.W_out[...] = self._run_out[:len(self.W_out)]
 
     # ------------------------------------------------------------------ one job, each backend
     def _job_kernel(self, ids, bounds, cuts, j, epoch, n_words):
@@ -199,11 +230,11 @@ class Trainer:
         lr1 = self.lr_at(base + int(bounds[s1]), epoch, n_words)
         p = self._rows_of_this_thread()
         loss, n_ex, _, p.since_sync = train_job(
-            self.W_in, self.W_out, ids, bounds[s0:s1 + 1], self.keep, self.threshold, self.alias, self.points,
+            self._run_in, self._run_out, ids, bounds[s0:s1 + 1], self.keep, self.threshold, self.alias, self.points,
             self.codes, self.lengths, c.arch == "cbow", c.loss == "hierarchical", c.cbow_mean,
             c.cbow_mean and not c.cbow_full_error, c.window, c.shrink_windows, c.negative, lr0, lr1,
-            job_seed(c.seed, epoch, j), c.compute_loss, p.hot_in, p.snap_in, p.hot_out, p.snap_out, p.out_lo,
-            SYNC_EVERY, p.since_sync)
+            job_seed(c.seed, epoch, j), c.compute_loss, p.snap_in, p.base_in, p.snap_out, p.base_out, p.out_lo,
+            SYNC_EVERY[c.arch], p.since_sync)
         return loss, n_ex, int(bounds[s1] - bounds[s0]), lr0
 
     def _job_numpy(self, ids, bounds, cuts, j, epoch, n_words):
@@ -274,6 +305,10 @@ class Trainer:
         log_every = max(1, n_jobs // 20)  # ~20 points per epoch in step_history
         interval = [0.0, 0]  # loss and examples since the last step_history point
         pool = ThreadPoolExecutor(max_workers=workers) if workers > 1 else None
+        # the kernels train arrays with each thread's private rows after the vocabulary's (see PrivateRows)
+        n_in, n_out = private_row_counts(c, len(self.W_in), len(self.W_out))
+        self._run_in = with_spare_rows(self.W_in, workers * n_in)
+        self._run_out = with_spare_rows(self.W_out, workers * n_out)
         self._local, self._private = threading.local(), []  # fresh private rows, copied from the weights
 
         def record(result):

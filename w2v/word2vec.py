@@ -28,8 +28,8 @@ from .corpus import as_corpus, encode_corpus
 from .errors import ConfigError, CorpusError, FormatError
 from .io import MODEL_FORMAT, MODEL_VERSION, load_npz, save_npz
 from .keyedvectors import KeyedVectors
-from .nn.init import word2vec_uniform, zeros
-from .trainer import Trainer, TrainState
+from .nn.init import word2vec_uniform
+from .trainer import Trainer, TrainState, private_row_counts
 from .vocab import Vocabulary
 
 logger = logging.getLogger(__name__)
@@ -117,8 +117,11 @@ class Word2Vec:
         logger.info("corpus encoded: %d words in %d sentences (%.1fs)", len(ids), len(bounds) - 1, time.monotonic() - t0)
         rng = np.random.default_rng(cfg.seed)
         V, d = len(vocab), cfg.vector_size
-        W_in = word2vec_uniform((V, d), rng)
-        W_out = zeros((V - 1 if cfg.loss == "hierarchical" else V, d) if V > 1 or cfg.loss != "hierarchical" else (1, d))
+        V_out = max(V - 1, 1) if cfg.loss == "hierarchical" else V
+        # the leading rows of buffers with room for each worker thread's private rows (trainer.PrivateRows)
+        spare_in, spare_out = (cfg.workers * n for n in private_row_counts(cfg, V, V_out))
+        W_in = word2vec_uniform((V, d), rng, out=np.empty((V + spare_in, d), np.float32)[:V])
+        W_out = np.zeros((V_out + spare_out, d), np.float32)[:V_out]
         self._corpus_info = _describe(source, tokenizer, lowercase)
         self._set_learned(cfg, vocab, W_in, W_out, TrainState())
         return self._train(ids, bounds, progress, checkpoint_path, checkpoint_every)
