@@ -71,7 +71,6 @@ def _prefetch(typingctx, arr, i, k):
     return types.void(arr, i, k), codegen
 
 
-
 @njit(inline="always")
 def rand64(state):
     """SplitMix64 (Steele, Lea & Flood 2014, as in Java's SplittableRandom): ``(64 random bits, next state)``.
