@@ -6,7 +6,9 @@ from hypothesis import HealthCheck, given, settings, strategies as st
 
 import w2v
 from w2v.errors import FormatError
-from w2v.io import atomic_write, load_word2vec_format, save_word2vec_format
+from w2v.io import atomic_write
+
+load_word2vec_format = w2v.KeyedVectors.load_word2vec_format
 
 gensim = pytest.importorskip("gensim")
 

@@ -6,8 +6,7 @@ Example
 >>> model = w2v.Word2Vec(arch="skipgram", loss="negative").fit("corpus.txt")  # doctest: +SKIP
 >>> model.wv.most_similar(positive=["king", "woman"], negative=["man"])  # doctest: +SKIP
 """
-__version__ = "0.1.0"
-
+from ._version import __version__
 from .config import Config
 from .errors import (ConfigError, CorpusError, FormatError, KeyNotInVocabError, TrainingError,
                      VocabularyError, W2VError)

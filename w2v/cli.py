@@ -18,7 +18,7 @@ import sys
 import time
 from pathlib import Path
 
-from . import __version__
+from ._version import __version__
 from .errors import W2VError
 
 log = logging.getLogger("w2v")

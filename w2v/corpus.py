@@ -25,8 +25,6 @@ Example
 """
 from __future__ import annotations
 
-import bz2
-import gzip
 import io
 import logging
 import lzma
@@ -37,6 +35,7 @@ from typing import Callable, Iterable, Iterator, Sequence
 import numpy as np
 
 from .errors import ConfigError, CorpusError
+from .io import open_binary
 
 logger = logging.getLogger(__name__)
 
@@ -65,16 +64,7 @@ def get_tokenizer(name: str) -> Callable[[str], list[str]]:
 
 def open_text(path, encoding_errors: str = "replace"):
     """Open a plain, .gz, .bz2 or .xz file for reading text as UTF-8."""
-    path = Path(path)
-    opener = {".gz": gzip.open, ".bz2": bz2.open, ".xz": lzma.open}.get(path.suffix.lower())
-    try:
-        raw = opener(path, "rb") if opener else open(path, "rb")
-    except FileNotFoundError:
-        raise CorpusError(f"corpus file not found: {path}") from None
-    except IsADirectoryError:
-        raise CorpusError(f"{path} is a directory: use DirectoryCorpus (the CLI does this for you)") from None
-    except OSError as e:
-        raise CorpusError(f"cannot open corpus file {path}: {e.strerror or e}") from None
+    raw = open_binary(path, CorpusError, "corpus file")
     return io.TextIOWrapper(raw, encoding="utf-8", errors=encoding_errors, newline=None)
 
 

@@ -27,7 +27,8 @@ from scipy import stats
 
 from .datasets import CORPORA
 from .errors import W2VError
-from .keyedvectors import KeyedVectors, _unit_rows
+from .keyedvectors import KeyedVectors
+from .similarity import cosadd_direction, cosmul
 
 logger = logging.getLogger(__name__)
 
@@ -185,10 +186,9 @@ def _next_answer(normed, q, method, fold_keys):
     """The best answer that is not a spelling variant of a question word, at most 5 deep (gensim's rule)."""
     ia, ib, ic = q[1:4]
     if method == "3cosadd":
-        scores = normed @ _unit_rows((normed[ib] + normed[ic] - normed[ia])[None])[0]  # (R,)
+        scores = normed @ cosadd_direction([normed[ib], normed[ic]], [normed[ia]])  # (R,)
     else:
-        sim = lambda i: (1 + normed @ normed[i]) / 2  # (R,)
-        scores = sim(ib) * sim(ic) / (sim(ia) + 1e-6)
+        scores = cosmul([normed @ normed[ib], normed @ normed[ic]], [normed @ normed[ia]])  # (R,)
     scores[[ia, ib, ic]] = -np.inf
     for idx in np.argsort(-scores, kind="stable")[:5]:
         if fold_keys[idx] not in q[5]:

@@ -26,7 +26,7 @@ stored uncompressed, large arrays can be memory-mapped straight from it (``mmap=
 Example
 -------
 >>> from w2v.io import load_word2vec_format
->>> kv = load_word2vec_format("vectors.bin")  # doctest: +SKIP
+>>> words, vectors = load_word2vec_format("vectors.bin")  # doctest: +SKIP
 """
 from __future__ import annotations
 
@@ -45,13 +45,18 @@ from pathlib import Path
 import numpy as np
 
 from .errors import FormatError
-from .keyedvectors import KeyedVectors
 
 logger = logging.getLogger(__name__)
 
 MODEL_FORMAT = "w2v-model"
 MODEL_VERSION = 1
+# the files of a run directory (`w2v train -o OUT`)
+MODEL_FILE = "model.npz"            # the finished model
+CHECKPOINT_FILE = "checkpoint.npz"  # a resumable snapshot of an unfinished run
+VECTORS_TEXT = "vectors.txt"        # word2vec text format
+VECTORS_BINARY = "vectors.bin"      # word2vec binary format
 _WS = re.compile(r"\s")
+_COMPRESSED = {".gz": gzip.open, ".bz2": bz2.open, ".xz": lzma.open}
 
 
 # ---------------------------------------------------------------------------------------------- atomic saves
@@ -90,17 +95,59 @@ def atomic_write(path, mode: str = "wb"):
             os.close(dfd)
 
 
-def _open_binary(path):
+def is_compressed(path) -> bool:
+    """True for the suffixes :func:`open_binary` decompresses (.gz, .bz2, .xz)."""
+    return Path(path).suffix.lower() in _COMPRESSED
+
+
+def open_binary(path, error=FormatError, what: str = "file"):
+    """Open a plain, .gz, .bz2 or .xz file for reading bytes (decompressed by its suffix).
+
+    A missing file, a directory or an unreadable file raises ``error`` naming ``what`` and the path.
+
+    Example
+    -------
+    >>> with open_binary("corpus.txt.xz") as f:  # doctest: +SKIP
+    ...     head = f.read(100)
+    """
     path = Path(path)
-    opener = {".gz": gzip.open, ".bz2": bz2.open, ".xz": lzma.open}.get(path.suffix.lower(), open)
+    opener = _COMPRESSED.get(path.suffix.lower(), open)
     try:
         return opener(path, "rb")
     except FileNotFoundError:
-        raise FormatError(f"file not found: {path}") from None
+        raise error(f"{what} not found: {path}") from None
     except IsADirectoryError:
-        raise FormatError(f"{path} is a directory, not a vectors file") from None
+        raise error(f"{path} is a directory, not a {what}") from None
     except OSError as e:
-        raise FormatError(f"cannot open {path}: {e.strerror or e}") from None
+        raise error(f"cannot open {what} {path}: {e.strerror or e}") from None
+
+
+def is_native_model(path) -> bool:
+    """True when ``path`` is a native model file (a zip archive: ``.npz``) rather than a word2vec file."""
+    return Path(path).is_file() and zipfile.is_zipfile(path)
+
+
+def find_model_file(path, native_only: bool = False) -> Path:
+    """The file to load for ``path``: the path itself, or for a run directory its model, checkpoint or vectors.
+
+    A directory is searched for :data:`MODEL_FILE`, then :data:`CHECKPOINT_FILE`, then (unless
+    ``native_only``) :data:`VECTORS_BINARY` and :data:`VECTORS_TEXT`.
+
+    Example
+    -------
+    >>> find_model_file("runs/w2v")  # doctest: +SKIP
+    PosixPath('runs/w2v/model.npz')
+    """
+    p = Path(path)
+    if p.is_dir():
+        names = (MODEL_FILE, CHECKPOINT_FILE) + (() if native_only else (VECTORS_BINARY, VECTORS_TEXT))
+        for name in names:
+            if (p / name).is_file():
+                return p / name
+        raise FormatError(f"{p} is a directory without {', '.join(names[:-1])} or {names[-1]}")
+    if not p.is_file():
+        raise FormatError(f"file not found: {p}")
+    return p
 
 
 # ---------------------------------------------------------------------------------------------- word2vec formats
@@ -192,8 +239,10 @@ def _detect_binary(head: bytes, d: int) -> bool:
 
 
 def load_word2vec_format(path, binary: bool | None = None, limit: int | None = None,
-                         unicode_errors: str = "strict", dtype=np.float32) -> KeyedVectors:
-    """Read a word2vec text or binary file into :class:`~w2v.keyedvectors.KeyedVectors`.
+                         unicode_errors: str = "strict", dtype=np.float32) -> tuple[list[str], np.ndarray]:
+    """Read a word2vec text or binary file: returns ``(words, vectors (V, d))``.
+
+    :meth:`w2v.KeyedVectors.load_word2vec_format` and :func:`w2v.load_vectors` wrap the result for queries.
 
     Parameters
     ----------
@@ -217,8 +266,8 @@ def load_word2vec_format(path, binary: bool | None = None, limit: int | None = N
     path = Path(path)
     if limit is not None and limit < 0:
         raise FormatError(f"limit must be >= 0, got {limit}")
-    raw_size = path.stat().st_size if path.exists() and path.suffix.lower() not in (".gz", ".bz2", ".xz") else None
-    with _open_binary(path) as f:
+    raw_size = path.stat().st_size if path.exists() and not is_compressed(path) else None
+    with open_binary(path, FormatError, "vectors file") as f:
         try:
             header = f.readline(256)
             if not header:
@@ -240,7 +289,7 @@ def load_word2vec_format(path, binary: bool | None = None, limit: int | None = N
             keys, vecs = reader(_Prefixed(head, f), path, V, d, want, unicode_errors, dtype)
         except (OSError, EOFError, lzma.LZMAError, zipfile.BadZipFile) as e:
             raise FormatError(f"{path}: cannot read the file ({e}); is it truncated or corrupt?") from None
-    return KeyedVectors(keys, vecs)
+    return keys, vecs
 
 
 class _Prefixed:

@@ -37,13 +37,14 @@ from numba import njit, types
 from numba.core import cgutils
 from numba.extending import intrinsic
 
+from .similarity import COSMUL_EPS, shifted
+
 # reassociation lets numba vectorise the d-long dot products; no "nnan"/"ninf", so exp overflow stays correct
 _FASTMATH = {"nsz", "arcp", "contract", "afn", "reassoc"}
 _GOLDEN = np.uint64(0x9E3779B97F4A7C15)
 _MIX1, _MIX2 = np.uint64(0xBF58476D1CE4E5B9), np.uint64(0x94D049BB133111EB)
 _U32 = np.uint64(0xFFFFFFFF)
-# float32 constants keep the analogy scores in float32, as gensim computes them
-_ONE, _HALF, _EPS_COSMUL = np.float32(1), np.float32(0.5), np.float32(1e-6)
+_shifted = njit(inline="always")(shifted)  # 3CosMul's cosine shift, the one formula of w2v.similarity
 _LOWEST = np.finfo(np.float32).min
 _LANES = 16
 # windows between drawing a window's random numbers (and prefetching its rows) and training it
@@ -423,7 +424,7 @@ def analogy_argmax(sims, qa, qb, qc, exclude, cosmul, out, start, stop):
     ``sims`` (U, R) holds the cosine similarity of each of the U distinct question words to every one of the
     R candidate words, so a question costs three row reads instead of a (d x R) product: 3CosAdd scores
     ``sims[b] + sims[c] - sims[a]`` (the same order as ``n_j . (b + c - a)``, whose length does not change
-    the argmax), 3CosMul scores ``s_b s_c / (s_a + 1e-6)`` with ``s = (1 + cos) / 2`` (Levy & Goldberg 2014).
+    the argmax), 3CosMul scores ``s_b s_c / (s_a + ε)`` with ``s = (1 + cos) / 2`` (``w2v.similarity``).
     ``qa, qb, qc`` (Q,) index rows of ``sims``; ``exclude`` (Q, 3) are the question words' candidate
     columns, never answers. Writes the winning column to ``out[q]`` (first one on ties, as ``argmax``).
     Scores are finite (cosines), so full fastmath is safe; excluded columns get the lowest float32.
@@ -435,7 +436,7 @@ def analogy_argmax(sims, qa, qb, qc, exclude, cosmul, out, start, stop):
         a, b, c = sims[qa[q]], sims[qb[q]], sims[qc[q]]
         if cosmul:
             for j in range(R):
-                row[j] = ((_ONE + b[j]) * _HALF) * ((_ONE + c[j]) * _HALF) / ((_ONE + a[j]) * _HALF + _EPS_COSMUL)
+                row[j] = _shifted(b[j]) * _shifted(c[j]) / (_shifted(a[j]) + COSMUL_EPS)
         else:
             for j in range(R):
                 row[j] = b[j] + c[j] - a[j]

@@ -5,7 +5,8 @@ This module imports no training code (and so no numba): a user who only queries 
 Letters: V = vocabulary size, d = vector width, q = number of queries, k = neighbours asked for.
 
 Analogies follow Mikolov et al. 2013 (3CosAdd: ``b - a + c`` over unit vectors) and Levy & Goldberg 2014
-(3CosMul: ``cos(x,b) cos(x,c) / (cos(x,a) + ε)`` with cosines shifted to [0, 1]).
+(3CosMul: ``cos(x,b) cos(x,c) / (cos(x,a) + ε)`` with cosines shifted to [0, 1]); the arithmetic of both is
+in ``w2v.similarity``, shared with the benchmarks.
 
 Example
 -------
@@ -21,14 +22,9 @@ from typing import Iterable, Sequence
 
 import numpy as np
 
+from . import io
 from .errors import KeyNotInVocabError, W2VError
-
-_EPS = 1e-6  # 3CosMul's guard against division by zero (Levy & Goldberg use 0.001; gensim 1e-6)
-
-
-def _unit_rows(m: np.ndarray) -> np.ndarray:
-    norms = np.linalg.norm(m, axis=-1, keepdims=True)
-    return m / np.where(norms == 0, 1, norms)
+from .similarity import cosadd_direction, cosmul, unit_rows
 
 
 def top_k(scores: np.ndarray, k: int) -> tuple[np.ndarray, np.ndarray]:
@@ -127,7 +123,7 @@ class KeyedVectors:
     def get_normed_vectors(self) -> np.ndarray:
         """Unit-length rows ``(V, d)``, computed once and cached (zero vectors stay zero)."""
         if self._normed is None:
-            self._normed = _unit_rows(self.vectors.astype(np.float32, copy=False))
+            self._normed = unit_rows(self.vectors.astype(np.float32, copy=False))
         return self._normed
 
     def fill_norms(self, force: bool = False) -> None:
@@ -153,12 +149,12 @@ class KeyedVectors:
             raise W2VError("n_similarity needs at least one word on each side")
         a = self.vectors[self.indices(ws1)].mean(axis=0)
         b = self.vectors[self.indices(ws2)].mean(axis=0)
-        return float(np.dot(_unit_rows(a), _unit_rows(b)))
+        return float(np.dot(unit_rows(a), unit_rows(b)))
 
-    def _terms(self, items, weight: float):
-        """Split query items into (indices to exclude, unit vectors (m, d), weights)."""
+    def _terms(self, items):
+        """Split query items (words or vectors) into (indices to exclude, unit vectors (m, d))."""
         if items is None:
-            return [], [], []
+            return [], []
         if isinstance(items, (str, np.ndarray)) and not (isinstance(items, np.ndarray) and items.ndim == 2):
             items = [items]
         words = [x for x in items if isinstance(x, str)]
@@ -166,8 +162,8 @@ class KeyedVectors:
         normed = self.get_normed_vectors()
         vecs, it = [], iter(idx)
         for x in items:
-            vecs.append(normed[next(it)] if isinstance(x, str) else _unit_rows(np.asarray(x, dtype=np.float32)))
-        return idx, vecs, [weight] * len(vecs)
+            vecs.append(normed[next(it)] if isinstance(x, str) else unit_rows(np.asarray(x, dtype=np.float32)))
+        return idx, vecs
 
     def _scores_limit(self, restrict_vocab):
         n = self.get_normed_vectors()
@@ -202,26 +198,22 @@ class KeyedVectors:
         >>> kv.most_similar(positive=["king", "woman"], negative=["man"], topn=3)  # doctest: +SKIP
         [('queen', 0.71), ...]
         """
-        pi, pv, pw = self._terms(positive, 1.0)
-        ni, nv, nw = self._terms(negative, -1.0)
+        pi, pv = self._terms(positive)
+        ni, nv = self._terms(negative)
         if not pv and not nv:
             raise W2VError("most_similar needs at least one positive or negative word")
-        mean = np.sum([w * v for w, v in zip(pw + nw, pv + nv)], axis=0)  # (d,)
-        mean = _unit_rows(mean.astype(np.float32))
-        scores = self._scores_limit(restrict_vocab) @ mean  # (V,)
+        scores = self._scores_limit(restrict_vocab) @ cosadd_direction(pv, nv)  # (V,)
         return self._ranked(scores, pi + ni, topn)
 
     def most_similar_cosmul(self, positive=None, negative=None, topn: int | None = 10,
                             restrict_vocab: int | None = None):
         """3CosMul (Levy & Goldberg 2014): ``Π (1+cos(x,p))/2 / (Π (1+cos(x,n))/2 + ε)``."""
-        pi, pv, _ = self._terms(positive, 1.0)
-        ni, nv, _ = self._terms(negative, -1.0)
+        pi, pv = self._terms(positive)
+        ni, nv = self._terms(negative)
         if not pv:
             raise W2VError("most_similar_cosmul needs at least one positive word")
         normed = self._scores_limit(restrict_vocab)
-        pos = [(1 + normed @ v) / 2 for v in pv]
-        neg = [(1 + normed @ v) / 2 for v in nv]
-        scores = np.prod(pos, axis=0) / (np.prod(neg, axis=0) + _EPS)
+        scores = cosmul([normed @ v for v in pv], [normed @ v for v in nv])
         return self._ranked(scores, pi + ni, topn)
 
     def analogy(self, a: str, b: str, c: str, topn: int = 1, method: str = "3cosadd",
@@ -245,7 +237,7 @@ class KeyedVectors:
         if len(words) < 2:
             raise W2VError("doesnt_match needs at least two words")
         n = self.get_normed_vectors()[self.indices(words)]  # (m, d)
-        mean = _unit_rows(n.mean(axis=0))
+        mean = unit_rows(n.mean(axis=0))
         return words[int(np.argmin(n @ mean))]
 
     def closer_than(self, w1: str, w2: str) -> list[str]:
@@ -276,7 +268,7 @@ class KeyedVectors:
         """
         normed = self._scores_limit(restrict_vocab)  # (n, d)
         if isinstance(queries, np.ndarray) and queries.ndim == 2:
-            qvec, qidx = _unit_rows(queries.astype(np.float32)), None
+            qvec, qidx = unit_rows(queries.astype(np.float32)), None
         else:
             qidx = self.indices(queries)
             qvec = self.get_normed_vectors()[qidx]
@@ -297,11 +289,9 @@ class KeyedVectors:
     # ------------------------------------------------------------------ files
     def save_word2vec_format(self, path, binary: bool = False, **kwargs) -> None:
         """Write the word2vec text (or binary) format that gensim and word2vec.c read; see ``w2v.io``."""
-        from .io import save_word2vec_format
-        save_word2vec_format(path, self.index_to_key, self.vectors, binary=binary, **kwargs)
+        io.save_word2vec_format(path, self.index_to_key, self.vectors, binary=binary, **kwargs)
 
     @classmethod
     def load_word2vec_format(cls, path, binary: bool | None = None, **kwargs) -> "KeyedVectors":
         """Read a word2vec text or binary file (binary detected when None); see ``w2v.io``."""
-        from .io import load_word2vec_format
-        return load_word2vec_format(path, binary=binary, **kwargs)
+        return cls(*io.load_word2vec_format(path, binary=binary, **kwargs))

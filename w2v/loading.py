@@ -8,29 +8,17 @@ Example
 """
 from __future__ import annotations
 
-import zipfile
-from pathlib import Path
-
 from .errors import FormatError
-from .io import load_npz, load_word2vec_format
+from .io import find_model_file, is_native_model, load_npz, load_word2vec_format
 from .keyedvectors import KeyedVectors
 
 
 def load_vectors(path, binary: bool | None = None, limit: int | None = None, mmap: bool = False,
                  unicode_errors: str = "strict") -> KeyedVectors:
-    """Load word vectors from a native model (``.npz`` or a directory holding ``model.npz``) or a word2vec
-    text/binary file (format detected). Training code is not imported."""
-    p = Path(path)
-    if p.is_dir():
-        for name in ("model.npz", "vectors.bin", "vectors.txt"):
-            if (p / name).is_file():
-                p = p / name
-                break
-        else:
-            raise FormatError(f"{p} is a directory without model.npz, vectors.bin or vectors.txt")
-    if not p.is_file():
-        raise FormatError(f"file not found: {p}")
-    if zipfile.is_zipfile(p):
+    """Load word vectors from a native model (``.npz``, or a run directory: see ``io.find_model_file``) or a
+    word2vec text/binary file (format detected). Training code is not imported."""
+    p = find_model_file(path)
+    if is_native_model(p):
         arrays, meta = load_npz(p, mmap=mmap)
         try:
             words, W = meta["words"], arrays["W_in"]
@@ -41,4 +29,4 @@ def load_vectors(path, binary: bool | None = None, limit: int | None = None, mma
         if limit is not None:
             words, W = words[:limit], W[:limit]
         return KeyedVectors(words, W, arrays.get("counts"))
-    return load_word2vec_format(p, binary=binary, limit=limit, unicode_errors=unicode_errors)
+    return KeyedVectors(*load_word2vec_format(p, binary=binary, limit=limit, unicode_errors=unicode_errors))

@@ -22,7 +22,7 @@ from pathlib import Path
 
 import numpy as np
 
-from . import __version__
+from ._version import __version__
 from .config import Config
 from .corpus import as_corpus, encode_corpus
 from .errors import ConfigError, CorpusError, FormatError
