@@ -142,7 +142,7 @@ def mode_train(args):
 def mode_softmax(args):
     """Full softmax: training throughput vs the bare matrix products of the same shapes."""
     import w2v
-    from w2v.models import Network
+    from w2v.models import Network, SoftmaxOutput
     from w2v.nn.optim import SGD
     rng = np.random.default_rng(0)
     V, d, B = args.vocab, args.dim, args.batch
@@ -152,7 +152,7 @@ def mode_softmax(args):
     inputs = rng.integers(0, V, size=(steps, B, 1))
     targets = rng.integers(0, V, size=(steps, B))
     mask = np.ones((B, 1), bool)
-    net = Network(W_in, W_out, "softmax")
+    net = Network(W_in, W_out, SoftmaxOutput())
     opt = SGD([W_in, W_out])
     net.loss_and_grads(inputs[0], mask, targets[0])  # warm up BLAS
     t0 = time.perf_counter()

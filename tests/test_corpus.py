@@ -60,7 +60,7 @@ def test_directory_corpus(tmp_path):
 def test_generator_refused_for_several_passes():
     gen = (s for s in [["a"]])
     with pytest.raises(CorpusError, match="one-shot"):
-        as_corpus(gen, passes=2)
+        as_corpus(gen, epochs=2)
 
 
 def test_missing_file_and_string_sentences(tmp_path):

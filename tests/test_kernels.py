@@ -6,7 +6,8 @@ from scipy import stats
 from w2v import Vocabulary
 from w2v import kernels
 from w2v.kernels import cbow_window_update, sg_window_update
-from w2v.models import Network
+from w2v.config import Config
+from w2v.models import HierarchicalOutput, Network, NegativeSamplingOutput
 
 
 def _setup(V=9, d=6, seed=0):
@@ -25,20 +26,21 @@ def test_skipgram_window_update_equals_reference(loss):
     W_in, W_out = _setup()
     ctx = np.array([1, 4, 1, 7], dtype=np.int32)  # word 1 twice in the window: both updates must land
     centre, lr = 3, 0.1
+    vocab = Vocabulary([str(i) for i in range(9)], [20, 15, 12, 9, 7, 5, 3, 2, 1])
     if loss == "negative":
         negs = [5, 3, 5, 0]  # a repeat, and the centre itself (skipped as in word2vec.c)
         rows, labels = _ns_rows(centre, negs)
         extra = {"negatives": np.tile(negs, (len(ctx), 1))}
+        output = NegativeSamplingOutput(vocab, Config())
     else:
-        vocab = Vocabulary([str(i) for i in range(9)], [20, 15, 12, 9, 7, 5, 3, 2, 1])
-        codes, points, lengths = vocab.huffman()
+        output = HierarchicalOutput(vocab)
         W_out = W_out[:8].copy()
-        L = lengths[centre]
-        rows, labels = points[centre, :L].astype(np.int64), (1.0 - codes[centre, :L]).astype(np.float32)
-        t = np.full(len(ctx), centre)
-        extra = {"points": points[t], "codes": codes[t], "lengths": lengths[t]}
+        L = output.lengths[centre]
+        rows = output.points[centre, :L].astype(np.int64)
+        labels = (1.0 - output.codes[centre, :L]).astype(np.float32)
+        extra = {}
     ref_in, ref_out = W_in.astype(np.float64), W_out.astype(np.float64)
-    net = Network(ref_in, ref_out, loss)
+    net = Network(ref_in, ref_out, output)
     ref_loss, (g_in, g_out) = net.loss_and_grads(ctx[:, None], np.ones((len(ctx), 1), bool),
                                                  np.full(len(ctx), centre), **extra)
     g_in.apply(ref_in, -lr)
@@ -59,7 +61,8 @@ def test_cbow_window_update_equals_reference(cbow_mean, full_error):
     centre, lr, negs = 4, 0.05, [1, 1, 7]
     rows, labels = _ns_rows(centre, negs)
     ref_in, ref_out = W_in.astype(np.float64), W_out.astype(np.float64)
-    net = Network(ref_in, ref_out, "negative", cbow_mean, full_error)
+    net = Network(ref_in, ref_out, NegativeSamplingOutput(Vocabulary([str(i) for i in range(9)], [1] * 9), Config()),
+                  cbow_mean, full_error)
     ref_loss, (g_in, g_out) = net.loss_and_grads(ctx[None, :], np.ones((1, 4), bool), np.array([centre]),
                                                  negatives=np.array([negs]))
     g_in.apply(ref_in, -lr)
@@ -67,8 +70,8 @@ def test_cbow_window_update_equals_reference(cbow_mean, full_error):
     d = W_in.shape[1]
     k_in, k_out = W_in.copy(), W_out.copy()
     loss_k = cbow_window_update(k_in, k_out, ctx.astype(np.int64), 4, rows, labels, len(rows), lr, np.empty(d, np.float32),
-                                np.empty(d, np.float32), np.empty((len(rows), d), np.float32), cbow_mean,
-                                cbow_mean and not full_error, True)
+                                np.empty(d, np.float32), np.empty((len(rows), d), np.float32), cbow_mean, full_error,
+                                True)
     np.testing.assert_allclose(k_in, ref_in, rtol=1e-5, atol=1e-6)
     np.testing.assert_allclose(k_out, ref_out, rtol=1e-5, atol=1e-6)
     assert loss_k == pytest.approx(ref_loss, rel=1e-5)
@@ -148,7 +151,7 @@ def test_private_hot_rows_change_nothing_for_one_thread(cbow, hierarchical):
     """train_job with private copies of the hottest rows (kept across jobs, published every few windows and
     when the trainer drains) computes what the plain in-place jobs compute, up to float rounding: the copies
     are bookkeeping, not a new algorithm."""
-    from w2v.trainer import PrivateRows
+    from w2v.hogwild import PrivateRows
     rng = np.random.default_rng(5)
     V, d = 40, 8
     vocab = Vocabulary([f"w{i}" for i in range(V)], np.sort(rng.integers(5, 500, V))[::-1])
@@ -168,10 +171,10 @@ def test_private_hot_rows_change_nothing_for_one_thread(cbow, hierarchical):
         p.refresh(a, b)
         outs = []
         for job, (s0, s1) in enumerate([(0, 25), (25, 60)]):  # two jobs: the copies carry over between them
-            *out, p.since_sync = kernels.train_job(
-                a, b, ids, bounds[s0:s1 + 1], keep, threshold, alias, points, codes, lengths, cbow, hierarchical,
-                True, False, 3, True, 4, 0.05, 0.01, 17 + job, True, p.snap_in, p.base_in, p.snap_out, p.base_out,
-                p.out_lo, sync_every, p.since_sync)
+            tables = kernels.Tables(keep, threshold, alias, points, codes, lengths)
+            settings = kernels.Settings(cbow, hierarchical, True, True, 3, True, 4, True, sync_every)
+            *out, p.since_sync = kernels.train_job(a, b, ids, bounds[s0:s1 + 1], tables, settings, p.kernel_args(),
+                                                   0.05, 0.01, 17 + job, p.since_sync)
             outs.append(out)
         if n_hot:  # the shared rows lag behind the private copies until they are published
             assert not np.array_equal(b[p.out_lo:p.out_lo + n_out], b[p.base_out:])

@@ -3,7 +3,8 @@ import numpy as np
 import pytest
 
 import w2v
-from w2v.models import CBOW, Network, SkipGram
+from w2v.config import Config
+from w2v.models import CBOW, Network, SkipGram, make_output
 from w2v.nn import numerical_gradient, relative_error
 
 from conftest import planted_corpus
@@ -20,16 +21,12 @@ def test_whole_network_gradcheck(arch, loss, cbow_mean):
     ids = np.array([0, 1, 2, 1, 3, 4, 5, 6, 1])
     bounds = np.array([0, 5, 9])
     inputs, mask, targets = arch.examples(ids, bounds, window=2)
-    extra = {}
-    if loss == "negative":
-        extra["negatives"] = rng.integers(0, V, size=(len(targets), 3))
-    elif loss == "hierarchical":
-        vocab = w2v.Vocabulary([str(i) for i in range(V)], [9, 7, 5, 4, 3, 2, 1])
-        codes, points, lengths = vocab.huffman()
-        extra = {"points": points[targets], "codes": codes[targets], "lengths": lengths[targets]}
-    net = Network(W_in, W_out, loss, cbow_mean)
+    vocab = w2v.Vocabulary([str(i) for i in range(V)], [9, 7, 5, 4, 3, 2, 1])
+    output = make_output(Config(loss=loss, negative=3), vocab)
+    extra = output.sample(targets, rng)  # the noise words of negative sampling, fixed for the check
+    net = Network(W_in, W_out, output, cbow_mean)
     _, (g_in, g_out) = net.loss_and_grads(inputs, mask, targets, **extra)
-    f = lambda: Network(W_in, W_out, loss, cbow_mean).loss_and_grads(inputs, mask, targets, **extra)[0]
+    f = lambda: Network(W_in, W_out, output, cbow_mean).loss_and_grads(inputs, mask, targets, **extra)[0]
     assert relative_error(numerical_gradient(f, W_in), g_in.dense(V)) < 1e-6
     dense_out = g_out if isinstance(g_out, np.ndarray) else g_out.dense(len(W_out))
     assert relative_error(numerical_gradient(f, W_out), dense_out) < 1e-6

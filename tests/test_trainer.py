@@ -67,51 +67,58 @@ def test_divergence_stops_with_the_learning_rate_named():
                      sample=0).fit(sents, progress=False)
 
 
+def _trainer(sents, **options):
+    """A Trainer on the planted corpus with fresh weights, and the encoded corpus."""
+    from w2v.corpus import encode_corpus
+    from w2v.trainer import Trainer
+    cfg = w2v.Config(vector_size=8, min_count=1, sample=0, job_words=200, **options).validate()
+    vocab = w2v.Vocabulary.build(sents, min_count=1)
+    trainer = Trainer(cfg, vocab)
+    trainer.init_weights(np.random.default_rng(cfg.seed))
+    return trainer, *encode_corpus(sents, vocab.key_to_index)
+
+
 @pytest.mark.parametrize("arch,loss", [("cbow", "negative"), ("cbow", "hierarchical"), ("skipgram", "negative")])
 def test_two_workers_publish_their_private_rows_when_training_ends(arch, loss):
     """Each thread trains on private copies of the hottest rows; when training ends every change is in the
     shared weights and every copy equals them (nothing is left only in a thread's copy)."""
     sents, _ = planted_corpus(400)
-    m = w2v.Word2Vec(arch=arch, loss=loss, vector_size=8, min_count=1, epochs=2, workers=2, job_words=200,
-                     sample=0).fit(sents, progress=False)
-    trainer = m._trainer
+    trainer, ids, bounds = _trainer(sents, arch=arch, loss=loss, epochs=2, workers=2)
+    trainer.train(ids, bounds, progress=False)
+    w = trainer.weights
     assert len(trainer._private) >= 1
-    run_in, run_out = trainer._run_in, trainer._run_out  # the vocabulary's rows, then the threads' private rows
-    assert np.shares_memory(run_in, m.W_in_) and np.shares_memory(run_out, m.W_out_)  # fit left room: no copy
+    assert np.shares_memory(w.buf_in, trainer.W_in) and np.shares_memory(w.buf_out, trainer.W_out)
     for p in trainer._private:
         n_out, n_in = len(p.snap_out), len(p.snap_in)
-        assert n_out == len(m.W_out_)  # this vocabulary is smaller than HOT_ROWS: every row private
-        assert np.array_equal(run_out[p.base_out:p.base_out + n_out], m.W_out_[p.out_lo:p.out_lo + n_out])
-        assert np.array_equal(p.snap_out, m.W_out_[p.out_lo:p.out_lo + n_out])
-        assert np.array_equal(run_in[p.base_in:p.base_in + n_in], m.W_in_[:n_in])
+        assert n_out == len(trainer.W_out)  # this vocabulary is smaller than HOT_ROWS: every row private
+        assert np.array_equal(w.buf_out[p.base_out:p.base_out + n_out], trainer.W_out[p.out_lo:p.out_lo + n_out])
+        assert np.array_equal(p.snap_out, trainer.W_out[p.out_lo:p.out_lo + n_out])
+        assert np.array_equal(w.buf_in[p.base_in:p.base_in + n_in], trainer.W_in[:n_in])
         assert (n_in > 0) == (arch == "cbow")
 
 
-def test_with_spare_rows_reuses_a_buffer_with_room_and_copies_otherwise():
-    from w2v.trainer import with_spare_rows
-    buf = np.arange(40, dtype=np.float32).reshape(10, 4).copy()  # owns its memory, as np.empty gives
-    W = buf[:7]
-    assert with_spare_rows(W, 3) is buf
-    assert with_spare_rows(W, 0) is W
-    grown = with_spare_rows(W, 4)  # no room for 4 more: a copy
-    assert grown.shape == (11, 4) and not np.shares_memory(grown, buf) and np.array_equal(grown[:7], W)
-    assert not np.shares_memory(with_spare_rows(buf[1:8], 2), buf)  # not the leading rows: a copy
+def test_shared_weights_trains_given_arrays_in_place_or_copies_them_once():
+    from w2v.hogwild import SharedWeights
+    W_in, W_out = np.ones((7, 4), np.float32), np.zeros((7, 4), np.float32)
+    same = SharedWeights.adopt(W_in, W_out, 0, 0)  # one thread: nothing to add, train these very arrays
+    assert same.buf_in is W_in and same.buf_out is W_out and np.shares_memory(same.W_in, W_in)
+    grown = SharedWeights.adopt(W_in, W_out, 2, 3)  # private rows need room: one copy with it
+    assert grown.buf_in.shape == (9, 4) and grown.buf_out.shape == (10, 4)
+    assert not np.shares_memory(grown.buf_in, W_in) and np.array_equal(grown.W_in, W_in)
+    ro = np.ones((7, 4), np.float32)
+    ro.flags.writeable = False  # a memory-mapped model is read-only: copied, never written
+    assert not np.shares_memory(SharedWeights.adopt(ro, W_out, 0, 0).W_in, ro)
 
 
-def test_two_workers_on_arrays_without_spare_rows_update_them_in_place():
-    """Weights from a file have no room for the threads' private rows: the trainer trains a copy with room
-    and writes the result back into the caller's arrays (at every drain, so checkpoints see it too)."""
-    from w2v.corpus import encode_corpus
-    from w2v.trainer import Trainer
+def test_two_workers_continue_loaded_weights_and_leave_the_originals_alone():
+    """Weights from a file have no room for the threads' private rows: the trainer copies them once into
+    buffers with room, trains those, and the model then holds the trained copy."""
     sents, _ = planted_corpus(400)
     m = w2v.Word2Vec(arch="cbow", vector_size=8, min_count=1, epochs=1, workers=1, sample=0).fit(sents, progress=False)
     W_in, W_out = m.W_in_.copy(), m.W_out_.copy()  # plain arrays, as np.load gives
-    before_in, before_out = W_in.copy(), W_out.copy()
-    cfg = dataclasses.replace(m.config_, workers=2, job_words=200, epochs=2)
-    trainer = Trainer(cfg, m.vocab_, W_in, W_out)
-    ids, bounds = encode_corpus(sents, m.vocab_.key_to_index)
+    before_in = W_in.copy()
+    trainer, ids, bounds = _trainer(sents, arch="cbow", epochs=2, workers=2)
+    trainer.set_weights(W_in, W_out)
     trainer.train(ids, bounds, progress=False)
-    assert not np.shares_memory(trainer._run_in, W_in)
-    assert not np.array_equal(W_in, before_in) and not np.array_equal(W_out, before_out)
-    np.testing.assert_array_equal(W_in, trainer._run_in[:len(W_in)])
-    np.testing.assert_array_equal(W_out, trainer._run_out[:len(W_out)])
+    assert not np.shares_memory(trainer.W_in, W_in) and np.array_equal(W_in, before_in)
+    assert not np.array_equal(trainer.W_in, before_in) and np.isfinite(trainer.W_in).all()

@@ -23,104 +23,165 @@ from .errors import W2VError
 
 log = logging.getLogger("w2v")
 
-# `w2v train` with no corpus: CBOW with negative sampling, 25 epochs on the 2.7M-word starter corpus gave
-# 16.9% questions-words accuracy in 23 s on 2 cores (5 epochs: 5.5%; skip-gram 20 epochs: 12.6% in 34 s)
-STARTER_EPOCHS = 25
+# `w2v train` options whose default is not Config's, and why: a command-line run uses every core, and the small
+# starter corpus needs more epochs (datasets.STARTER_EPOCHS); the values are applied in _train_new
+CLI_DEFAULTS = {"workers": "all CPU cores", "epochs": "{epochs}; {starter} on the starter corpus"}
+# options a resumed run may change: they alter speed, never what is computed on one worker
+RESUMABLE = ("workers",)
 
 
 # ---------------------------------------------------------------------------------------------- train
+def config_flags(f) -> list[str]:
+    """The command-line spellings of a Config field: ``--field-name`` and its aliases."""
+    return [f"--{f.name.replace('_', '-')}", *f.metadata["aliases"]]
+
+
+def _add_config_options(p) -> None:
+    """One flag per Config field, with its type, choices, help and default taken from Config itself."""
+    from dataclasses import fields
+    from .config import Config, field_type
+    from .datasets import STARTER_EPOCHS
+    group = p.add_argument_group("training options (every field of w2v.Config; help(w2v.Config) says more)")
+    for f in fields(Config):
+        default = CLI_DEFAULTS.get(f.name, "none" if f.default is None else f.default)
+        default = str(default).format(epochs=Config.epochs, starter=STARTER_EPOCHS)
+        help_text = f"{f.metadata['help']} (default: {default})".replace("%", "%%")
+        kind = field_type(f)
+        if kind is bool:
+            group.add_argument(*config_flags(f), dest=f.name, action=argparse.BooleanOptionalAction, default=None,
+                               help=help_text)
+        else:
+            group.add_argument(*config_flags(f), dest=f.name, type=kind, choices=f.metadata["choices"], default=None,
+                               metavar=None if f.metadata["choices"] else {int: "N", float: "X", str: "S"}[kind],
+                               help=help_text)
+
+
+def config_args(args) -> dict:
+    """The Config fields given on the command line: ``{field: value}``."""
+    from dataclasses import fields
+    from .config import Config
+    return {f.name: getattr(args, f.name) for f in fields(Config) if getattr(args, f.name, None) is not None}
+
+
 def _add_train(sub):
+    from .corpus import DEFAULT_TOKENIZER, TOKENIZERS
+    from .io import CHECKPOINT_FILE, MODEL_FILE, VECTORS_BINARY, VECTORS_TEXT
     p = sub.add_parser("train", help="train word vectors on a corpus",
-                       description="Train CBOW or skip-gram vectors; writes OUT/model.npz and OUT/vectors.txt.")
+                       description=f"Train CBOW or skip-gram vectors; writes OUT/{MODEL_FILE} and OUT/{VECTORS_TEXT}.")
     p.add_argument("corpus", nargs="?", help="text file (.gz/.bz2/.xz ok, one sentence per line or text8-style) "
                                              "or a directory of such files; none: the shipped starter corpus")
     p.add_argument("--dataset", metavar="NAME", default=None,
                    help="train on a public corpus, downloaded once into the cache: text8")
-    p.add_argument("-o", "--out", default="runs/w2v", help="output directory (default: runs/w2v)")
-    p.add_argument("--arch", choices=["cbow", "skipgram"], default="cbow")
-    p.add_argument("--loss", choices=["softmax", "negative", "hierarchical"], default="negative")
-    p.add_argument("--optimizer", choices=["sgd", "momentum", "rmsprop", "adam"], default="sgd")
-    p.add_argument("--dim", type=int, default=100, help="vector size (default 100)")
-    p.add_argument("--window", type=int, default=5)
-    p.add_argument("--min-count", type=int, default=5)
-    p.add_argument("--max-vocab-size", type=int, default=None, help="prune during the count above this many words")
-    p.add_argument("--max-final-vocab", type=int, default=None, help="keep at most this many most frequent words")
-    p.add_argument("--epochs", type=int, default=None,
-                   help=f"passes over the corpus (default 5; {STARTER_EPOCHS} on the small starter corpus)")
-    p.add_argument("--alpha", type=float, default=None, help="start learning rate (default 0.025)")
-    p.add_argument("--min-alpha", type=float, default=0.0001)
-    p.add_argument("--lr-schedule", choices=["linear", "constant", "step"], default="linear")
-    p.add_argument("--batch-size", type=int, default=256, help="minibatch size of the softmax (numpy) path")
-    p.add_argument("--negative", type=int, default=5)
-    p.add_argument("--sample", type=float, default=1e-3, help="subsampling threshold, 0 to disable")
-    p.add_argument("--cbow-sum", action="store_true", help="CBOW sums context vectors instead of averaging")
-    p.add_argument("--workers", type=int, default=None, help="training threads (default: all CPU cores)")
-    p.add_argument("--seed", type=int, default=1)
-    p.add_argument("--backend", choices=["auto", "numpy", "numba"], default="auto")
-    p.add_argument("--tokenizer", choices=["whitespace", "words", "wordpunct", "toktok", "treebank"],
-                   default="whitespace")
-    p.add_argument("--lowercase", action="store_true")
-    p.add_argument("--binary", action="store_true", help="also write OUT/vectors.bin (word2vec binary)")
-    p.add_argument("--checkpoint-every", type=float, default=None, metavar="MINUTES",
-                   help="save OUT/checkpoint.npz this often so a killed run can --resume")
-    p.add_argument("--resume", metavar="DIR", default=None, help="continue the run checkpointed in DIR")
-    p.add_argument("--report", action="store_true",
-                   help="print analogies, neighbours and benchmark scores after training (always on for the "
-                        "starter corpus)")
-    p.add_argument("-q", "--quiet", action="store_true", help="no progress bar")
+    p.add_argument("-o", "--out", default=None, help="output directory (default: runs/w2v)")
+    reading = p.add_argument_group("reading the corpus")
+    reading.add_argument("--tokenizer", choices=TOKENIZERS, default=None,
+                         help=f"how lines become words (default: {DEFAULT_TOKENIZER})")
+    reading.add_argument("--lowercase", action="store_const", const=True, default=None,
+                         help="lowercase each line first (default: off)")
+    _add_config_options(p)
+    run = p.add_argument_group("the run")
+    run.add_argument("--binary", action="store_true", help=f"also write OUT/{VECTORS_BINARY} (word2vec binary)")
+    run.add_argument("--checkpoint-every", type=float, default=None, metavar="MINUTES",
+                     help=f"save OUT/{CHECKPOINT_FILE} this often so a killed run can --resume")
+    run.add_argument("--resume", metavar="DIR", default=None,
+                     help="continue the run checkpointed in DIR with its own settings (only --workers may change)")
+    run.add_argument("--report", action="store_true",
+                     help="print analogies, neighbours and benchmark scores after training (always on for the "
+                          "starter corpus)")
+    run.add_argument("-q", "--quiet", action="store_true", help="no progress bar")
     p.set_defaults(func=cmd_train)
 
 
-def cmd_train(args) -> int:
+def _resume(args, every):
+    """Load the checkpoint in ``--resume DIR`` and continue it; refuse options that would change the run."""
+    import math
+    from .config import Config
+    from .io import CHECKPOINT_FILE, MODEL_FILE
     from .word2vec import Word2Vec
-    from .io import save_word2vec_format
+    out = Path(args.resume)
+    clashes = [flag for flag, given in (("-o", args.out), ("--dataset", args.dataset),
+                                        ("--tokenizer", args.tokenizer), ("--lowercase", args.lowercase))
+               if given is not None]
+    if clashes:
+        raise W2VError(f"--resume continues {out} as it was started; drop {', '.join(clashes)}")
+    ckpt = out / CHECKPOINT_FILE
+    if not ckpt.is_file():
+        if (out / MODEL_FILE).is_file():
+            raise W2VError(f"--resume {out}: it holds a finished model ({MODEL_FILE}) and no {CHECKPOINT_FILE}; "
+                           "there is nothing to resume")
+        raise W2VError(f"--resume {out}: no {CHECKPOINT_FILE} there")
+    model = Word2Vec.load(ckpt)
+    given = config_args(args)
+    changed = {k: v for k, v in given.items() if k not in RESUMABLE and getattr(model.config_, k) != v
+               and not (isinstance(v, float) and math.isclose(v, getattr(model.config_, k) or math.nan))}
+    if changed:
+        flags = {f.name: config_flags(f)[0] for f in Config.__dataclass_fields__.values()}
+        raise W2VError("--resume continues the run with the settings it started with; drop " + ", ".join(
+            f"{flags[k]} (the run has {k}={getattr(model.config_, k)!r})" for k in changed))
+    log.info("resuming %s at epoch %d, job %d", ckpt, model.state_.epoch + 1, model.state_.job)
+    model.resume(args.corpus, progress=not args.quiet, workers=given.get("workers"), checkpoint_path=ckpt,
+                 checkpoint_every=every)
+    return model, out
+
+
+def _train_new(args, every):
+    from . import datasets
+    from .corpus import DEFAULT_TOKENIZER
+    from .io import CHECKPOINT_FILE
+    from .word2vec import Word2Vec
+    corpus, starter = _choose_corpus(args)
+    if starter:
+        args.report = True
+        print(f"training on the shipped starter corpus {corpus} (2.7M words: King James Bible, State of the "
+              f"Union and inaugural addresses, WordNet definitions)")
+    params = {"workers": os.cpu_count() or 1, **({"epochs": datasets.STARTER_EPOCHS} if starter else {}),
+              **config_args(args)}
+    model = Word2Vec(**params)
+    model.get_config().validate()  # a bad option fails before any directory is made
+    out = Path(args.out or "runs/w2v")
+    ckpt = out / CHECKPOINT_FILE
+    made = _make_dir(out) if every else []
+    try:
+        model.fit(corpus, progress=not args.quiet, tokenizer=args.tokenizer or DEFAULT_TOKENIZER,
+                  lowercase=bool(args.lowercase), checkpoint_path=ckpt if every else None, checkpoint_every=every)
+    except BaseException:
+        for d in reversed(made):  # a failed run leaves no empty directory behind
+            if d.is_dir() and not any(d.iterdir()):
+                d.rmdir()
+        raise
+    _make_dir(out)
+    return model, out
+
+
+def _make_dir(path: Path) -> list[Path]:
+    """Create ``path`` and its missing parents; return the directories made (outermost first)."""
+    made = [p for p in [path, *path.parents] if not p.exists()][::-1]
+    try:
+        path.mkdir(parents=True, exist_ok=True)
+    except OSError as e:
+        raise W2VError(f"cannot create the output directory {path}: {e.strerror or e}") from None
+    return made
+
+
+def cmd_train(args) -> int:
+    from .io import CHECKPOINT_FILE, MODEL_FILE, VECTORS_BINARY, VECTORS_TEXT, save_word2vec_format
 
     every = None if args.checkpoint_every is None else args.checkpoint_every * 60.0
-    if every is not None and every <= 0:
+    if every is not None and not every > 0:
         raise W2VError("--checkpoint-every must be a positive number of minutes")
-    if args.resume:
-        out = Path(args.resume)
-        ckpt = out / "checkpoint.npz"
-        if not ckpt.is_file():
-            if (out / "model.npz").is_file():
-                print(f"{out} already holds a finished model; nothing to resume")
-                return 0
-            raise W2VError(f"--resume {out}: no checkpoint.npz there")
-        model = Word2Vec.load(ckpt)
-        log.info("resuming %s at epoch %d, job %d", ckpt, model.state_.epoch + 1, model.state_.job)
-        model.resume(args.corpus, progress=not args.quiet, checkpoint_path=ckpt, checkpoint_every=every)
-    else:
-        corpus, starter = _choose_corpus(args)
-        if starter:
-            args.report = True
-            print(f"training on the shipped starter corpus {corpus} (2.7M words: King James Bible, State of the "
-                  f"Union and inaugural addresses, WordNet definitions)")
-        args.corpus = corpus
-        args.epochs = args.epochs or (STARTER_EPOCHS if starter else 5)
-        out = Path(args.out)
-        out.mkdir(parents=True, exist_ok=True)
-        model = Word2Vec(arch=args.arch, loss=args.loss, optimizer=args.optimizer, vector_size=args.dim,
-                         window=args.window, min_count=args.min_count, epochs=args.epochs, alpha=args.alpha,
-                         min_alpha=args.min_alpha, batch_size=args.batch_size, seed=args.seed,
-                         workers=args.workers or os.cpu_count() or 1,
-                         negative=args.negative, sample=args.sample, cbow_mean=not args.cbow_sum,
-                         max_vocab_size=args.max_vocab_size, max_final_vocab=args.max_final_vocab,
-                         lr_schedule=args.lr_schedule, backend=args.backend)
-        ckpt = out / "checkpoint.npz"
-        model.fit(args.corpus, progress=not args.quiet, tokenizer=args.tokenizer, lowercase=args.lowercase,
-                  checkpoint_path=ckpt if every else None, checkpoint_every=every)
-    model.save(out / "model.npz")
-    save_word2vec_format(out / "vectors.txt", model.vocab_.index_to_key, model.W_in_, whitespace="replace")
+    model, out = _resume(args, every) if args.resume else _train_new(args, every)
+    model.save(out / MODEL_FILE)
+    save_word2vec_format(out / VECTORS_TEXT, model.vocab_.index_to_key, model.W_in_, whitespace="replace")
     if args.binary:
-        save_word2vec_format(out / "vectors.bin", model.vocab_.index_to_key, model.W_in_, binary=True,
+        save_word2vec_format(out / VECTORS_BINARY, model.vocab_.index_to_key, model.W_in_, binary=True,
                              whitespace="replace")
-    if (out / "checkpoint.npz").exists():
-        (out / "checkpoint.npz").unlink()  # the finished model supersedes it
+    if (out / CHECKPOINT_FILE).exists():
+        (out / CHECKPOINT_FILE).unlink()  # the finished model supersedes it
     st = model.state_
+    final = f"final loss {model.loss_history_[-1]:.4f}" if model.config_.compute_loss else "loss not computed"
     print(f"trained {model.config_.arch}/{model.config_.loss} on {len(model.vocab_)} words, {model.config_.epochs} "
-          f"epochs in {st.train_seconds:.1f}s ({st.words_done / max(st.train_seconds, 1e-9):,.0f} words/s); "
-          f"final loss {model.loss_history_[-1]:.4f}")
-    print(f"model:   {out / 'model.npz'}\nvectors: {out / 'vectors.txt'}")
+          f"epochs in {st.train_seconds:.1f}s ({st.words_done / max(st.train_seconds, 1e-9):,.0f} words/s); {final}")
+    print(f"model:   {out / MODEL_FILE}\nvectors: {out / VECTORS_TEXT}")
     if args.report:
         from .report import training_report
         print(training_report(model.wv, out))
@@ -239,13 +300,12 @@ def cmd_plot(args) -> int:
 
 
 def cmd_plot_loss(args) -> int:
-    import zipfile
     from . import plot
+    from .io import MODEL_FILE, find_model_file, is_native_model
     from .word2vec import Word2Vec
-    path = Path(args.model)
-    target = path / "model.npz" if path.is_dir() else path
-    if target.is_file() and not zipfile.is_zipfile(target):
-        raise W2VError(f"{path}: plot-loss needs a native model (model.npz); word2vec vectors files hold no "
+    path = find_model_file(args.model)
+    if not is_native_model(path):
+        raise W2VError(f"{path}: plot-loss needs a native model ({MODEL_FILE}); word2vec vectors files hold no "
                        "loss history")
     plot.plot_loss(Word2Vec.load(path), title=args.title, path=args.output)
     print(f"wrote {args.output}")
@@ -261,12 +321,13 @@ def cmd_download(args) -> int:
 # ---------------------------------------------------------------------------------------------- entry point
 def build_parser() -> argparse.ArgumentParser:
     from .datasets import DATASETS  # light: no numba, no matplotlib
+    from .io import MODEL_FILE
     parser = argparse.ArgumentParser(prog="w2v", description="Train and query word2vec embeddings.")
     parser.add_argument("--version", action="version", version=f"w2v {__version__}")
     parser.add_argument("-v", "--verbose", action="store_true", help="log details (INFO level)")
     sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
     _add_train(sub)
-    model_help = "native model (model.npz or its directory) or a word2vec text/binary vectors file"
+    model_help = f"native model ({MODEL_FILE} or its directory) or a word2vec text/binary vectors file"
 
     p = sub.add_parser("neighbors", help="nearest neighbours of words")
     p.add_argument("model", help=model_help)
@@ -307,7 +368,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.set_defaults(func=cmd_plot)
 
     p = sub.add_parser("plot-loss", help="draw the training-loss curve of a native model")
-    p.add_argument("model", help="native model (model.npz or its directory)")
+    p.add_argument("model", help=f"native model ({MODEL_FILE} or its directory)")
     p.add_argument("--title", default=None)
     p.add_argument("-o", "--output", required=True, help="picture file: .png, .svg or .pdf")
     p.set_defaults(func=cmd_plot_loss)

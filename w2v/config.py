@@ -9,11 +9,17 @@ Example
 >>> cfg = Config(arch="skipgram", loss="negative", vector_size=50)
 >>> cfg.validate().window
 5
+>>> Config.__dataclass_fields__["window"].metadata["help"]
+"max distance between centre and context word (word2vec.c's default)"
 """
 from __future__ import annotations
 
 import dataclasses
-from dataclasses import dataclass, fields
+import difflib
+import math
+from dataclasses import dataclass, field, fields
+
+import numpy as np
 
 from .errors import ConfigError
 
@@ -24,41 +30,55 @@ SCHEDULES = ("linear", "constant", "step")
 BACKENDS = ("auto", "numpy", "numba")
 
 
+def option(default, help: str, *, choices: tuple | None = None, aliases: tuple = ()):
+    """A Config field: its default, the sentence ``w2v train --help`` shows for it, its allowed values and any
+    extra command-line spellings (the flag itself is always ``--field-name``)."""
+    return field(default=default, metadata={"help": help, "choices": choices, "aliases": aliases})
+
+
 @dataclass
 class Config:
-    """Hyperparameters of one training run (see each field's comment)."""
+    """Hyperparameters of one training run: each field's help says what it does and why its default."""
 
-    arch: str = "cbow"            # "cbow": context mean -> centre word; "skipgram": centre -> each context word
-    loss: str = "negative"        # output layer: "softmax" (exact, O(V)), "negative" sampling, "hierarchical" softmax
-    optimizer: str = "sgd"        # "sgd" as word2vec; "momentum"/"rmsprop"/"adam" for the softmax (numpy) path
-    vector_size: int = 100        # embedding dimension d; 100-300 is the usual range
-    window: int = 5               # max distance between centre and context word (word2vec.c default)
-    min_count: int = 5            # drop words seen fewer times: rare words get poor vectors and cost time
-    max_vocab_size: int | None = None  # prune rarest words during the scan when the vocabulary grows past this
-    max_final_vocab: int | None = None  # keep at most this many most frequent words after counting
-    epochs: int = 5               # passes over the corpus (gensim default)
-    alpha: float | None = None    # start learning rate; None: 0.025 (gensim's default; 0.001 for adam)
-    min_alpha: float = 0.0001     # floor of the linear decay (gensim default)
-    lr_schedule: str = "linear"   # "linear" decay alpha -> min_alpha over all words of all epochs, "constant", "step"
-    lr_step_size: int = 1         # "step" schedule: epochs between drops
-    lr_gamma: float = 0.5         # "step" schedule: factor applied at each drop
-    momentum: float = 0.9         # momentum coefficient (optimizer="momentum")
-    batch_size: int = 256         # (input, target) pairs per minibatch in the softmax/numpy path
-    negative: int = 5             # noise words per positive example (loss="negative"); 5-20 for small corpora
-    ns_exponent: float = 0.75     # noise distribution ∝ count**ns_exponent (Mikolov et al. 2013)
-    sample: float = 1e-3          # subsampling threshold for frequent words; 0 disables (word2vec.c default 1e-3)
-    cbow_mean: bool = True        # CBOW input is the mean (True) or the sum (False) of the context vectors
-    cbow_full_error: bool = True  # with cbow_mean, each context word gets the whole error, as word2vec.c and
-                                  # gensim do, not the 1/c share of the exact gradient: it trains much better
-                                  # (dev corpus analogies 11.7% vs 5.2%); False gives the exact gradient
-    shrink_windows: bool = True   # word2vec's dynamic window: effective window drawn uniformly in [1, window]
-    sorted_vocab: bool = True     # sort the vocabulary by descending frequency (needed by restrict_vocab queries)
-    seed: int = 1                 # one seed for everything random; workers=1 runs are reproducible bit for bit
-    workers: int = 1              # threads (Hogwild updates over shared arrays, as word2vec.c)
-    job_words: int = 10000        # words per job handed to a worker thread (sentences are never truncated)
-    max_sentence_length: int = 10000  # longer sentences/lines are split into chunks of this many words
-    compute_loss: bool = True     # track the training loss (one exp + log1p per update in the kernels)
-    backend: str = "auto"         # "numpy" reference minibatches, "numba" kernels; "auto": numpy for softmax only
+    arch: str = option("cbow", "cbow: the context mean predicts the centre word; skipgram: each context word "
+                       "predicts it", choices=ARCHS)
+    loss: str = option("negative", "output layer: exact softmax (O(V), numpy), negative sampling, or "
+                       "hierarchical softmax", choices=LOSSES)
+    optimizer: str = option("sgd", "sgd as word2vec; momentum/rmsprop/adam only for the softmax (numpy) path",
+                            choices=OPTIMIZERS)
+    vector_size: int = option(100, "embedding dimension d; 100-300 is the usual range", aliases=("--dim",))
+    window: int = option(5, "max distance between centre and context word (word2vec.c's default)")
+    min_count: int = option(5, "drop words seen fewer times: rare words get poor vectors and cost time")
+    max_vocab_size: int | None = option(None, "prune the rarest words during the count whenever the vocabulary "
+                                        "grows past this (memory guard, as word2vec.c)")
+    max_final_vocab: int | None = option(None, "keep at most this many most frequent words after counting")
+    epochs: int = option(5, "passes over the corpus (gensim's default)")
+    alpha: float | None = option(None, "start learning rate; none: 0.025 as gensim (0.001 for adam)")
+    min_alpha: float = option(0.0001, "floor of the linear decay (gensim's default)")
+    lr_schedule: str = option("linear", "linear: decay alpha -> min_alpha over all words of all epochs; "
+                              "constant; step: alpha * lr_gamma every lr_step_size epochs", choices=SCHEDULES)
+    lr_step_size: int = option(1, "step schedule: epochs between drops")
+    lr_gamma: float = option(0.5, "step schedule: factor applied at each drop")
+    momentum: float = option(0.9, "momentum coefficient (optimizer momentum)")
+    batch_size: int = option(256, "(input, target) pairs per minibatch of the numpy path")
+    negative: int = option(5, "noise words per positive example (negative sampling); 5-20 for small corpora")
+    ns_exponent: float = option(0.75, "noise distribution ∝ count ** ns_exponent (Mikolov et al. 2013)")
+    sample: float = option(1e-3, "subsampling threshold of frequent words; 0 disables (word2vec.c's default)")
+    cbow_mean: bool = option(True, "CBOW input is the mean (or, with --no-cbow-mean, the sum) of the context "
+                             "vectors")
+    cbow_full_error: bool = option(True, "with cbow_mean, every context word gets the whole error as in word2vec.c "
+                                   "and gensim (dev corpus analogies 10.3 vs 5.2 percent); off: the exact gradient "
+                                   "of the mean")
+    shrink_windows: bool = option(True, "word2vec's dynamic window: each centre's window drawn in [1, window]")
+    sorted_vocab: bool = option(True, "order the vocabulary by descending frequency (restrict_vocab queries "
+                                "rely on it)")
+    seed: int = option(1, "one seed for everything random; one worker reproduces a run bit for bit")
+    workers: int = option(1, "training threads (Hogwild updates of shared weights, as word2vec.c)")
+    job_words: int = option(10000, "words per job handed to a worker thread (sentences are never cut)")
+    max_sentence_length: int = option(10000, "longer sentences or lines are split into pieces of this many words")
+    compute_loss: bool = option(True, "track the training loss (one exp and a log per window in the kernels)")
+    backend: str = option("auto", "numpy reference minibatches or numba kernels; auto: numpy for softmax only",
+                          choices=BACKENDS)
 
     def validate(self) -> "Config":
         """Check every field; raise :class:`ConfigError` naming the bad option. Returns self."""
@@ -66,32 +86,43 @@ class Config:
             if not cond:
                 raise ConfigError(msg)
 
-        need(self.arch in ARCHS, f"arch must be one of {ARCHS}, got {self.arch!r}")
-        need(self.loss in LOSSES, f"loss must be one of {LOSSES}, got {self.loss!r}")
-        need(self.optimizer in OPTIMIZERS, f"optimizer must be one of {OPTIMIZERS}, got {self.optimizer!r}")
-        need(self.lr_schedule in SCHEDULES, f"lr_schedule must be one of {SCHEDULES}, got {self.lr_schedule!r}")
-        need(self.backend in BACKENDS, f"backend must be one of {BACKENDS}, got {self.backend!r}")
+        for f in fields(self):
+            v, kind = getattr(self, f.name), field_type(f)
+            if v is None and f.type.endswith("| None"):
+                continue
+            if kind is bool:
+                need(isinstance(v, (bool, np.bool_)), f"{f.name} must be True or False, got {v!r}")
+            elif kind is int:
+                need(isinstance(v, (int, np.integer)) and not isinstance(v, (bool, np.bool_)),
+                     f"{f.name} must be an integer, got {v!r}")
+            elif kind is float:
+                need(isinstance(v, (int, float, np.integer, np.floating)) and not isinstance(v, (bool, np.bool_))
+                     and math.isfinite(v), f"{f.name} must be a finite number, got {v!r}")
+            choices = f.metadata["choices"]
+            if choices:
+                need(v in choices, f"{f.name} must be one of {', '.join(choices)}; got {v!r}")
         need(not (self.loss == "softmax" and self.backend == "numba"),
              "loss='softmax' trains only with backend='numpy' (its cost is a few matrix products per batch)")
         if self.loss != "softmax":
             need(self.optimizer == "sgd", f"optimizer={self.optimizer!r} is only available with loss='softmax'; "
                  "negative sampling and hierarchical softmax train with plain SGD as word2vec does")
-        for name in ("vector_size", "window", "epochs", "batch_size", "workers", "job_words",
-                     "max_sentence_length", "lr_step_size"):
-            v = getattr(self, name)
-            need(isinstance(v, int) and not isinstance(v, bool) and v >= 1, f"{name} must be an integer >= 1, got {v!r}")
-        need(isinstance(self.min_count, int) and self.min_count >= 1, f"min_count must be an integer >= 1, got {self.min_count!r}")
+        for name in ("vector_size", "window", "epochs", "batch_size", "workers", "job_words", "max_sentence_length",
+                     "lr_step_size", "min_count"):
+            need(getattr(self, name) >= 1, f"{name} must be an integer >= 1, got {getattr(self, name)!r}")
         for name in ("max_vocab_size", "max_final_vocab"):
             v = getattr(self, name)
-            need(v is None or (isinstance(v, int) and v >= 1), f"{name} must be None or an integer >= 1, got {v!r}")
-        need(isinstance(self.negative, int) and self.negative >= (1 if self.loss == "negative" else 0),
+            need(v is None or v >= 1, f"{name} must be None or an integer >= 1, got {v!r}")
+        need(self.negative >= (1 if self.loss == "negative" else 0),
              f"negative must be an integer >= 1 with loss='negative', got {self.negative!r}")
-        need(self.alpha is None or (self.alpha > 0 and self.alpha < 10), f"alpha must be in (0, 10), got {self.alpha!r}")
+        need(self.alpha is None or 0 < self.alpha < 10, f"alpha must be in (0, 10), got {self.alpha!r}")
         need(self.min_alpha >= 0, f"min_alpha must be >= 0, got {self.min_alpha!r}")
+        need(self.min_alpha <= self.start_alpha, f"min_alpha ({self.min_alpha}) must not exceed the start "
+             f"learning rate alpha ({self.start_alpha})")
         need(self.sample >= 0, f"sample must be >= 0, got {self.sample!r}")
+        need(self.ns_exponent >= 0, f"ns_exponent must be >= 0, got {self.ns_exponent!r}")
         need(0 <= self.momentum < 1, f"momentum must be in [0, 1), got {self.momentum!r}")
         need(0 < self.lr_gamma <= 1, f"lr_gamma must be in (0, 1], got {self.lr_gamma!r}")
-        need(isinstance(self.seed, int), f"seed must be an integer, got {self.seed!r}")
+        need(0 <= self.seed < 2**63, f"seed must be an integer in [0, 2**63), got {self.seed!r}")
         return self
 
     @property
@@ -114,8 +145,24 @@ class Config:
     @classmethod
     def from_dict(cls, d: dict) -> "Config":
         """Build from a dict (e.g. a model file's JSON); unknown keys are an error, missing ones default."""
-        known = {f.name for f in fields(cls)}
-        unknown = sorted(set(d) - known)
-        if unknown:
-            raise ConfigError(f"unknown config option(s): {', '.join(unknown)}")
+        if not isinstance(d, dict):
+            raise ConfigError(f"a config must be a mapping of option names to values, got {type(d).__name__}")
+        check_names(d, "config option")
         return cls(**d)
+
+
+def field_type(f) -> type:
+    """The Python type of a Config field (``int`` for ``int | None``)."""
+    return {"int": int, "float": float, "str": str, "bool": bool}[f.type.split("|")[0].strip()]
+
+
+def check_names(names, what: str = "option") -> None:
+    """Raise :class:`ConfigError` for names that are not Config fields, suggesting the closest ones."""
+    known = [f.name for f in fields(Config)]
+    unknown = [n for n in names if n not in known]
+    if unknown:
+        hints = []
+        for n in unknown:
+            close = difflib.get_close_matches(str(n), known, n=1)
+            hints.append(f"{n!r}" + (f" (did you mean {close[0]!r}?)" if close else ""))
+        raise ConfigError(f"unknown {what}(s): {', '.join(hints)}; see help(w2v.Config) for every option")

@@ -25,6 +25,7 @@ Example
 """
 from __future__ import annotations
 
+import hashlib
 import io
 import logging
 import lzma
@@ -40,7 +41,9 @@ from .io import open_binary
 logger = logging.getLogger(__name__)
 
 TOKENIZERS = ("whitespace", "words", "wordpunct", "toktok", "treebank")
+DEFAULT_TOKENIZER = "whitespace"  # pre-tokenised text (text8, the starter corpus) needs nothing else
 _BLOCK_CHARS = 1 << 20  # read at most this many characters at a time, even from a single-line file
+_FINGERPRINT_BYTES = 1 << 20  # a corpus file's identity hashes this much of its head and of its tail
 
 
 def get_tokenizer(name: str) -> Callable[[str], list[str]]:
@@ -80,14 +83,17 @@ class LineSentence:
     lowercase : bool
         Lowercase each line before tokenising.
     max_sentence_length : int
-        Lines longer than this many tokens are yielded as several consecutive chunks (never cut).
+        Lines longer than this many tokens are yielded as several consecutive chunks (never cut). A line
+        longer than the read block (about a million characters, ``_BLOCK_CHARS``) is also cut at the last
+        whitespace of each block, so a text8-style file of one 100 MB line becomes sentences of at most
+        ``max_sentence_length`` words that end at block boundaries too; no token is ever split.
     encoding_errors : str
         ``"replace"`` (default, documented policy), ``"ignore"`` or ``"strict"``.
     limit : int, optional
         Read only the first ``limit`` lines.
     """
 
-    def __init__(self, path, tokenizer: str = "whitespace", lowercase: bool = False,
+    def __init__(self, path, tokenizer: str = DEFAULT_TOKENIZER, lowercase: bool = False,
                  max_sentence_length: int = 10000, encoding_errors: str = "replace", limit: int | None = None):
         self.path = Path(path)
         self.tokenizer = tokenizer
@@ -108,7 +114,7 @@ class LineSentence:
 
     def _lines(self) -> Iterator[str]:
         """Yield lines, but never more than ~1M characters at once: a longer line comes in pieces that are
-        cut at whitespace, so a token is never split."""
+        cut at whitespace (each piece then counts as a sentence of its own), so a token is never split."""
         carry = ""
         with open_text(self.path, self.encoding_errors) as f:
             try:
@@ -195,18 +201,29 @@ class TokenLists:
             yield list(s)
 
 
-def as_corpus(corpus, *, passes: int = 1, **kwargs) -> Iterable[list[str]]:
+def is_one_shot(corpus) -> bool:
+    """True for an iterator that can be read only once (a generator, ``iter(list)``, an open file)."""
+    return not isinstance(corpus, (str, os.PathLike, list, tuple)) and iter(corpus) is corpus
+
+
+def as_corpus(corpus, *, epochs: int = 1, **kwargs) -> Iterable[list[str]]:
     """Turn what a user passed into a re-iterable corpus.
 
     Parameters
     ----------
     corpus : str, Path, list of list of str, or re-iterable
         A file or directory path, token lists in memory, or any object whose ``__iter__`` starts over.
-    passes : int
-        How many times it will be read. A one-shot iterator (a generator, ``iter(list)``, an open file)
-        can be read only once; asking for more passes raises :class:`CorpusError`.
+    epochs : int
+        How many epochs will train on it. A one-shot iterator (a generator, ``iter(list)``, an open file)
+        can be read only once: for one epoch it is read into memory here (the vocabulary and the encoding
+        each read the corpus), for more it is refused with a :class:`CorpusError`.
     kwargs
         Passed to :class:`LineSentence` / :class:`DirectoryCorpus` for paths.
+
+    Example
+    -------
+    >>> as_corpus([["a", "b"]]).sentences
+    [['a', 'b']]
     """
     if isinstance(corpus, (str, os.PathLike)):
         p = Path(corpus)
@@ -215,13 +232,53 @@ def as_corpus(corpus, *, passes: int = 1, **kwargs) -> Iterable[list[str]]:
         return LineSentence(p, **kwargs)
     if isinstance(corpus, (list, tuple)):
         return TokenLists(corpus)
-    if iter(corpus) is corpus and passes > 1:
-        raise CorpusError("the corpus is a one-shot iterator (such as a generator) but training reads it "
-                          f"{passes} times: pass a list, a file path, or an object whose __iter__ starts over "
-                          "(for example w2v.corpus.LineSentence)")
     if not hasattr(corpus, "__iter__"):
         raise CorpusError(f"cannot read a corpus from a {type(corpus).__name__}: pass a path or token lists")
+    if is_one_shot(corpus):
+        if epochs > 1:
+            raise CorpusError("the corpus is a one-shot iterator (such as a generator) but training reads it "
+                              f"for {epochs} epochs: pass a list, a file path, or an object whose __iter__ starts "
+                              "over (for example w2v.corpus.LineSentence)")
+        return TokenLists([list(s) for s in corpus])
     return corpus
+
+
+def fingerprint(path) -> dict:
+    """The identity of a corpus file or directory, cheap to take before reading it: its size in bytes and a
+    SHA-256 of the first and last MiB of each file (sorted by path, as :class:`DirectoryCorpus` reads them).
+
+    Example
+    -------
+    >>> fingerprint("corpus.txt")  # doctest: +SKIP
+    {'bytes': 1048576, 'files': 1, 'head_tail_sha256': '3f1c...'}
+    """
+    p = Path(path)
+    files = DirectoryCorpus(p).files if p.is_dir() else [p]
+    h, total = hashlib.sha256(), 0
+    for f in files:
+        try:
+            size = f.stat().st_size
+            with open(f, "rb") as fh:
+                h.update(fh.read(_FINGERPRINT_BYTES))
+                if size > _FINGERPRINT_BYTES:
+                    fh.seek(max(size - _FINGERPRINT_BYTES, _FINGERPRINT_BYTES))
+                    h.update(fh.read(_FINGERPRINT_BYTES))
+        except FileNotFoundError:
+            raise CorpusError(f"corpus file not found: {f}") from None
+        except OSError as e:
+            raise CorpusError(f"cannot read corpus file {f}: {e.strerror or e}") from None
+        h.update(str(size).encode())
+        total += size
+    return {"bytes": total, "files": len(files), "head_tail_sha256": h.hexdigest()}
+
+
+def encoded_identity(ids: np.ndarray, bounds: np.ndarray) -> dict:
+    """The identity of an encoded corpus: its word and sentence counts and a hash of the ids and bounds, so a
+    resumed run can prove it trains on exactly what the interrupted one did."""
+    h = hashlib.blake2b(digest_size=16)
+    h.update(np.ascontiguousarray(ids, dtype=np.int32).tobytes())
+    h.update(np.ascontiguousarray(bounds, dtype=np.int64).tobytes())
+    return {"words": int(bounds[-1]), "sentences": int(len(bounds) - 1), "ids_blake2b": h.hexdigest()}
 
 
 def encode_corpus(corpus: Iterable[Sequence[str]], key_to_index: dict, max_sentence_length: int = 10000

@@ -34,6 +34,9 @@ logger = logging.getLogger(__name__)
 
 CORPORA = Path(__file__).resolve().parent.parent / "corpora"  # shipped corpora and evaluation sets
 STARTER = CORPORA / "starter.txt.xz"  # the training corpus `w2v train` uses when given none
+# epochs on the starter corpus: CBOW with negative sampling, 25 epochs gave 16.9% questions-words accuracy in
+# 23 s on 2 cores (5 epochs: 5.5%; skip-gram 20 epochs: 12.6% in 34 s)
+STARTER_EPOCHS = 25
 
 _CHUNK = 1 << 16
 _TIMEOUT = 30.0  # seconds without data before a download counts as broken

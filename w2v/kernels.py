@@ -25,11 +25,13 @@ word2vec.c's linear congruential generator, whose low 16 bits drive its subsampl
 Example
 -------
 >>> from w2v.kernels import train_job  # doctest: +SKIP
->>> loss, examples, words, since_sync = train_job(W_in, W_out, ids, bounds, ...)  # doctest: +SKIP
+>>> loss, examples, words, since_sync = train_job(W_in, W_out, ids, bounds, tables, settings, private,
+...                                               0.025, 0.024, seed, 0)  # doctest: +SKIP
 """
 from __future__ import annotations
 
 import math
+from collections import namedtuple
 
 import numpy as np
 from llvmlite import ir
@@ -49,6 +51,35 @@ _LOWEST = np.finfo(np.float32).min
 _LANES = 16
 # windows between drawing a window's random numbers (and prefetching its rows) and training it
 AHEAD = 4
+
+# train_job's arguments in three groups; numba passes named tuples of arrays and numbers without a copy
+Tables = namedtuple("Tables", "keep threshold alias points codes lengths")
+Tables.__doc__ = """Read-only tables: subsampling keep-probabilities (V,) float32; noise alias tables (V,) int64 and (V,)
+int32 (negative sampling); Huffman points (V, L) int32, codes (V, L) uint8 and lengths (V,) int32 (hierarchical)."""
+Settings = namedtuple("Settings", "cbow hierarchical cbow_mean cbow_full_error window shrink_windows negative "
+                                  "compute_loss sync_every")
+Settings.__doc__ = """The run's flags and sizes (``Config`` fields of the same names; ``cbow``/``hierarchical`` from arch and
+loss; ``sync_every``: windows between publications of a thread's private rows)."""
+Private = namedtuple("Private", "snap_in base_in snap_out base_out out_lo")
+Private.__doc__ = """One thread's private rows (``hogwild.PrivateRows``): ``W_in[base_in:base_in+H_in]`` stand for rows
+``0..H_in``, ``W_out[base_out:base_out+H_out]`` for rows ``out_lo..out_lo+H_out``; ``snap_*`` (H, d) float32
+hold the values last published. Zero rows (one thread): every row is updated in place."""
+
+
+def make_tables(keep, threshold=None, alias=None, points=None, codes=None, lengths=None) -> Tables:
+    """A :class:`Tables` with one-element placeholders for the tables the loss does not use (numba needs every
+    field typed)."""
+    return Tables(keep,
+                  np.zeros(1, np.int64) if threshold is None else threshold,
+                  np.zeros(1, np.int32) if alias is None else alias,
+                  np.zeros((1, 1), np.int32) if points is None else points,
+                  np.zeros((1, 1), np.uint8) if codes is None else codes,
+                  np.zeros(1, np.int32) if lengths is None else lengths)
+
+
+def no_private_rows(d: int) -> Private:
+    """The :class:`Private` of a thread that keeps no private rows."""
+    return Private(np.empty((0, d), np.float32), 0, np.empty((0, d), np.float32), 0, 0)
 
 
 @intrinsic
@@ -216,14 +247,14 @@ def sg_window_update(W_in, W_out, ctx, n_ctx, rows, labels, n_out, lr, d_in, d_o
 
 
 @njit(nogil=True, cache=True, fastmath=_FASTMATH)
-def cbow_window_update(W_in, W_out, ctx, n_ctx, rows, labels, n_out, lr, h, neu1e, d_out, cbow_mean, divide_error,
+def cbow_window_update(W_in, W_out, ctx, n_ctx, rows, labels, n_out, lr, h, neu1e, d_out, cbow_mean, full_error,
                        compute_loss):
     """CBOW: the mean (or sum) of the context rows against the window's output rows; returns the loss.
 
     ``ctx[:n_ctx]`` rows of ``W_in``, ``rows[:n_out]`` rows of ``W_out`` with ``labels`` 1 (true word / branch)
     or 0. ``h`` and ``neu1e`` are (d,) scratch buffers, ``d_out`` (K, d). Updates the weights in place.
-    ``divide_error`` gives each context word 1/c of the error (the exact gradient of a mean);
-    word2vec.c and gensim give each the whole error.
+    ``full_error`` (``Config.cbow_full_error``) gives each context word the whole error, as word2vec.c and gensim;
+    without it a mean's context words get 1/c of it each (the exact gradient of the mean).
     """
     d = W_in.shape[1]
     for k in range(d):
@@ -254,7 +285,7 @@ def cbow_window_update(W_in, W_out, ctx, n_ctx, rows, labels, n_out, lr, h, neu1
         wo = rows[o]
         for k in range(d):
             W_out[wo, k] += d_out[o, k]
-    if divide_error:  # the exact gradient of a mean reaches each input word divided by the count
+    if cbow_mean and not full_error:  # the exact gradient of a mean reaches each input word divided by the count
         inv = np.float32(1.0 / n_ctx)
         for k in range(d):
             neu1e[k] *= inv
@@ -281,38 +312,29 @@ def _draw_window(ring_b, ring_neg, slot, n, shrink_windows, window, hierarchical
 
 
 @njit(nogil=True, cache=True, fastmath=_FASTMATH)
-def train_job(W_in, W_out, ids, bounds, keep, threshold, alias, points, codes, lengths, cbow, hierarchical, cbow_mean,
-              divide_error, window, shrink_windows, negative, lr_start, lr_end, seed, compute_loss, snap_in, base_in,
-              snap_out, base_out, out_lo, sync_every, since_sync):
+def train_job(W_in, W_out, ids, bounds, tables, settings, private, lr_start, lr_end, seed, since_sync):
     """Train on sentences ``ids[bounds[s]:bounds[s+1]]`` for every s of ``bounds``.
 
     Parameters
     ----------
     W_in, W_out : (V + P_in, d) float32, (V or V-1 + P_out, d) float32
-        Weights, updated in place; rows past the vocabulary hold the threads' private rows (below).
+        Weights, updated in place; rows past the vocabulary hold the threads' private rows (``private``).
     ids : (N,) int32; bounds : (S+1,) int64
         The job's sentences (absolute offsets into ``ids``).
-    keep : (V,) float32
-        Subsampling keep-probabilities (1.0 keeps every occurrence).
-    threshold, alias : (V,) int64, (V,) int32
-        Alias tables of the noise distribution (negative sampling), from ``Vocabulary.noise_alias``.
-    points, codes, lengths : (V, L) int32, (V, L) uint8, (V,) int32
-        Huffman paths (hierarchical softmax).
-    cbow, hierarchical, cbow_mean, divide_error, shrink_windows, compute_loss : bool
-    window, negative : int
+    tables : Tables
+        Subsampling keep-probabilities, noise alias tables, Huffman paths.
+    settings : Settings
+        Architecture, loss, window and the other flags of the run.
+    private : Private
+        This thread's private rows, kept across its jobs. The kernel trains on them and publishes what changed
+        since ``snap_*`` every ``settings.sync_every`` windows (``_sync``); the trainer publishes the rest when it
+        drains (:func:`publish_rows`).
     lr_start, lr_end : float
         Learning rate at the job's first and last word (linear in between, updated per sentence).
     seed : int
         Seed of the job's random generator.
-    snap_in, base_in, snap_out, base_out : (H_in, d) float32, int, (H_out, d) float32, int
-        This thread's private rows, kept across its jobs: ``W_in[base_in:base_in+H_in]`` stand for rows
-        ``0..H_in`` (the most frequent words; CBOW), ``W_out[base_out:base_out+H_out]`` for rows
-        ``out_lo..out_lo+H_out`` (the most frequent words; for hierarchical softmax the nodes next to the root).
-        The kernel trains on them and publishes what changed since ``snap_*`` every ``sync_every`` windows
-        (``_sync``); the trainer publishes the rest when it drains (:func:`publish_rows`). Zero rows (one
-        thread): every row is updated in place.
-    out_lo, sync_every, since_sync : int
-        First row of ``W_out`` with a private copy; windows between publications; windows since the last one.
+    since_sync : int
+        Windows since this thread's last publication.
 
     Returns
     -------
@@ -320,6 +342,13 @@ def train_job(W_in, W_out, ids, bounds, keep, threshold, alias, points, codes, l
         Summed loss, examples trained (pairs for skip-gram, windows for CBOW), words after subsampling, and
         windows since the last publication (the next job's ``since_sync``).
     """
+    keep, threshold, alias = tables.keep, tables.threshold, tables.alias
+    points, codes, lengths = tables.points, tables.codes, tables.lengths
+    cbow, hierarchical, cbow_mean = settings.cbow, settings.hierarchical, settings.cbow_mean
+    full_error, window, shrink_windows = settings.cbow_full_error, settings.window, settings.shrink_windows
+    negative, compute_loss, sync_every = settings.negative, settings.compute_loss, settings.sync_every
+    snap_in, base_in, snap_out = private.snap_in, private.base_in, private.snap_out
+    base_out, out_lo = private.base_out, private.out_lo
     d = W_in.shape[1]
     n_in, n_out_private = snap_in.shape[0], snap_out.shape[0]
     state = np.uint64(seed)
@@ -403,7 +432,7 @@ def train_job(W_in, W_out, ids, bounds, keep, threshold, alias, points, codes, l
                     n_out += 1
             if cbow:
                 loss += cbow_window_update(W_in, W_out, ctx, n_ctx, rows, labels, n_out, lr, h, neu1e, d_out,
-                                           cbow_mean, divide_error, compute_loss)
+                                           cbow_mean, full_error, compute_loss)
                 n_examples += 1
             else:
                 loss += sg_window_update(W_in, W_out, ctx, n_ctx, rows, labels, n_out, lr, d_in, d_out, compute_loss)

@@ -30,7 +30,8 @@ from __future__ import annotations
 import numpy as np
 
 from .nn.layers import Embedding, SparseGrad
-from .nn.losses import make_loss
+from .nn.losses import HierarchicalSoftmax, NegativeSampling, SoftmaxCrossEntropy
+from .vocab import alias_draw
 
 
 def _window_positions(bounds: np.ndarray, window: int, reduce: np.ndarray | None):
@@ -84,11 +85,103 @@ class SkipGram:
 
 def make_architecture(name: str):
     """``"cbow"`` -> :class:`CBOW`, ``"skipgram"`` -> :class:`SkipGram`."""
-    return {"cbow": CBOW, "skipgram": SkipGram}[name]()
+    return {"cbow": CBOW, "skipgram": SkipGram}[name]()  # Config.validate() has checked the name
+
+
+class SoftmaxOutput:
+    """The exact softmax over every word: one output row per word, no tables, no random draws.
+
+    Trains only in the numpy path (a few matrix products per batch); the kernels have no full softmax.
+    """
+
+    name = "softmax"
+
+    def __init__(self, vocab=None, config=None):
+        self.loss = SoftmaxCrossEntropy()
+
+    @staticmethod
+    def rows(V: int) -> int:
+        """Rows of ``W_out`` for a vocabulary of V words."""
+        return V
+
+    def sample(self, targets, rng) -> dict:
+        """The random draws one batch needs: none."""
+        return {}
+
+    def forward_backward(self, h, W_out, targets):
+        """``h (B, d)``, ``W_out (V, d)``, ``targets (B,)`` -> ``(loss, dh (B, d), dW_out)``."""
+        return self.loss.forward_backward(h, W_out, targets)
+
+    def kernel_tables(self) -> dict:
+        return {}
+
+
+class NegativeSamplingOutput:
+    """Negative sampling: the target's row against ``negative`` noise words drawn ∝ count ** ns_exponent.
+
+    Owns the Walker alias tables of the noise distribution (``Vocabulary.noise_alias``); the numpy path draws
+    from them with :func:`w2v.vocab.alias_draw`, the kernels with the same arithmetic.
+    """
+
+    name = "negative"
+
+    def __init__(self, vocab, config):
+        self.negative = config.negative
+        self.threshold, self.alias = vocab.noise_alias(config.ns_exponent)  # (V,), (V,)
+        self.loss = NegativeSampling()
+
+    @staticmethod
+    def rows(V: int) -> int:
+        return V
+
+    def sample(self, targets, rng) -> dict:
+        """``negatives (B, k)`` noise words for a batch of targets."""
+        shape = (len(targets), self.negative)
+        return {"negatives": alias_draw(self.threshold, self.alias, rng.integers(0, 2**62, size=shape),
+                                        rng.integers(0, 2**32, size=shape))}
+
+    def forward_backward(self, h, W_out, targets, negatives):
+        return self.loss.forward_backward(h, W_out, targets, negatives)
+
+    def kernel_tables(self) -> dict:
+        return {"threshold": self.threshold, "alias": self.alias}
+
+
+class HierarchicalOutput:
+    """Hierarchical softmax: a word's probability is the product of binary decisions along its Huffman path,
+    one row of ``W_out`` per inner node (V - 1 of them). Owns the codes and paths (``Vocabulary.huffman``)."""
+
+    name = "hierarchical"
+
+    def __init__(self, vocab, config=None):
+        self.codes, self.points, self.lengths = vocab.huffman()  # (V, L), (V, L), (V,)
+        self.loss = HierarchicalSoftmax()
+
+    @staticmethod
+    def rows(V: int) -> int:
+        return max(V - 1, 1)  # a single word still gets one node, so the loss is defined
+
+    def sample(self, targets, rng) -> dict:
+        return {}
+
+    def forward_backward(self, h, W_out, targets):
+        t = np.asarray(targets)
+        return self.loss.forward_backward(h, W_out, self.points[t], self.codes[t], self.lengths[t])
+
+    def kernel_tables(self) -> dict:
+        return {"points": self.points, "codes": self.codes, "lengths": self.lengths}
+
+
+OUTPUTS = {cls.name: cls for cls in (SoftmaxOutput, NegativeSamplingOutput, HierarchicalOutput)}
+
+
+def make_output(config, vocab):
+    """The output layer ``config.loss`` names, built once with its tables from the vocabulary."""
+    return OUTPUTS[config.loss](vocab, config)
 
 
 class Network:
-    """The word2vec network on numpy primitives: input embedding, combine, output loss.
+    """The word2vec network on numpy primitives: input embedding, combine, output layer.
 
     Parameters
     ----------
@@ -96,38 +189,37 @@ class Network:
         Input vectors (the word vectors users keep).
     W_out : (V, d) or (V-1, d) array
         Output vectors (per word for softmax / negative sampling, per Huffman inner node otherwise).
-    loss : str
-        ``"softmax"``, ``"negative"`` or ``"hierarchical"``.
+    output : SoftmaxOutput, NegativeSamplingOutput or HierarchicalOutput
+        The output layer with its tables (:func:`make_output`).
     cbow_mean : bool
         Combine several input words by their mean (True) or sum (False).
-    full_error : bool
+    cbow_full_error : bool
         With ``cbow_mean``, give each input word the whole ``dh`` (word2vec.c's update) instead of the
         exact gradient of the mean, ``dh / c``. The exact form is what gradient checks verify.
 
     Example
     -------
     >>> import numpy as np
-    >>> net = Network(np.eye(3), np.zeros((3, 3)), "softmax")
+    >>> net = Network(np.eye(3), np.zeros((3, 3)), SoftmaxOutput())
     >>> loss, (dW_in, dW_out) = net.loss_and_grads(np.array([[1]]), np.ones((1, 1), bool), np.array([2]))
     >>> round(loss, 4)
     1.0986
     """
 
-    def __init__(self, W_in: np.ndarray, W_out: np.ndarray, loss: str = "softmax", cbow_mean: bool = True,
-                 full_error: bool = False):
+    def __init__(self, W_in: np.ndarray, W_out: np.ndarray, output, cbow_mean: bool = True,
+                 cbow_full_error: bool = False):
         self.W_in, self.W_out = W_in, W_out
         self.embedding = Embedding(W_in)
-        self.loss_name = loss
-        self.loss = make_loss(loss)
+        self.output = output
         self.cbow_mean = cbow_mean
-        self.full_error = full_error
+        self.cbow_full_error = cbow_full_error
 
-    def loss_and_grads(self, inputs, mask, targets, **output_args):
+    def loss_and_grads(self, inputs, mask, targets, **draws):
         """Forward and backward pass over a batch.
 
-        ``inputs (n, C)``, ``mask (n, C)``, ``targets (n,)``; ``output_args`` carry the loss's extra
-        arrays: ``negatives (n, k)`` for negative sampling, ``points, codes, lengths`` for hierarchical
-        softmax. Returns ``(summed loss, [grad W_in (SparseGrad), grad W_out])``.
+        ``inputs (n, C)``, ``mask (n, C)``, ``targets (n,)``; ``draws`` are the output layer's random draws for
+        the batch (``output.sample(targets, rng)``: ``negatives (n, k)`` for negative sampling).
+        Returns ``(summed loss, [grad W_in (SparseGrad), grad W_out])``.
         """
         m = mask.astype(self.W_in.dtype)  # (n, C)
         count = m.sum(axis=1, keepdims=True)  # (n, 1)
@@ -135,16 +227,10 @@ class Network:
         single = inputs.shape[1] == 1  # skip-gram: h is just the input row
         x = self.embedding.forward(inputs[:, 0] if single else inputs)  # (n, d) or (n, C, d)
         h = x if single else np.einsum("nc,ncd->nd", scale, x)  # (n, d)
-        if self.loss_name == "softmax":
-            loss, dh, dW_out = self.loss.forward_backward(h, self.W_out, targets)
-        elif self.loss_name == "negative":
-            loss, dh, dW_out = self.loss.forward_backward(h, self.W_out, targets, output_args["negatives"])
-        else:
-            loss, dh, dW_out = self.loss.forward_backward(
-                h, self.W_out, output_args["points"], output_args["codes"], output_args["lengths"])
+        loss, dh, dW_out = self.output.forward_backward(h, self.W_out, targets, **draws)
         if single:
             return loss, [self.embedding.backward(dh), dW_out]
-        share = m if self.full_error else scale  # word2vec.c passes the whole error to every context word
+        share = m if self.cbow_full_error else scale  # word2vec.c passes the whole error to every context word
         dx = share[:, :, None] * dh[:, None, :]  # (n, C, d): each input word gets its share of dh
         dW_in = self.embedding.backward(dx)
         keep = mask.reshape(-1)  # padded context slots get no gradient

@@ -9,11 +9,13 @@ Two backends compute the same network:
 
 * ``numpy`` — the readable reference: examples from ``w2v.models``, minibatches through ``w2v.nn`` losses
   and optimizers. The full softmax always trains here (a few matrix products per batch).
-* ``numba`` — ``w2v.kernels.train_job`` over ``workers`` threads sharing the weights (Hogwild).
+* ``numba`` — ``w2v.kernels.train_job`` over ``workers`` threads sharing the weights (Hogwild; the shared
+  buffers and each thread's private rows are ``w2v.hogwild``'s).
 
 Example
 -------
->>> trainer = Trainer(config, vocab, W_in, W_out)  # doctest: +SKIP
+>>> trainer = Trainer(config, vocab)  # doctest: +SKIP
+>>> trainer.init_weights(np.random.default_rng(config.seed))  # doctest: +SKIP
 >>> trainer.train(ids, bounds).history  # doctest: +SKIP
 [3.12, 2.87, ...]
 """
@@ -32,24 +34,13 @@ from tqdm.auto import tqdm
 
 from .config import Config
 from .errors import TrainingError
-from .models import Network, make_architecture
+from .hogwild import SYNC_EVERY, PrivateRows, SharedWeights, private_row_counts
+from .models import Network, make_architecture, make_output
+from .nn.init import word2vec_uniform
 from .nn.optim import make_optimizer, make_schedule
-from .vocab import Vocabulary, alias_draw
+from .vocab import Vocabulary
 
 logger = logging.getLogger(__name__)
-
-# With several threads each keeps private copies of the HOT_ROWS rows written most often (frequent words, the
-# Huffman nodes nearest the root) and publishes its changes every SYNC_EVERY windows: rows that both threads
-# write bounce between the cores' caches (two CBOW/hierarchical threads shared every row at 0.95x of one).
-# The copies sit in spare rows after the vocabulary's, so a kernel reaches a private or a shared row through
-# the same index arithmetic; kept in separate arrays, the per-row choice between them cost one thread 8-15%.
-# A publication streams 3 x HOT_ROWS x d floats a layer. A CBOW window costs so little that publishing every
-# 2048 windows took a sixth of its time, so CBOW publishes every 8192 (5 epochs, seeds 1-3: the same quality);
-# a skip-gram window writes ~6x more per row, and at 8192 it lost 0.4-0.6 analogy points, so it keeps 2048.
-# Measured on the dev corpus, 2 vs 1 threads, one epoch (benchmark.py scaling): skip-gram 1.90x / 1.95x,
-# CBOW 1.86x / 1.90x (negative / hierarchical); with no private rows 1.78x / 1.27x and 1.73x / 0.95x.
-HOT_ROWS = 1024
-SYNC_EVERY = {"cbow": 8192, "skipgram": 2048}
 
 
 @dataclass
@@ -74,58 +65,6 @@ class TrainState:
         return cls(**d)
 
 
-class PrivateRows:
-    """One thread's private copies of the hottest weight rows, kept across its jobs (see ``HOT_ROWS``).
-
-    The copies live in spare rows past the vocabulary of the arrays the kernels train (``slot`` numbers the
-    thread's block), so a kernel reads a private or a shared row through one index and one code path:
-    ``W_in[base_in:base_in+n_in]`` stand for rows ``0..n_in`` (CBOW only: skip-gram writes one input row per
-    window), ``W_out[base_out:base_out+n_out]`` for rows ``out_lo..out_lo+n_out``. ``snap_*`` hold the values
-    last published or taken.
-    """
-
-    def __init__(self, n_in: int, n_out: int, V_in: int, V_out: int, d: int, slot: int, hierarchical: bool):
-        self.out_lo = V_out - n_out if hierarchical else 0  # the Huffman root is the last node
-        self.base_in, self.base_out = V_in + slot * n_in, V_out + slot * n_out
-        self.snap_in = np.empty((n_in, d), np.float32)    # (n_in, d)
-        self.snap_out = np.empty((n_out, d), np.float32)  # (n_out, d)
-        self.since_sync = 0
-
-    def publish(self, W_in, W_out):
-        """Add what changed since the last publication to the shared rows."""
-        from .kernels import publish_rows
-        publish_rows(W_in, self.snap_in, self.base_in, 0)
-        publish_rows(W_out, self.snap_out, self.base_out, self.out_lo)
-
-    def refresh(self, W_in, W_out):
-        """Take the shared values (after every thread has published)."""
-        from .kernels import refresh_rows
-        refresh_rows(W_in, self.snap_in, self.base_in, 0)
-        refresh_rows(W_out, self.snap_out, self.base_out, self.out_lo)
-        self.since_sync = 0
-
-
-def private_row_counts(config: Config, V_in: int, V_out: int) -> tuple[int, int]:
-    """How many rows of each layer every thread keeps private: none with one worker (nothing to share)."""
-    if config.workers < 2 or not config.use_kernels:
-        return 0, 0
-    return (min(HOT_ROWS, V_in) if config.arch == "cbow" else 0), min(HOT_ROWS, V_out)
-
-
-def with_spare_rows(W: np.ndarray, spare: int) -> np.ndarray:
-    """An array whose leading rows are ``W`` with ``spare`` rows after them: ``W``'s own buffer when ``W`` is
-    already the leading rows of one that large (no copy), else a copy."""
-    base = W.base
-    if spare == 0:
-        return W
-    if (isinstance(base, np.ndarray) and base.ndim == 2 and base.dtype == W.dtype and base.flags.c_contiguous
-            and base.shape[1] == W.shape[1] and len(base) >= len(W) + spare and base.ctypes.data == W.ctypes.data):
-        return base
-    out = np.empty((len(W) + spare, W.shape[1]), W.dtype)
-    out[:len(W)] = W
-    return out
-
-
 def make_jobs(bounds: np.ndarray, job_words: int) -> np.ndarray:
     """Cut sentences into jobs of about ``job_words`` words: returns ``(J+1,)`` sentence indices.
 
@@ -145,50 +84,72 @@ def job_seed(seed: int, epoch: int, job: int) -> int:
 
 
 class Trainer:
-    """Runs the epochs of one training.
+    """Runs the epochs of one training, on weights it owns.
 
     Parameters
     ----------
     config : Config
     vocab : Vocabulary
-    W_in, W_out : float32 arrays
-        Weights, updated in place.
     state : TrainState, optional
         Resume from here (a checkpoint's state); a fresh run starts at zero.
-    optimizer_state : dict, optional
-        The numpy optimizer's arrays from a checkpoint (momentum velocity, Adam moments).
+
+    Give it weights with :meth:`init_weights` (a new run) or :meth:`set_weights` (a loaded model), then call
+    :meth:`train`; ``W_in`` / ``W_out`` are the trained weights, ``optimizer_state()`` the numpy optimizer's.
     """
 
-    def __init__(self, config: Config, vocab: Vocabulary, W_in: np.ndarray, W_out: np.ndarray,
-                 state: TrainState | None = None, optimizer_state: dict | None = None):
+    def __init__(self, config: Config, vocab: Vocabulary, state: TrainState | None = None):
         self.config = config
         self.vocab = vocab
-        self.W_in, self.W_out = W_in, W_out
         self.state = state or TrainState()
         c = config
         self.schedule = make_schedule(c.lr_schedule, c.start_alpha, c.min_alpha, c.lr_gamma, c.lr_step_size)
         self.keep = vocab.keep_probabilities(c.sample)  # (V,)
-        if c.loss == "negative":
-            self.threshold, self.alias = vocab.noise_alias(c.ns_exponent)  # (V,), (V,)
-        else:
-            self.threshold, self.alias = np.zeros(1, np.int64), np.zeros(1, np.int32)
-        if c.loss == "hierarchical":
-            self.codes, self.points, self.lengths = vocab.huffman()
-        else:
-            self.codes = np.zeros((1, 1), np.uint8)
-            self.points = np.zeros((1, 1), np.int32)
-            self.lengths = np.zeros(1, np.int32)
+        self.output = make_output(c, vocab)
+        self.workers = c.workers if c.use_kernels else 1  # the numpy path is a sequential reference
+        self.weights: SharedWeights | None = None
         self.optimizer = None
         self._local = threading.local()   # each worker thread's PrivateRows
         self._private: list[PrivateRows] = []
-        self._run_in, self._run_out = W_in, W_out  # the arrays the kernels train (with spare rows: train())
         self._private_lock = threading.Lock()
+
+    # ------------------------------------------------------------------ weights
+    def _spare_rows(self) -> tuple[int, int]:
+        n_in, n_out = private_row_counts(self.config.arch, self.workers, len(self.vocab),
+                                         self.output.rows(len(self.vocab)))
+        return self.workers * n_in, self.workers * n_out
+
+    def init_weights(self, rng: np.random.Generator) -> None:
+        """Fresh weights: inputs uniform in [-1/d, 1/d) from ``rng``, outputs zero (word2vec's init)."""
+        V = len(self.vocab)
+        self.weights = SharedWeights.allocate(V, self.output.rows(V), self.config.vector_size, *self._spare_rows())
+        word2vec_uniform(self.weights.W_in.shape, rng, out=self.weights.W_in)
+        self._make_optimizer()
+
+    def set_weights(self, W_in: np.ndarray, W_out: np.ndarray, optimizer_state: dict | None = None) -> None:
+        """Continue from given weights (and the numpy optimizer's state), copied only if they must be."""
+        self.weights = SharedWeights.adopt(W_in, W_out, *self._spare_rows())
+        self._make_optimizer(optimizer_state)
+
+    def _make_optimizer(self, optimizer_state=None):
+        c = self.config
         if not c.use_kernels:
-            self.network = Network(W_in, W_out, c.loss, c.cbow_mean, c.cbow_full_error)
+            self.network = Network(self.W_in, self.W_out, self.output, c.cbow_mean, c.cbow_full_error)
             self.architecture = make_architecture(c.arch)
-            self.optimizer = make_optimizer(c.optimizer, [W_in, W_out], momentum=c.momentum)
+            self.optimizer = make_optimizer(c.optimizer, [self.W_in, self.W_out], momentum=c.momentum)
             if optimizer_state:
                 self.optimizer.load_state(optimizer_state)
+
+    @property
+    def W_in(self) -> np.ndarray:
+        return self.weights.W_in
+
+    @property
+    def W_out(self) -> np.ndarray:
+        return self.weights.W_out
+
+    def optimizer_state(self) -> dict:
+        """The numpy optimizer's arrays by name (momentum velocity, Adam moments); empty for SGD and kernels."""
+        return {} if self.optimizer is None else {k: np.asarray(v) for k, v in self.optimizer.state().items()}
 
     # ------------------------------------------------------------------ schedule
     def lr_at(self, words_done: int, epoch: int, words_per_epoch: int) -> float:
@@ -199,42 +160,44 @@ class Trainer:
     def _rows_of_this_thread(self) -> PrivateRows:
         rows = getattr(self._local, "rows", None)
         if rows is None:
-            n_in, n_out = private_row_counts(self.config, len(self.W_in), len(self.W_out))
+            n_in, n_out = private_row_counts(self.config.arch, self.workers, len(self.W_in), len(self.W_out))
+            w = self.weights
             with self._private_lock:
-                rows = PrivateRows(n_in, n_out, len(self.W_in), len(self.W_out), self.W_in.shape[1],
-                                   len(self._private), self.config.loss == "hierarchical")
-                rows.refresh(self._run_in, self._run_out)
+                rows = PrivateRows(n_in, n_out, len(w.W_in), len(w.W_out), w.W_in.shape[1], len(self._private),
+                                   self.config.loss == "hierarchical")
+                rows.refresh(w.buf_in, w.buf_out)
                 self._private.append(rows)
             self._local.rows = rows
         return rows
 
     def _publish_all(self):
-        """With no job in flight: every thread's changes into the shared weights, then fresh copies for all,
-        and the shared rows into the caller's arrays when the kernels train a copy of them."""
+        """With no job in flight: every thread's changes into the shared weights, then fresh copies for all."""
+        w = self.weights
         for rows in self._private:
-            rows.publish(self._run_in, self._run_out)
+            rows.publish(w.buf_in, w.buf_out)
         for rows in self._private:
-            rows.refresh(self._run_in, self._run_out)
-        if self._run_in.ctypes.data != self.W_in.ctypes.data:
-            self.W_in[...] = self._run_in[:len(self.W_in)]
-        if self._run_out.ctypes.data != self.W_out.ctypes.data:
-            self.W_out[...] = self._run_out[:len(self.W_out)]
+            rows.refresh(w.buf_in, w.buf_out)
 
     # ------------------------------------------------------------------ one job, each backend
-    def _job_kernel(self, ids, bounds, cuts, j, epoch, n_words):
-        from .kernels import train_job  # imported here so query-only users never load numba
+    def _kernel_inputs(self):
+        from . import kernels  # imported here so query-only users never load numba
         c = self.config
+        tables = kernels.make_tables(self.keep, **self.output.kernel_tables())
+        settings = kernels.Settings(c.arch == "cbow", c.loss == "hierarchical", c.cbow_mean, c.cbow_full_error,
+                                    c.window, c.shrink_windows, c.negative, c.compute_loss, SYNC_EVERY[c.arch])
+        return kernels.train_job, tables, settings
+
+    def _job_kernel(self, ids, bounds, cuts, j, epoch, n_words):
+        c = self.config
+        train_job, tables, settings = self._kernel
         s0, s1 = int(cuts[j]), int(cuts[j + 1])
         base = epoch * n_words
         lr0 = self.lr_at(base + int(bounds[s0]), epoch, n_words)
         lr1 = self.lr_at(base + int(bounds[s1]), epoch, n_words)
         p = self._rows_of_this_thread()
-        loss, n_ex, _, p.since_sync = train_job(
-            self._run_in, self._run_out, ids, bounds[s0:s1 + 1], self.keep, self.threshold, self.alias, self.points,
-            self.codes, self.lengths, c.arch == "cbow", c.loss == "hierarchical", c.cbow_mean,
-            c.cbow_mean and not c.cbow_full_error, c.window, c.shrink_windows, c.negative, lr0, lr1,
-            job_seed(c.seed, epoch, j), c.compute_loss, p.snap_in, p.base_in, p.snap_out, p.base_out, p.out_lo,
-            SYNC_EVERY[c.arch], p.since_sync)
+        loss, n_ex, _, p.since_sync = train_job(self.weights.buf_in, self.weights.buf_out, ids, bounds[s0:s1 + 1],
+                                                tables, settings, p.kernel_args(), lr0, lr1,
+                                                job_seed(c.seed, epoch, j), p.since_sync)
         return loss, n_ex, int(bounds[s1] - bounds[s0]), lr0
 
     def _job_numpy(self, ids, bounds, cuts, j, epoch, n_words):
@@ -257,15 +220,8 @@ class Trainer:
             sl = slice(start, start + c.batch_size)
             # the learning rate follows the corpus position of this batch inside the job
             lr = self.lr_at(epoch * n_words + b0 + (b1 - b0) * start // max(n, 1), epoch, n_words)
-            extra = {}
-            if c.loss == "negative":
-                shape = (len(targets[sl]), c.negative)
-                extra["negatives"] = alias_draw(self.threshold, self.alias, rng.integers(0, 2**62, size=shape),
-                                                rng.integers(0, 2**32, size=shape))
-            elif c.loss == "hierarchical":
-                t = targets[sl]
-                extra = {"points": self.points[t], "codes": self.codes[t], "lengths": self.lengths[t]}
-            loss, grads = self.network.loss_and_grads(inputs[sl], mask[sl], targets[sl], **extra)
+            draws = self.output.sample(targets[sl], rng)
+            loss, grads = self.network.loss_and_grads(inputs[sl], mask[sl], targets[sl], **draws)
             self.optimizer.step(grads, lr)
             loss_sum += loss
         return loss_sum, n, b1 - b0, lr
@@ -293,11 +249,15 @@ class Trainer:
             When the loss becomes NaN or infinite (the message names the learning rate).
         """
         c, st = self.config, self.state
+        if self.weights is None:
+            raise TrainingError("the trainer has no weights: call init_weights() or set_weights() first")
         n_words = int(bounds[-1] - bounds[0])
         cuts = make_jobs(bounds, c.job_words)
         n_jobs = len(cuts) - 1
         run_job = self._job_kernel if c.use_kernels else self._job_numpy
-        workers = c.workers if c.use_kernels else 1  # the numpy path is a sequential reference
+        if c.use_kernels:
+            self._kernel = self._kernel_inputs()
+        workers = self.workers
         bar = tqdm(total=c.epochs * n_words, initial=st.words_done, unit="word", unit_scale=True,
                    disable=not progress, desc="training", dynamic_ncols=True, leave=True)
         last_ckpt = time.monotonic()
@@ -305,10 +265,6 @@ class Trainer:
         log_every = max(1, n_jobs // 20)  # ~20 points per epoch in step_history
         interval = [0.0, 0]  # loss and examples since the last step_history point
         pool = ThreadPoolExecutor(max_workers=workers) if workers > 1 else None
-        # the kernels train arrays with each thread's private rows after the vocabulary's (see PrivateRows)
-        n_in, n_out = private_row_counts(c, len(self.W_in), len(self.W_out))
-        self._run_in = with_spare_rows(self.W_in, workers * n_in)
-        self._run_out = with_spare_rows(self.W_out, workers * n_out)
         self._local, self._private = threading.local(), []  # fresh private rows, copied from the weights
 
         def record(result):

@@ -1,8 +1,9 @@
 """``Word2Vec``: the estimator users train — scikit-learn style, with the config saved in every file.
 
-The constructor only stores hyperparameters; :meth:`Word2Vec.fit` validates them, builds the vocabulary,
-encodes the corpus once, initialises the weights from one seed and runs :class:`w2v.trainer.Trainer`.
-Learned state ends in ``_``; the query object is :attr:`Word2Vec.wv`, a :class:`~w2v.KeyedVectors`.
+The constructor only stores hyperparameters (every field of :class:`w2v.config.Config`, with its defaults);
+:meth:`Word2Vec.fit` validates them, builds the vocabulary, encodes the corpus once and runs a
+:class:`w2v.trainer.Trainer`, which owns the weights while it trains. Learned state ends in ``_``; the query
+object is :attr:`Word2Vec.wv`, a :class:`~w2v.KeyedVectors`.
 
 Example
 -------
@@ -11,30 +12,33 @@ Example
 ...                      epochs=2, seed=1).fit([["a", "b", "c"]] * 50, progress=False)
 >>> len(model.loss_history_)
 2
+>>> model.get_params()["vector_size"]
+50
 """
 from __future__ import annotations
 
+import inspect
 import logging
 import os
 import time
-from dataclasses import fields
+from dataclasses import fields, replace
 from pathlib import Path
 
 import numpy as np
 
 from ._version import __version__
-from .config import Config
-from .corpus import as_corpus, encode_corpus
-from .errors import ConfigError, CorpusError, FormatError
-from .io import MODEL_FORMAT, MODEL_VERSION, load_npz, save_npz
+from .config import Config, check_names
+from .corpus import DEFAULT_TOKENIZER, as_corpus, encode_corpus, encoded_identity, fingerprint
+from .errors import CorpusError, FormatError, TrainingError
+from .io import MODEL_FORMAT, MODEL_VERSION, find_model_file, load_npz, save_npz
 from .keyedvectors import KeyedVectors
-from .nn.init import word2vec_uniform
-from .trainer import Trainer, TrainState, private_row_counts
+from .models import OUTPUTS
+from .trainer import Trainer, TrainState
 from .vocab import Vocabulary
 
 logger = logging.getLogger(__name__)
 
-_CONFIG_FIELDS = [f.name for f in fields(Config)]
+_OPT_PREFIX = "opt_"  # model-file arrays holding the numpy optimizer's state
 
 
 class Word2Vec:
@@ -42,14 +46,10 @@ class Word2Vec:
 
     Parameters
     ----------
-    arch : {"cbow", "skipgram"}
-    loss : {"softmax", "negative", "hierarchical"}
-    optimizer : {"sgd", "momentum", "rmsprop", "adam"}
-        Anything but "sgd" needs ``loss="softmax"`` (the numpy path).
-    vector_size, window, min_count, epochs, alpha, min_alpha, batch_size, seed, workers
-        See :class:`w2v.config.Config`, which documents every option and its default.
-    **options
-        Any other :class:`~w2v.config.Config` field (``negative``, ``sample``, ``max_vocab_size``, ...).
+    **params
+        Any field of :class:`w2v.config.Config`, which documents every option and its default: ``arch``
+        ("cbow", "skipgram"), ``loss`` ("softmax", "negative", "hierarchical"), ``vector_size``, ``window``,
+        ``min_count``, ``epochs``, ``alpha``, ``negative``, ``sample``, ``workers``, ``seed``, ...
 
     Attributes
     ----------
@@ -63,27 +63,37 @@ class Word2Vec:
         ~20 points per epoch, for finer loss curves.
     config_ : Config
         The validated configuration used.
+    state_ : TrainState
+        Where training stands (epoch, job, words done, loss history).
+    corpus_info_ : dict
+        How the corpus was read and its identity (path, size, hashes), so a resume can check it.
+    optimizer_state_ : dict
+        The numpy optimizer's arrays (momentum velocity, Adam moments); empty for SGD.
     """
 
-    def __init__(self, arch: str = "cbow", loss: str = "negative", optimizer: str = "sgd", vector_size: int = 100,
-                 window: int = 5, min_count: int = 5, epochs: int = 5, alpha: float | None = None,
-                 min_alpha: float = 0.0001, batch_size: int = 256, seed: int = 1, workers: int = 1, **options):
-        unknown = sorted(set(options) - set(_CONFIG_FIELDS))
-        if unknown:
-            raise ConfigError(f"unknown Word2Vec option(s): {', '.join(unknown)}")
-        self.arch, self.loss, self.optimizer = arch, loss, optimizer
-        self.vector_size, self.window, self.min_count, self.epochs = vector_size, window, min_count, epochs
-        self.alpha, self.min_alpha, self.batch_size, self.seed, self.workers = alpha, min_alpha, batch_size, seed, workers
-        self.options = dict(options)
+    def __init__(self, **params):
+        check_names(params, "Word2Vec option")
+        for f in fields(Config):
+            setattr(self, f.name, params.get(f.name, f.default))
+
+    # ------------------------------------------------------------------ scikit-learn parameters
+    def get_params(self, deep: bool = True) -> dict:
+        """The constructor's parameters by name (scikit-learn's protocol; ``sklearn.base.clone`` uses it)."""
+        return {f.name: getattr(self, f.name) for f in fields(Config)}
+
+    def set_params(self, **params) -> "Word2Vec":
+        """Change constructor parameters (before the next ``fit``); returns self."""
+        check_names(params, "Word2Vec option")
+        for name, value in params.items():
+            setattr(self, name, value)
+        return self
 
     def get_config(self) -> Config:
-        """The :class:`Config` these arguments describe (not yet validated)."""
-        base = {n: getattr(self, n) for n in ("arch", "loss", "optimizer", "vector_size", "window", "min_count",
-                                              "epochs", "alpha", "min_alpha", "batch_size", "seed", "workers")}
-        return Config(**{**base, **self.options})
+        """The :class:`Config` these parameters describe (not yet validated)."""
+        return Config(**self.get_params())
 
     # ------------------------------------------------------------------ training
-    def fit(self, corpus, *, progress: bool = True, tokenizer: str = "whitespace", lowercase: bool = False,
+    def fit(self, corpus, *, progress: bool = True, tokenizer: str = DEFAULT_TOKENIZER, lowercase: bool = False,
             checkpoint_path=None, checkpoint_every: float | None = None) -> "Word2Vec":
         """Build the vocabulary and train.
 
@@ -91,6 +101,7 @@ class Word2Vec:
         ----------
         corpus : path, list of token lists, or re-iterable of token lists
             Paths may be files (plain/.gz/.bz2/.xz, one sentence per line or text8-style) or directories.
+            A one-shot iterator (a generator) is accepted for one epoch only.
         progress : bool
             tqdm progress bars.
         tokenizer, lowercase
@@ -104,48 +115,38 @@ class Word2Vec:
         """
         cfg = self.get_config().validate()
         t0 = time.monotonic()
-        source = corpus
-        if not isinstance(corpus, (str, os.PathLike, list, tuple)) and iter(corpus) is corpus:
-            # a one-shot iterator can still train when nothing needs a second pass: keep it in memory
-            if cfg.epochs > 1:
-                as_corpus(corpus, passes=cfg.epochs)  # raises the clear error
-            corpus = [list(s) for s in corpus]
-        corpus = as_corpus(corpus, passes=2, tokenizer=tokenizer, lowercase=lowercase,
-                           max_sentence_length=cfg.max_sentence_length)
-        vocab = Vocabulary.build(corpus, cfg.min_count, cfg.max_vocab_size, cfg.max_final_vocab, cfg.sorted_vocab)
-        ids, bounds = encode_corpus(corpus, vocab.key_to_index, cfg.max_sentence_length)
+        sentences = as_corpus(corpus, epochs=cfg.epochs, tokenizer=tokenizer, lowercase=lowercase,
+                              max_sentence_length=cfg.max_sentence_length)
+        info = {"path": None, "tokenizer": tokenizer, "lowercase": lowercase}
+        if isinstance(corpus, (str, os.PathLike)):
+            info.update(path=str(Path(corpus).resolve()), **fingerprint(corpus))
+        vocab = Vocabulary.build(sentences, cfg.min_count, cfg.max_vocab_size, cfg.max_final_vocab, cfg.sorted_vocab)
+        ids, bounds = encode_corpus(sentences, vocab.key_to_index, cfg.max_sentence_length)
         logger.info("corpus encoded: %d words in %d sentences (%.1fs)", len(ids), len(bounds) - 1, time.monotonic() - t0)
-        rng = np.random.default_rng(cfg.seed)
-        V, d = len(vocab), cfg.vector_size
-        V_out = max(V - 1, 1) if cfg.loss == "hierarchical" else V
-        # the leading rows of buffers with room for each worker thread's private rows (trainer.PrivateRows)
-        spare_in, spare_out = (cfg.workers * n for n in private_row_counts(cfg, V, V_out))
-        W_in = word2vec_uniform((V, d), rng, out=np.empty((V + spare_in, d), np.float32)[:V])
-        W_out = np.zeros((V_out + spare_out, d), np.float32)[:V_out]
-        self._corpus_info = _describe(source, tokenizer, lowercase)
-        self._set_learned(cfg, vocab, W_in, W_out, TrainState())
-        return self._train(ids, bounds, progress, checkpoint_path, checkpoint_every)
+        info.update(encoded_identity(ids, bounds))
+        trainer = Trainer(cfg, vocab)
+        trainer.init_weights(np.random.default_rng(cfg.seed))
+        self.config_, self.vocab_, self.corpus_info_ = cfg, vocab, info
+        return self._train(trainer, ids, bounds, progress, checkpoint_path, checkpoint_every)
 
-    def _train(self, ids, bounds, progress, checkpoint_path, checkpoint_every, optimizer_state=None):
-        cfg = self.config_
+    def _train(self, trainer: Trainer, ids, bounds, progress, checkpoint_path, checkpoint_every):
         if len(ids) == 0:
             raise CorpusError("no word of the corpus is in the vocabulary: nothing to train on")
-        trainer = Trainer(cfg, self.vocab_, self.W_in_, self.W_out_, self.state_, optimizer_state)
-        self._trainer = trainer
+        self.W_in_, self.W_out_, self.state_ = trainer.W_in, trainer.W_out, trainer.state
+        self.optimizer_state_ = trainer.optimizer_state()
+        self._wv = None
         ckpt = None
         if checkpoint_path is not None:
             def ckpt(state):
+                self.optimizer_state_ = trainer.optimizer_state()
                 self.save(checkpoint_path)
                 logger.info("checkpoint saved to %s (epoch %d, job %d)", checkpoint_path, state.epoch + 1, state.job)
-        trainer.train(ids, bounds, progress=progress, checkpoint=ckpt,
-                      checkpoint_every=None if checkpoint_every is None else float(checkpoint_every))
-        self._wv = None
+        try:
+            trainer.train(ids, bounds, progress=progress, checkpoint=ckpt,
+                          checkpoint_every=None if checkpoint_every is None else float(checkpoint_every))
+        finally:
+            self.optimizer_state_ = trainer.optimizer_state()
         return self
-
-    def _set_learned(self, cfg, vocab, W_in, W_out, state):
-        self.config_, self.vocab_, self.W_in_, self.W_out_, self.state_ = cfg, vocab, W_in, W_out, state
-        self._wv = None
-        self._trainer = None
 
     # ------------------------------------------------------------------ results
     @property
@@ -160,7 +161,7 @@ class Word2Vec:
     def wv(self) -> KeyedVectors:
         if not hasattr(self, "W_in_"):
             raise AttributeError("this Word2Vec is not trained yet: call fit(corpus) first")
-        if self._wv is None:
+        if getattr(self, "_wv", None) is None:
             self._wv = KeyedVectors(self.vocab_.index_to_key, self.W_in_, self.vocab_.counts)
         return self._wv
 
@@ -170,20 +171,21 @@ class Word2Vec:
 
         The file is the native ``.npz`` + JSON format of ``w2v.io``: no pickle, loadable with mmap.
         """
-        opt = {}
-        if getattr(self, "_trainer", None) is not None and self._trainer.optimizer is not None:
-            opt = {f"opt_{k}": np.asarray(v) for k, v in self._trainer.optimizer.state().items()}
+        opt = {_OPT_PREFIX + k: v for k, v in self.optimizer_state_.items()}
         meta = {
             "format": MODEL_FORMAT, "version": MODEL_VERSION, "w2v_version": __version__,
             "config": self.config_.to_dict(), "words": self.vocab_.index_to_key,
-            "state": self.state_.to_dict(), "corpus": getattr(self, "_corpus_info", None),
+            "state": self.state_.to_dict(), "corpus": self.corpus_info_,
         }
         save_npz(path, {"W_in": self.W_in_, "W_out": self.W_out_, "counts": self.vocab_.counts, **opt}, meta)
 
     @classmethod
     def load(cls, path, mmap: bool = False) -> "Word2Vec":
-        """Load a model saved by :meth:`save` (``mmap=True`` maps the weights read-only from the file)."""
-        path = _model_file(path)
+        """Load a model saved by :meth:`save` (a file, or a run directory's model or checkpoint).
+
+        ``mmap=True`` maps the weights read-only from the file instead of reading them.
+        """
+        path = find_model_file(path, native_only=True)
         arrays, meta = load_npz(path, mmap=mmap)
         try:
             cfg = Config.from_dict(meta["config"]).validate()
@@ -192,60 +194,69 @@ class Word2Vec:
             W_in, W_out = arrays["W_in"], arrays["W_out"]
         except (KeyError, TypeError, ValueError) as e:
             raise FormatError(f"{path}: the model file is incomplete or inconsistent ({e})") from None
-        if W_in.shape != (len(vocab), cfg.vector_size) or W_out.shape[1] != cfg.vector_size:
-            raise FormatError(f"{path}: weights of shape {W_in.shape} do not match {len(vocab)} words x "
-                              f"{cfg.vector_size} dimensions")
-        model = cls(**{k: v for k, v in cfg.to_dict().items()})
+        V, d = len(vocab), cfg.vector_size
+        V_out = OUTPUTS[cfg.loss].rows(V)
+        if W_in.shape != (V, d) or W_out.shape != (V_out, d):
+            raise FormatError(f"{path}: weights of shapes {W_in.shape} and {W_out.shape} do not match {V} words x "
+                              f"{d} dimensions ({V_out} output rows for loss={cfg.loss!r})")
+        model = cls(**cfg.to_dict())
         if not mmap:
             W_in, W_out = np.array(W_in, dtype=np.float32), np.array(W_out, dtype=np.float32)
-        model._set_learned(cfg, vocab, W_in, W_out, state)
-        model._corpus_info = meta.get("corpus")
-        model._optimizer_state = {k[4:]: v for k, v in arrays.items() if k.startswith("opt_")}
+        model.config_, model.vocab_, model.W_in_, model.W_out_, model.state_ = cfg, vocab, W_in, W_out, state
+        model.corpus_info_ = meta.get("corpus") or {}
+        model.optimizer_state_ = {k[len(_OPT_PREFIX):]: v for k, v in arrays.items() if k.startswith(_OPT_PREFIX)}
+        model._wv = None
         return model
 
-    def resume(self, corpus=None, *, progress: bool = True, checkpoint_path=None,
+    def resume(self, corpus=None, *, progress: bool = True, workers: int | None = None, checkpoint_path=None,
                checkpoint_every: float | None = None) -> "Word2Vec":
         """Continue a training loaded from a checkpoint, on the same corpus, to its configured epochs.
 
-        ``corpus`` defaults to the path recorded in the checkpoint. With one worker the result is identical
-        to a run that was never interrupted.
+        ``corpus`` defaults to the path recorded in the checkpoint; either way it must be the corpus the run
+        started on (same size and content hashes, same encoded words), else a :class:`CorpusError` says so
+        before anything trains. ``workers`` may differ from the interrupted run's. With one worker the result
+        is identical to a run that was never interrupted.
         """
-        info = getattr(self, "_corpus_info", None) or {}
+        cfg = self.config_
+        if self.state_.epoch >= cfg.epochs:
+            raise TrainingError(f"this model has finished its {cfg.epochs} epochs: there is nothing to resume; "
+                                "to train more, fit a new model with more epochs")
+        if workers is not None:
+            cfg = self.config_ = replace(cfg, workers=workers).validate()
+            self.workers = workers
+        info = self.corpus_info_
         if corpus is None:
             corpus = info.get("path")
             if corpus is None:
                 raise CorpusError("this checkpoint does not record a corpus file: pass the corpus to resume()")
-        cfg = self.config_
-        if self.state_.epoch >= cfg.epochs:
-            logger.info("training already finished (%d epochs)", cfg.epochs)
-            return self
-        if isinstance(self.W_in_, np.memmap):
-            self.W_in_, self.W_out_ = np.array(self.W_in_), np.array(self.W_out_)
-        src = as_corpus(corpus, passes=1, tokenizer=info.get("tokenizer", "whitespace"),
-                        lowercase=info.get("lowercase", False), max_sentence_length=cfg.max_sentence_length)
-        ids, bounds = encode_corpus(src, self.vocab_.key_to_index, cfg.max_sentence_length)
-        if info.get("words") is not None and int(bounds[-1]) != info["words"]:
-            raise CorpusError(f"the corpus has {int(bounds[-1])} in-vocabulary words but the checkpoint was trained "
-                              f"on {info['words']}: resume with the same corpus file")
-        return self._train(ids, bounds, progress, checkpoint_path, checkpoint_every,
-                           getattr(self, "_optimizer_state", None))
+            if "head_tail_sha256" not in info:
+                raise CorpusError(f"this checkpoint names the corpus {corpus} but records no identity to check it "
+                                  "against: pass the corpus to resume() (CLI: w2v train CORPUS --resume DIR)")
+        if isinstance(corpus, (str, os.PathLike)) and "head_tail_sha256" in info:
+            found = fingerprint(corpus)  # before reading it: a checkpoint must not make us train on any file
+            if any(found[k] != info.get(k) for k in found):
+                raise CorpusError(f"{corpus} is not the corpus this run was trained on ({info.get('path')}: "
+                                  f"{info.get('bytes')} bytes; this one has {found['bytes']} bytes or other "
+                                  "content): resume with the same corpus file")
+        sentences = as_corpus(corpus, epochs=cfg.epochs, tokenizer=info.get("tokenizer", DEFAULT_TOKENIZER),
+                              lowercase=info.get("lowercase", False), max_sentence_length=cfg.max_sentence_length)
+        ids, bounds = encode_corpus(sentences, self.vocab_.key_to_index, cfg.max_sentence_length)
+        if "ids_blake2b" in info and encoded_identity(ids, bounds) != {k: info[k] for k in
+                                                                        ("words", "sentences", "ids_blake2b")}:
+            raise CorpusError(f"the corpus gives {int(bounds[-1])} in-vocabulary words in {len(bounds) - 1} sentences, "
+                              f"not the {info['words']} words in {info['sentences']} sentences this run was trained "
+                              "on: resume with the same corpus and reading options")
+        trainer = Trainer(cfg, self.vocab_, self.state_)
+        trainer.set_weights(self.W_in_, self.W_out_, self.optimizer_state_)
+        return self._train(trainer, ids, bounds, progress, checkpoint_path, checkpoint_every)
 
     def __repr__(self):
         trained = f", {len(self.vocab_)} words" if hasattr(self, "vocab_") else ""
         return f"Word2Vec(arch={self.arch!r}, loss={self.loss!r}, vector_size={self.vector_size}{trained})"
 
 
-def _describe(source, tokenizer, lowercase) -> dict | None:
-    if isinstance(source, (str, os.PathLike)):
-        return {"path": str(Path(source).resolve()), "tokenizer": tokenizer, "lowercase": lowercase}
-    return None
-
-
-def _model_file(path) -> Path:
-    p = Path(path)
-    if p.is_dir():
-        for name in ("model.npz", "checkpoint.npz"):
-            if (p / name).is_file():
-                return p / name
-        raise FormatError(f"no model.npz in directory {p}")
-    return p
+# help(), IDEs and scikit-learn read the constructor's signature: every Config field, keyword-only, its default
+Word2Vec.__init__.__signature__ = inspect.Signature(
+    [inspect.Parameter("self", inspect.Parameter.POSITIONAL_OR_KEYWORD)]
+    + [inspect.Parameter(f.name, inspect.Parameter.KEYWORD_ONLY, default=f.default, annotation=f.type)
+       for f in fields(Config)])

@@ -11,14 +11,14 @@ Example
 [[0.0, 0.0, 1.0], [1.0, 0.0, 0.0]]
 """
 from .layers import Embedding, Linear, SparseGrad
-from .losses import HierarchicalSoftmax, NegativeSampling, SoftmaxCrossEntropy, make_loss, sigmoid, softmax
+from .losses import HierarchicalSoftmax, NegativeSampling, SoftmaxCrossEntropy, sigmoid, softmax
 from .optim import SGD, Adam, Momentum, RMSProp, make_optimizer, make_schedule, ConstantLR, LinearDecay, StepDecay
 from .init import he_normal, word2vec_uniform, xavier_uniform, zeros
 from .gradcheck import numerical_gradient, relative_error
 
 __all__ = [
     "Embedding", "Linear", "SparseGrad",
-    "SoftmaxCrossEntropy", "NegativeSampling", "HierarchicalSoftmax", "make_loss", "softmax", "sigmoid",
+    "SoftmaxCrossEntropy", "NegativeSampling", "HierarchicalSoftmax", "softmax", "sigmoid",
     "SGD", "Momentum", "RMSProp", "Adam", "make_optimizer", "make_schedule", "ConstantLR", "LinearDecay", "StepDecay",
     "word2vec_uniform", "xavier_uniform", "he_normal", "zeros",
     "numerical_gradient", "relative_error",

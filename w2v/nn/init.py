@@ -1,5 +1,8 @@
 """Weight initialisers; each takes a shape and a ``np.random.Generator`` so one seed controls everything.
 
+Training uses :func:`word2vec_uniform` for the input layer and zeros for the output layer, as word2vec does;
+Xavier and He are kept deliberately, for teaching: the quickstart and tests compare them with word2vec's.
+
 Example
 -------
 >>> import numpy as np
@@ -46,5 +49,3 @@ def zeros(shape, rng: np.random.Generator | None = None, dtype=np.float32) -> np
     """All zeros: word2vec's init of the output layer (any symmetry is broken by the input layer)."""
     return np.zeros(shape, dtype=dtype)
 
-
-INITIALIZERS = {"word2vec": word2vec_uniform, "xavier": xavier_uniform, "he": he_normal, "zeros": zeros}

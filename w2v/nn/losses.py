@@ -159,12 +159,3 @@ class HierarchicalSoftmax:
         dh = np.einsum("bl,bld->bd", g, u)
         dU = SparseGrad(points.reshape(-1), (g[:, :, None] * h[:, None, :]).reshape(-1, h.shape[1]))
         return loss, dh, dU
-
-
-def make_loss(name: str, reduction: str = "sum"):
-    """The loss factory: ``"softmax"``, ``"negative"`` or ``"hierarchical"``."""
-    table = {"softmax": SoftmaxCrossEntropy, "negative": NegativeSampling, "hierarchical": HierarchicalSoftmax}
-    try:
-        return table[name](reduction=reduction)
-    except KeyError:
-        raise ValueError(f"unknown loss {name!r}: choose one of {', '.join(table)}") from None

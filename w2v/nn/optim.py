@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import numpy as np
 
+from ..errors import ConfigError
 from .layers import SparseGrad
 
 
@@ -134,7 +135,7 @@ def make_optimizer(name: str, params, momentum: float = 0.9):
         return RMSProp(params)
     if name == "adam":
         return Adam(params)
-    raise ValueError(f"unknown optimizer {name!r}")
+    raise ConfigError(f"unknown optimizer {name!r}: choose one of sgd, momentum, rmsprop, adam")
 
 
 class ConstantLR:
@@ -175,4 +176,4 @@ def make_schedule(name: str, start: float, floor: float = 0.0, gamma: float = 0.
         return ConstantLR(start)
     if name == "step":
         return StepDecay(start, gamma, step_size)
-    raise ValueError(f"unknown schedule {name!r}")
+    raise ConfigError(f"unknown learning-rate schedule {name!r}: choose one of linear, constant, step")
