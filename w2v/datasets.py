@@ -32,7 +32,10 @@ from .errors import W2VError
 
 logger = logging.getLogger(__name__)
 
-CORPORA = Path(__file__).resolve().parent.parent / "corpora"  # shipped corpora and evaluation sets
+# the shipped corpus and evaluation sets: inside the package when installed from a wheel (setup.py copies them
+# there), else in the checkout's corpora/ (an editable install)
+_PACKAGED = Path(__file__).resolve().parent / "data"
+CORPORA = _PACKAGED if _PACKAGED.is_dir() else Path(__file__).resolve().parent.parent / "corpora"
 STARTER = CORPORA / "starter.txt.xz"  # the training corpus `w2v train` uses when given none
 # epochs on the starter corpus: CBOW with negative sampling, 25 epochs gave 16.9% questions-words accuracy in
 # 23 s on 2 cores (5 epochs: 5.5%; skip-gram 20 epochs: 12.6% in 34 s)

@@ -37,6 +37,10 @@ WORDSIM353 = CORPORA / "wordsim353.tsv"
 SIMLEX999 = CORPORA / "simlex999.txt"
 
 
+class TooFewPairsError(W2VError):
+    """Fewer than 3 pairs of a word-pair set have both words in the vocabulary: no correlation exists."""
+
+
 @dataclass
 class Section:
     name: str
@@ -225,6 +229,6 @@ def word_pairs(kv: KeyedVectors, path=WORDSIM353, restrict_vocab: int | None = 3
         gold.append(score)
         model.append(float(np.dot(normed[ok[a]], normed[ok[b]])))
     if len(gold) < 3:
-        raise W2VError(f"{path}: only {len(gold)} pairs have both words in the vocabulary; need at least 3")
+        raise TooFewPairsError(f"{path}: only {len(gold)} pairs have both words in the vocabulary; need at least 3")
     return PairResult(float(stats.spearmanr(gold, model).statistic), float(stats.pearsonr(gold, model).statistic),
                       oov / (len(gold) + oov), len(gold), oov)

@@ -42,12 +42,10 @@ def training_report(kv: KeyedVectors, out_dir, analogies: Sequence[tuple[str, st
             continue
         lines.append(f"  {word}: " + ", ".join(w for w, _ in kv.most_similar(positive=[word], topn=6)))
     res = ev.analogies(kv)
-    ws = ev.word_pairs(kv, ev.WORDSIM353)
-    sl = ev.word_pairs(kv, ev.SIMLEX999)
     lines += ["benchmarks:",
               f"  questions-words analogies {res.accuracy:.1%} ({res.correct}/{res.total} answered questions; "
               f"{res.skipped} skipped as out of vocabulary)",
-              f"  WordSim353 Spearman {ws.spearman:.3f}   SimLex-999 Spearman {sl.spearman:.3f}"]
+              f"  WordSim353 Spearman {_pairs(kv, ev.WORDSIM353)}   SimLex-999 Spearman {_pairs(kv, ev.SIMLEX999)}"]
     if picture:
         usable = [p for p in pairs if p[0] in kv and p[1] in kv]
         if usable:
@@ -56,3 +54,11 @@ def training_report(kv: KeyedVectors, out_dir, analogies: Sequence[tuple[str, st
             plot_analogies(kv, usable, title="word pairs as arrows (PCA)", path=path)
             lines.append(f"picture: {path}  (PCA of {len(usable)} word pairs as arrows)")
     return "\n".join(lines)
+
+
+def _pairs(kv: KeyedVectors, path) -> str:
+    """A word-pair correlation for the report, or why there is none (a small vocabulary knows too few pairs)."""
+    try:
+        return f"{ev.word_pairs(kv, path).spearman:.3f}"
+    except ev.TooFewPairsError:
+        return "skipped (too few known pairs)"
