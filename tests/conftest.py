@@ -22,3 +22,9 @@ def planted_corpus(n_sentences=400, seed=0):
 @pytest.fixture
 def planted():
     return planted_corpus()
+
+
+@pytest.fixture
+def gensim():
+    """gensim, for the tests that compare with it (a test dependency); only those tests skip without it."""
+    return pytest.importorskip("gensim")

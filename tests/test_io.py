@@ -10,8 +10,6 @@ from w2v.io import atomic_write
 
 load_word2vec_format = w2v.KeyedVectors.load_word2vec_format
 
-gensim = pytest.importorskip("gensim")
-
 WORDS = ["the", "café", "naïve", "北京", "x"]
 
 
@@ -22,7 +20,7 @@ def kv():
 
 
 @pytest.mark.parametrize("binary", [False, True])
-def test_roundtrip_with_gensim_both_ways(tmp_path, kv, binary):
+def test_roundtrip_with_gensim_both_ways(tmp_path, kv, binary, gensim):
     p = tmp_path / "ours"
     kv.save_word2vec_format(p, binary=binary)
     g = gensim.models.KeyedVectors.load_word2vec_format(str(p), binary=binary)

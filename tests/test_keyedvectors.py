@@ -5,17 +5,19 @@ from w2v import KeyedVectors
 from w2v.errors import KeyNotInVocabError
 from w2v.keyedvectors import top_k
 
-gensim = pytest.importorskip("gensim")
+WORDS = [f"w{i}" for i in range(300)] + ["King", "king"]
 
 
 @pytest.fixture
-def pair():
+def ours():
     rng = np.random.default_rng(0)
-    words = [f"w{i}" for i in range(300)] + ["King", "king"]
-    vecs = rng.standard_normal((len(words), 12)).astype(np.float32)
-    ours = KeyedVectors(words, vecs)
+    return KeyedVectors(WORDS, rng.standard_normal((len(WORDS), 12)).astype(np.float32))
+
+
+@pytest.fixture
+def pair(ours, gensim):
     theirs = gensim.models.KeyedVectors(12)
-    theirs.add_vectors(words, vecs)
+    theirs.add_vectors(WORDS, ours.vectors)
     return ours, theirs
 
 
@@ -39,8 +41,7 @@ def test_queries_match_gensim(pair):
     assert ours.analogy("w3", "w1", "w2", topn=3) == ours.most_similar(positive=["w1", "w2"], negative=["w3"], topn=3)
 
 
-def test_container_protocol(pair):
-    ours, _ = pair
+def test_container_protocol(ours):
     assert len(ours) == 302 and "w1" in ours and "zz" not in ours
     assert ours["w1"].shape == (12,) and ours[["w1", "w2"]].shape == (2, 12)
     assert ours.key_to_index["king"] == 301 and ours.index_to_key[300] == "King"
@@ -49,8 +50,7 @@ def test_container_protocol(pair):
     np.testing.assert_allclose(np.linalg.norm(n, axis=1), 1, rtol=1e-5)
 
 
-def test_missing_words_named_with_suggestions(pair):
-    ours, _ = pair
+def test_missing_words_named_with_suggestions(ours):
     with pytest.raises(KeyNotInVocabError) as e:
         ours.most_similar(positive=["kin", "w1", "qqq"])
     msg = str(e.value)
@@ -58,8 +58,7 @@ def test_missing_words_named_with_suggestions(pair):
     assert isinstance(e.value, KeyError)
 
 
-def test_batched_nearest_equals_single_queries(pair):
-    ours, _ = pair
+def test_batched_nearest_equals_single_queries(ours):
     idx, sims = ours.nearest(["w1", "w2", "w3"], topn=5)
     for q, row in zip(["w1", "w2", "w3"], idx):
         assert [ours.index_to_key[i] for i in row] == [w for w, _ in ours.most_similar(q, topn=5)]

@@ -83,6 +83,35 @@ def test_optimizers_minimise_a_quadratic():
         assert np.abs(w).max() < 0.05
 
 
+def test_adam_first_steps_are_bias_corrected():
+    """Kingma & Ba's first steps by hand: m_1 = (1-b1) g, v_1 = (1-b2) g², so the corrected step is lr·g/|g|
+    (a full lr step whatever the gradient's scale); the second follows the running moments."""
+    w = np.array([1.0, -2.0])
+    opt = Adam([w], beta1=0.9, beta2=0.999, eps=1e-8)
+    g1, g2 = np.array([0.5, -4.0]), np.array([0.1, 2.0])
+    opt.step([g1.copy()], lr=0.01)
+    after1 = np.array([1.0 - 0.01 * 0.5 / (0.5 + 1e-8), -2.0 + 0.01 * 4.0 / (4.0 + 1e-8)])
+    np.testing.assert_allclose(w, after1, rtol=1e-12)
+    opt.step([g2.copy()], lr=0.01)
+    m = 0.9 * (0.1 * g1) + 0.1 * g2
+    v = 0.999 * (0.001 * g1**2) + 0.001 * g2**2
+    step2 = 0.01 * (m / (1 - 0.9**2)) / (np.sqrt(v / (1 - 0.999**2)) + 1e-8)
+    np.testing.assert_allclose(w, after1 - step2, rtol=1e-12)
+    assert opt.t == 2
+
+
+def test_momentum_and_rmsprop_steps_by_hand():
+    w = np.array([1.0])
+    opt = Momentum([w], momentum=0.9)
+    opt.step([np.array([2.0])], lr=0.1)   # v = 2
+    opt.step([np.array([1.0])], lr=0.1)   # v = 0.9*2 + 1 = 2.8
+    np.testing.assert_allclose(w, [1.0 - 0.2 - 0.28])
+    w = np.array([1.0])
+    opt = RMSProp([w], rho=0.9, eps=0.0)
+    opt.step([np.array([2.0])], lr=0.1)   # s = 0.1*4 = 0.4; step 0.1*2/sqrt(0.4)
+    np.testing.assert_allclose(w, [1.0 - 0.2 / np.sqrt(0.4)])
+
+
 def test_schedules():
     lin = make_schedule("linear", 0.1, 0.001)
     assert lin(0.0) == 0.1 and lin(1.0) == pytest.approx(0.001) and lin(2.0) == pytest.approx(0.001)

@@ -36,11 +36,33 @@ def test_jobs_cover_every_sentence_without_cutting():
     assert (np.diff(cuts) > 0).all()
 
 
-def test_learning_rate_decays_linearly_over_all_epochs():
+@pytest.mark.parametrize("backend", ["numba", "numpy"])
+def test_learning_rate_decays_linearly_over_all_epochs(monkeypatch, backend):
+    """Every job starts at the rate the linear schedule gives for the corpus words done before it, over all
+    epochs: alpha at the first word, min_alpha after the last."""
+    from w2v.trainer import Trainer
+    seen = []
+    for name in ("_job_kernel", "_job_numpy"):
+        real = getattr(Trainer, name)
+
+        def spy(self, ids, bounds, cuts, j, epoch, n_words, real=real):
+            seen.append((epoch * n_words + int(bounds[cuts[j]]), epoch, n_words))
+            out = real(self, ids, bounds, cuts, j, epoch, n_words)
+            if name == "_job_kernel":
+                seen[-1] += (out[3],)  # the kernel job reports its start rate
+            return out
+        monkeypatch.setattr(Trainer, name, spy)
     sents, _ = planted_corpus(200)
-    m = w2v.Word2Vec(vector_size=8, min_count=1, epochs=3, alpha=0.04, min_alpha=0.001, job_words=100).fit(
-        sents, progress=False)
-    assert m.state_.lr < 0.04 * 0.1  # the last job starts close to min_alpha
+    m = w2v.Word2Vec(vector_size=8, min_count=1, epochs=3, alpha=0.04, min_alpha=0.001, job_words=100,
+                     backend=backend, loss="negative").fit(sents, progress=False)
+    total = 3 * seen[0][2]
+    assert len(seen) > 3 * 10 and [e for _, e, *_ in seen] == sorted(e for _, e, *_ in seen)
+    for done, epoch, n_words, *lr in seen:
+        want = 0.04 - (0.04 - 0.001) * done / total
+        if lr:
+            assert lr[0] == pytest.approx(want, rel=1e-12)
+    # the numpy path steps its rate inside a job too: its last batch is close to min_alpha
+    assert m.state_.lr == pytest.approx(0.001, abs=0.04 * 150 / total)
 
 
 def test_config_errors_name_the_option():
