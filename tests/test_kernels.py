@@ -188,3 +188,78 @@ def test_private_hot_rows_change_nothing_for_one_thread(cbow, hierarchical):
     np.testing.assert_allclose(b1, b0, rtol=1e-4, atol=1e-6)
     assert o1[1:] == o0[1:] and o1[0] == pytest.approx(o0[0], rel=1e-5)
     assert not np.array_equal(a0, W_in)  # it trained
+
+
+def _replay_job(W_in, W_out, ids, bounds, keep, output, cbow, window, negative, lr_start, lr_end, seed):
+    """train_job in numpy: the same SplitMix64 draws in the same order (subsampling per word, then per window its
+    shrink and noise words), each window's examples through ``Network`` and one SGD step, the learning rate
+    linear per sentence. Returns the summed loss, the examples and the words kept."""
+    from w2v.nn.optim import SGD
+    net = Network(W_in, W_out, output, cbow_mean=True, cbow_full_error=True)
+    sgd = SGD([W_in, W_out])
+    hierarchical = isinstance(output, HierarchicalOutput)
+    state, done, total = seed, 0, max(int(bounds[-1] - bounds[0]), 1)
+    loss_sum, n_examples, n_words = 0.0, 0, 0
+    for s in range(len(bounds) - 1):
+        lr = lr_start + (lr_end - lr_start) * (done / total)
+        sent = []
+        for w in ids[bounds[s]:bounds[s + 1]]:
+            if keep[w] < 1.0:
+                r, state = _splitmix64(state)
+                if keep[w] < (r >> 32) / 4294967296.0:
+                    continue
+            sent.append(int(w))
+        n_words += len(sent)
+        for i, centre in enumerate(sent):
+            r, state = _splitmix64(state)
+            b = (r >> 32) % window  # the dynamic window
+            negs = []
+            if len(sent) > 1 and not hierarchical:
+                for _ in range(negative):
+                    r, state = _splitmix64(state)
+                    col = (r >> 32) % len(output.threshold)
+                    negs.append(col if (r & 0xFFFFFFFF) < output.threshold[col] else int(output.alias[col]))
+            ctx = [sent[j] for j in range(max(0, i - window + b), min(len(sent), i + window - b + 1)) if j != i]
+            if not ctx:
+                continue
+            if cbow:
+                inputs, targets = np.array([ctx]), np.array([centre])
+            else:
+                inputs, targets = np.array(ctx)[:, None], np.full(len(ctx), centre)
+            draws = {} if hierarchical else {"negatives": np.tile(negs, (len(targets), 1))}
+            loss, grads = net.loss_and_grads(inputs, np.ones(inputs.shape, bool), targets, **draws)
+            sgd.step(grads, lr)
+            loss_sum += loss
+            n_examples += len(targets)
+        done += int(bounds[s + 1] - bounds[s])
+    return loss_sum, n_examples, n_words
+
+
+@pytest.mark.parametrize("cbow", [True, False], ids=["cbow", "skipgram"])
+@pytest.mark.parametrize("loss", ["negative", "hierarchical"])
+def test_train_job_equals_the_numpy_network_on_the_same_draws(cbow, loss):
+    """A whole job of the kernel (subsampling, dynamic windows, noise draws, per-sentence learning rate, every
+    window's update) is the numpy reference path replayed on the same random numbers."""
+    rng = np.random.default_rng(11)
+    V, d, window, negative = 30, 8, 3, 4
+    vocab = Vocabulary([f"w{i}" for i in range(V)], np.sort(rng.integers(3, 300, V))[::-1])
+    ids = rng.choice(V, size=400, p=vocab.noise_distribution(1.0)).astype(np.int32)
+    bounds = np.array([0, 1, 40, 41, 120, 250, 251, 400], dtype=np.int64)  # one-word sentences included
+    keep = vocab.keep_probabilities(2e-2)  # frequent words are subsampled
+    assert (keep < 1).any() and (keep == 1).any()
+    cfg = Config(loss=loss, negative=negative)
+    output = NegativeSamplingOutput(vocab, cfg) if loss == "negative" else HierarchicalOutput(vocab)
+    W_in = ((rng.random((V, d)) - 0.5) / d).astype(np.float32)
+    W_out = (rng.standard_normal((output.rows(V), d)) * 0.3).astype(np.float32)
+    ref_in, ref_out = W_in.astype(np.float64), W_out.astype(np.float64)
+    ref = _replay_job(ref_in, ref_out, ids, bounds, keep, output, cbow, window, negative, 0.05, 0.02, 1234)
+    tables = kernels.make_tables(keep, **output.kernel_tables())
+    settings = kernels.Settings(cbow, loss == "hierarchical", True, True, window, True, negative, True, 1 << 30)
+    k_in, k_out = W_in.copy(), W_out.copy()
+    got = kernels.train_job(k_in, k_out, ids, bounds, tables, settings, kernels.no_private_rows(d), 0.05, 0.02,
+                            1234, 0)
+    assert got[1:3] == ref[1:3]  # the same examples and kept words: the draws agree one for one
+    assert got[0] == pytest.approx(ref[0], rel=1e-4)
+    assert np.abs(k_in - W_in).max() > 1e-3  # it trained
+    np.testing.assert_allclose(k_in, ref_in, rtol=1e-4, atol=2e-6)
+    np.testing.assert_allclose(k_out, ref_out, rtol=1e-4, atol=2e-6)

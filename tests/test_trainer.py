@@ -144,3 +144,18 @@ def test_two_workers_continue_loaded_weights_and_leave_the_originals_alone():
     trainer.train(ids, bounds, progress=False)
     assert not np.shares_memory(trainer.W_in, W_in) and np.array_equal(W_in, before_in)
     assert not np.array_equal(trainer.W_in, before_in) and np.isfinite(trainer.W_in).all()
+
+
+def test_two_workers_on_real_text_learn_what_one_does():
+    """The King James Bible (790k words, 5,278 words in the vocabulary: far more rows than each thread keeps
+    private): two Hogwild workers with private hot rows reach one worker's loss and learn the same neighbours."""
+    import itertools
+    import lzma
+    from w2v import datasets
+    with lzma.open(datasets.STARTER, "rt", encoding="utf-8") as f:
+        sents = [line.split() for line in itertools.islice(f, 31102)]  # the Bible's verses come first
+    runs = {w: w2v.Word2Vec(epochs=5, workers=w, vector_size=50, seed=1).fit(sents, progress=False) for w in (1, 2)}
+    assert len(runs[2].wv) > 4 * 1024
+    assert runs[2].loss_history_[-1] == pytest.approx(runs[1].loss_history_[-1], rel=0.05)
+    for a, b in [("god", "lord"), ("sheep", "goats"), ("silver", "gold"), ("day", "night")]:
+        assert runs[2].wv.rank(a, b) <= 20, (a, b)

@@ -409,7 +409,7 @@ def _read_binary(f, path, V, d, want, errors, dtype):
 # ---------------------------------------------------------------------------------------------- native format
 def save_npz(path, arrays: dict, meta: dict) -> None:
     """Write arrays plus JSON metadata to one uncompressed ``.npz``, atomically."""
-    payload = {k: np.ascontiguousarray(v) for k, v in arrays.items()}
+    payload = {k: np.asarray(v, order="C") for k, v in arrays.items()}  # keeps 0-d arrays 0-d (Adam's step count)
     for k, v in payload.items():
         if v.dtype == object:
             raise FormatError(f"array {k!r} has dtype object, which cannot be saved without pickle")
