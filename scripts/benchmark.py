@@ -228,21 +228,22 @@ def _timed(fn):
 
 
 def main(argv=None):
+    from w2v.config import Config  # the defaults of both libraries' runs are w2v's own
     p = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     sub = p.add_subparsers(dest="mode", required=True)
-    for name, epochs in (("train", 5), ("scaling", 1)):  # same corpus and hyperparameter options
+    for name, epochs in (("train", Config.epochs), ("scaling", 1)):  # same corpus and hyperparameter options
         t = sub.add_parser(name)
         t.add_argument("corpus")
         t.add_argument("--configs", nargs="+", default=["skipgram-negative", "cbow-negative", "skipgram-hierarchical",
                                                          "cbow-hierarchical"])
         t.add_argument("--workers", type=int, default=2)
-        t.add_argument("--dim", type=int, default=100)
-        t.add_argument("--window", type=int, default=5)
-        t.add_argument("--negative", type=int, default=5)
-        t.add_argument("--min-count", type=int, default=5)
+        t.add_argument("--dim", type=int, default=Config.vector_size)
+        t.add_argument("--window", type=int, default=Config.window)
+        t.add_argument("--negative", type=int, default=Config.negative)
+        t.add_argument("--min-count", type=int, default=Config.min_count)
         t.add_argument("--epochs", type=int, default=epochs)
-        t.add_argument("--sample", type=float, default=1e-3)
-        t.add_argument("--seed", type=int, default=1)
+        t.add_argument("--sample", type=float, default=Config.sample)
+        t.add_argument("--seed", type=int, default=Config.seed)
         t.add_argument("--json", default=None)
         if name == "scaling":
             t.add_argument("--repeats", type=int, default=3, help="runs per worker count; the fastest counts")
@@ -255,8 +256,8 @@ def main(argv=None):
                                 "word2vec.c (default), or of sentences, gensim's own default")
     s = sub.add_parser("softmax")
     s.add_argument("--vocab", type=int, default=10000)
-    s.add_argument("--dim", type=int, default=100)
-    s.add_argument("--batch", type=int, default=256)
+    s.add_argument("--dim", type=int, default=Config.vector_size)
+    s.add_argument("--batch", type=int, default=Config.batch_size)
     s.add_argument("--steps", type=int, default=50)
     e = sub.add_parser("evaluate")
     e.add_argument("vectors")
