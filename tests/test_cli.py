@@ -166,3 +166,10 @@ def test_train_dataset_uses_the_cache(tmp_path, corpus_file):
     assert "cat" in w2v.load_vectors(tmp_path / "t")
     r = run("train", corpus_file, "--dataset", "text8", check=False)
     assert r.returncode == 2 and "not both" in r.stderr
+
+
+def test_report_on_a_tiny_corpus_skips_what_it_cannot_score(tmp_path):
+    (tmp_path / "tiny.txt").write_text("the cat sat on the mat\nthe dog sat on the log\n" * 3)
+    r = run("train", tmp_path / "tiny.txt", "-o", tmp_path / "o", "--min-count", 1, "--epochs", 1, "--report", "-q")
+    assert "WordSim353 Spearman skipped (too few known pairs)" in r.stdout
+    assert "king: not in the vocabulary" in r.stdout and (tmp_path / "o" / "model.npz").is_file()

@@ -75,6 +75,8 @@ def test_estimator_parameters_are_configs_fields_and_clone_works():
     ({"window": 2.5}, "window must be an integer"),
     ({"cbow_mean": "yes"}, "cbow_mean must be True or False"),
     ({"loss": "hs"}, "loss must be one of softmax, negative, hierarchical"),
+    ({"window": 10**9}, "window must be at most 10,000"),
+    ({"negative": 10**6}, "negative must be at most 1,000"),
 ])
 def test_bad_values_name_the_option(options, needle):
     with pytest.raises(ConfigError) as e:

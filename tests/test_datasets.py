@@ -24,6 +24,20 @@ class _Server:
         class Handler(http.server.BaseHTTPRequestHandler):
             def do_GET(self):
                 outer.requests.append((self.path, self.headers.get("Range")))
+                if self.path == "/loop":  # a redirect to itself, for ever
+                    self.send_response(302)
+                    self.send_header("Location", "/loop")
+                    self.end_headers()
+                    return
+                if self.path == "/endless":  # no length, and more bytes than any corpus (bounded: it is a test)
+                    self.send_response(200)
+                    self.end_headers()
+                    try:
+                        for _ in range(64):
+                            self.wfile.write(b"x" * (1 << 20))
+                    except OSError:
+                        pass  # the client hung up, as it should
+                    return
                 data = outer.files.get(self.path.lstrip("/"))
                 if data is None:
                     self.send_error(404)
@@ -55,18 +69,27 @@ class _Server:
         self.httpd.server_close()
 
 
+def _zipped(payload):
+    buf = io.BytesIO()
+    with zipfile.ZipFile(buf, "w", zipfile.ZIP_DEFLATED) as z:
+        z.writestr("corpus", payload)
+    return buf.getvalue()
+
+
+ZIPPED = _zipped(PAYLOAD)
+
+
 @pytest.fixture
 def server():
-    buf = io.BytesIO()
-    with zipfile.ZipFile(buf, "w") as z:
-        z.writestr("corpus", PAYLOAD)
-    s = _Server({"corpus.txt": PAYLOAD, "corpus.zip": buf.getvalue()})
+    s = _Server({"corpus.txt": PAYLOAD, "corpus.zip": ZIPPED})
     yield s
     s.close()
 
 
-def _registry(url, sha=hashlib.sha256(PAYLOAD).hexdigest(), member=None):
-    return {"demo": Dataset("demo", url, sha, "test corpus", member=member)}
+def _registry(url, sha=hashlib.sha256(PAYLOAD).hexdigest(), member=None, size=None):
+    size = size or (len(ZIPPED) if member else len(PAYLOAD))
+    return {"demo": Dataset("demo", url, sha, "test corpus", size=size, member=member,
+                            member_size=len(PAYLOAD) if member else None)}
 
 
 def test_download_verifies_and_caches(server, tmp_path):
@@ -116,3 +139,34 @@ def test_unknown_name_and_cache_dir(monkeypatch, tmp_path):
     monkeypatch.setenv("W2V_DATA", str(tmp_path / "d"))
     assert datasets.cache_dir() == tmp_path / "d"
     assert datasets.DATASETS["text8"].url == "http://mattmahoney.net/dc/text8.zip"
+
+
+def test_an_endless_body_is_cut_off_at_the_expected_size(server, tmp_path):
+    with pytest.raises(DatasetError, match="sent more than the 1,024,000 bytes"):
+        datasets.fetch("demo", tmp_path, progress=False, registry=_registry(f"{server.url}/endless"))
+    assert sum(p.stat().st_size for p in tmp_path.iterdir()) <= len(PAYLOAD)
+
+
+def test_a_symlink_at_the_part_path_is_not_followed(server, tmp_path):
+    outside = tmp_path / "outside.txt"
+    outside.write_text("keep me")
+    cache = tmp_path / "cache"
+    cache.mkdir()
+    (cache / "corpus.txt.part").symlink_to(outside)
+    with pytest.raises(DatasetError, match="symbolic link"):
+        datasets.fetch("demo", cache, progress=False, registry=_registry(f"{server.url}/corpus.txt"))
+    assert outside.read_text() == "keep me"
+
+
+def test_a_redirect_loop_is_one_line(server, tmp_path):
+    with pytest.raises(DatasetError) as e:
+        datasets.fetch("demo", tmp_path, progress=False, registry=_registry(f"{server.url}/loop"))
+    assert "HTTP 302" in str(e.value) and "\n" not in str(e.value)
+
+
+def test_a_zip_bomb_member_stops_at_its_expected_size(server, tmp_path):
+    server.files["bomb.zip"] = _zipped(b"\0" * (64 << 20))  # 64 MiB of zeros in a small zip
+    reg = _registry(f"{server.url}/bomb.zip", member="corpus", size=len(server.files["bomb.zip"]))
+    with pytest.raises(DatasetError, match="expands past"):
+        datasets.fetch("demo", tmp_path, progress=False, registry=reg)
+    assert list(tmp_path.iterdir()) == []

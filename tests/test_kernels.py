@@ -250,7 +250,7 @@ def test_train_job_equals_the_numpy_network_on_the_same_draws(cbow, loss):
     cfg = Config(loss=loss, negative=negative)
     output = NegativeSamplingOutput(vocab, cfg) if loss == "negative" else HierarchicalOutput(vocab)
     W_in = ((rng.random((V, d)) - 0.5) / d).astype(np.float32)
-    W_out = (rng.standard_normal((output.rows(V), d)) * 0.3).astype(np.float32)
+    W_out = (rng.standard_normal((cfg.output_rows(V), d)) * 0.3).astype(np.float32)
     ref_in, ref_out = W_in.astype(np.float64), W_out.astype(np.float64)
     ref = _replay_job(ref_in, ref_out, ids, bounds, keep, output, cbow, window, negative, 0.05, 0.02, 1234)
     tables = kernels.make_tables(keep, **output.kernel_tables())

@@ -28,6 +28,7 @@ log = logging.getLogger("w2v")
 CLI_DEFAULTS = {"workers": "all CPU cores", "epochs": "{epochs}; {starter} on the starter corpus"}
 # options a resumed run may change: they alter speed, never what is computed on one worker
 RESUMABLE = ("workers",)
+DEFAULT_OUT = "runs/w2v"
 
 
 # ---------------------------------------------------------------------------------------------- train
@@ -72,7 +73,7 @@ def _add_train(sub):
                                              "or a directory of such files; none: the shipped starter corpus")
     p.add_argument("--dataset", metavar="NAME", default=None,
                    help="train on a public corpus, downloaded once into the cache: text8")
-    p.add_argument("-o", "--out", default=None, help="output directory (default: runs/w2v)")
+    p.add_argument("-o", "--out", default=None, help=f"output directory (default: {DEFAULT_OUT})")
     reading = p.add_argument_group("reading the corpus")
     reading.add_argument("--tokenizer", choices=TOKENIZERS, default=None,
                          help=f"how lines become words (default: {DEFAULT_TOKENIZER})")
@@ -92,13 +93,12 @@ def _add_train(sub):
     p.set_defaults(func=cmd_train)
 
 
-def _resume(args, every):
+def _resume(args, out: Path, every):
     """Load the checkpoint in ``--resume DIR`` and continue it; refuse options that would change the run."""
     import math
     from .config import Config
     from .io import CHECKPOINT_FILE, MODEL_FILE
     from .word2vec import Word2Vec
-    out = Path(args.resume)
     clashes = [flag for flag, given in (("-o", args.out), ("--dataset", args.dataset),
                                         ("--tokenizer", args.tokenizer), ("--lowercase", args.lowercase))
                if given is not None]
@@ -121,10 +121,10 @@ def _resume(args, every):
     log.info("resuming %s at epoch %d, job %d", ckpt, model.state_.epoch + 1, model.state_.job)
     model.resume(args.corpus, progress=not args.quiet, workers=given.get("workers"), checkpoint_path=ckpt,
                  checkpoint_every=every)
-    return model, out
+    return model
 
 
-def _train_new(args, every):
+def _train_new(args, out: Path, every):
     from . import datasets
     from .corpus import DEFAULT_TOKENIZER
     from .io import CHECKPOINT_FILE
@@ -137,20 +137,10 @@ def _train_new(args, every):
     params = {"workers": os.cpu_count() or 1, **({"epochs": datasets.STARTER_EPOCHS} if starter else {}),
               **config_args(args)}
     model = Word2Vec(**params)
-    model.get_config().validate()  # a bad option fails before any directory is made
-    out = Path(args.out or "runs/w2v")
     ckpt = out / CHECKPOINT_FILE
-    made = _make_dir(out) if every else []
-    try:
-        model.fit(corpus, progress=not args.quiet, tokenizer=args.tokenizer or DEFAULT_TOKENIZER,
-                  lowercase=bool(args.lowercase), checkpoint_path=ckpt if every else None, checkpoint_every=every)
-    except BaseException:
-        for d in reversed(made):  # a failed run leaves no empty directory behind
-            if d.is_dir() and not any(d.iterdir()):
-                d.rmdir()
-        raise
-    _make_dir(out)
-    return model, out
+    model.fit(corpus, progress=not args.quiet, tokenizer=args.tokenizer or DEFAULT_TOKENIZER,
+              lowercase=bool(args.lowercase), checkpoint_path=ckpt if every else None, checkpoint_every=every)
+    return model
 
 
 def _make_dir(path: Path) -> list[Path]:
@@ -164,12 +154,39 @@ def _make_dir(path: Path) -> list[Path]:
 
 
 def cmd_train(args) -> int:
-    from .io import CHECKPOINT_FILE, MODEL_FILE, VECTORS_BINARY, VECTORS_TEXT, save_word2vec_format
+    import math
+    from .config import Config
+    from .io import directory_lock
 
     every = None if args.checkpoint_every is None else args.checkpoint_every * 60.0
-    if every is not None and not every > 0:
-        raise W2VError("--checkpoint-every must be a positive number of minutes")
-    model, out = _resume(args, every) if args.resume else _train_new(args, every)
+    if every is not None and not (every > 0 and math.isfinite(every)):
+        raise W2VError("--checkpoint-every must be a positive, finite number of minutes")
+    if not args.resume:
+        Config(**config_args(args)).validate()  # a bad option fails before any directory is made
+    out = Path(args.resume) if args.resume else Path(args.out or DEFAULT_OUT)
+    if args.resume and not out.is_dir():
+        raise W2VError(f"--resume {out}: no such directory")
+    made = _make_dir(out)
+    try:
+        with directory_lock(out):  # one writer per run directory: checkpoints and models are not shared
+            model = _resume(args, out, every) if args.resume else _train_new(args, out, every)
+            _save_run(model, out, args)
+    except BaseException:
+        if made:  # a failed run leaves no directory of its own behind
+            (out / ".w2v.lock").unlink(missing_ok=True)
+            for d in reversed(made):
+                if d.is_dir() and not any(d.iterdir()):
+                    d.rmdir()
+        raise
+    if args.report:
+        from .report import training_report
+        print(training_report(model.wv, out))
+    return 0
+
+
+def _save_run(model, out: Path, args) -> None:
+    """Write the finished run: the model, its vectors, the summary line; the checkpoint goes."""
+    from .io import CHECKPOINT_FILE, MODEL_FILE, VECTORS_BINARY, VECTORS_TEXT, save_word2vec_format
     model.save(out / MODEL_FILE)
     save_word2vec_format(out / VECTORS_TEXT, model.vocab_.index_to_key, model.W_in_, whitespace="replace")
     if args.binary:
@@ -182,10 +199,6 @@ def cmd_train(args) -> int:
     print(f"trained {model.config_.arch}/{model.config_.loss} on {len(model.vocab_)} words, {model.config_.epochs} "
           f"epochs in {st.train_seconds:.1f}s ({st.words_done / max(st.train_seconds, 1e-9):,.0f} words/s); {final}")
     print(f"model:   {out / MODEL_FILE}\nvectors: {out / VECTORS_TEXT}")
-    if args.report:
-        from .report import training_report
-        print(training_report(model.wv, out))
-    return 0
 
 
 def _choose_corpus(args):

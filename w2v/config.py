@@ -28,6 +28,10 @@ LOSSES = ("softmax", "negative", "hierarchical")
 OPTIMIZERS = ("sgd", "momentum", "rmsprop", "adam")
 SCHEDULES = ("linear", "constant", "step")
 BACKENDS = ("auto", "numpy", "numba")
+# sizes the kernels allocate scratch for per thread (2 x window and negative + 1 rows of d floats): bounded so
+# that no option, typed or read from a crafted file, can make a kernel ask for unbounded memory
+MAX_WINDOW = 10_000
+MAX_NEGATIVE = 1_000
 
 
 def option(default, help: str, *, choices: tuple | None = None, aliases: tuple = ()):
@@ -114,6 +118,8 @@ class Config:
             need(v is None or v >= 1, f"{name} must be None or an integer >= 1, got {v!r}")
         need(self.negative >= (1 if self.loss == "negative" else 0),
              f"negative must be an integer >= 1 with loss='negative', got {self.negative!r}")
+        need(self.window <= MAX_WINDOW, f"window must be at most {MAX_WINDOW:,} words, got {self.window!r}")
+        need(self.negative <= MAX_NEGATIVE, f"negative must be at most {MAX_NEGATIVE:,}, got {self.negative!r}")
         need(self.alpha is None or 0 < self.alpha < 10, f"alpha must be in (0, 10), got {self.alpha!r}")
         need(self.min_alpha >= 0, f"min_alpha must be >= 0, got {self.min_alpha!r}")
         need(self.min_alpha <= self.start_alpha, f"min_alpha ({self.min_alpha}) must not exceed the start "
@@ -129,6 +135,11 @@ class Config:
     def use_kernels(self) -> bool:
         """True when training runs in the numba kernels rather than the numpy reference path."""
         return self.backend == "numba" or (self.backend == "auto" and self.loss != "softmax")
+
+    def output_rows(self, V: int) -> int:
+        """Rows of the output matrix for V words: one per word, or one per inner Huffman node (V - 1, at least
+        one so a single word still has a loss) for hierarchical softmax."""
+        return max(V - 1, 1) if self.loss == "hierarchical" else V
 
     @property
     def start_alpha(self) -> float:

@@ -54,13 +54,16 @@ class Dataset:
     """Where a corpus lives and how to check it.
 
     ``sha256`` is the digest of the corpus file itself: of the download, or of ``member`` when the
-    download is a zip archive holding it.
+    download is a zip archive holding it. ``size`` and ``member_size`` are the exact byte counts: a server
+    that sends more (an endless body, a zip bomb) is cut off there instead of filling the disk.
     """
     name: str
     url: str
     sha256: str
     description: str
-    member: str | None = None  # file inside the downloaded zip archive
+    size: int                       # bytes of the download
+    member: str | None = None       # file inside the downloaded zip archive
+    member_size: int | None = None  # bytes of that file
 
     @property
     def filename(self) -> str:
@@ -73,7 +76,7 @@ DATASETS = {
         "6e890197040d37d85beb962ae1f041ff1d9a9ca8d20c7d99c85027eebf51dca7",
         "first 10^8 bytes of English Wikipedia (2006), cleaned to lowercase a-z words: 17M words "
         "(Matt Mahoney; the usual public word2vec benchmark corpus)",
-        member="text8"),
+        size=31_344_016, member="text8", member_size=100_000_000),
 }
 
 
@@ -140,17 +143,23 @@ def sha256_of(path) -> str:
 
 
 def _download(ds: Dataset, part: Path, progress: bool) -> None:
-    """Fetch ``ds.url`` into ``part``, continuing from its current length when the server allows."""
+    """Fetch ``ds.url`` into ``part``, continuing from its current length when the server allows; never more
+    than ``ds.size`` bytes, and never through a symbolic link planted at ``part``."""
+    if part.is_symlink():
+        raise DatasetError(f"{part} is a symbolic link; refusing to download through it (remove it and run again)")
     have = part.stat().st_size if part.exists() else 0
+    if have >= ds.size:
+        return
     request = urllib.request.Request(ds.url, headers={"User-Agent": "w2v", **({"Range": f"bytes={have}-"} if have else {})})
     try:
         response = urllib.request.urlopen(request, timeout=_TIMEOUT)
     except urllib.error.HTTPError as e:
         if e.code == 416 and have:  # nothing left to send: the part file is complete
             return
-        raise DatasetError(f"cannot download {ds.name} from {ds.url}: HTTP {e.code} {e.reason}") from None
+        reason = " ".join(str(e.reason).split())  # a redirect loop's reason spans several lines
+        raise DatasetError(f"cannot download {ds.name} from {ds.url}: HTTP {e.code} {reason}") from None
     except (urllib.error.URLError, socket.timeout, OSError) as e:
-        reason = getattr(e, "reason", e)
+        reason = " ".join(str(getattr(e, "reason", e)).split())
         raise DatasetError(f"cannot reach {ds.url} to download {ds.name} ({reason}): are you offline? Connect "
                            f"and run again, or download it yourself into {part.parent}") from None
     with response:
@@ -159,12 +168,25 @@ def _download(ds: Dataset, part: Path, progress: bool) -> None:
             logger.info("%s: the server does not resume downloads; starting again", ds.name)
             have = 0
         length = response.headers.get("Content-Length")
-        total = have + int(length) if length is not None else None
-        with open(part, "ab" if resumed else "wb") as f, \
-                tqdm(total=total, initial=have, unit="B", unit_scale=True, desc=f"downloading {ds.name}",
+        total = have + int(length) if length is not None and length.isdigit() else None
+        if total is not None and total > ds.size:
+            raise DatasetError(f"{ds.url} announces {total:,} bytes but {ds.name} has {ds.size:,}; refusing it")
+        flags = os.O_WRONLY | os.O_CREAT | os.O_NOFOLLOW | (os.O_APPEND if resumed else os.O_TRUNC)
+        try:
+            fd = os.open(part, flags, 0o644)
+        except OSError as e:
+            raise DatasetError(f"cannot write {part}: {e.strerror or e}") from None
+        with os.fdopen(fd, "ab" if resumed else "wb") as f, \
+                tqdm(total=ds.size, initial=have, unit="B", unit_scale=True, desc=f"downloading {ds.name}",
                      disable=not progress, leave=False) as bar:
+            got = have
             try:
                 for block in iter(lambda: response.read(_CHUNK), b""):
+                    got += len(block)
+                    if got > ds.size:
+                        f.truncate(0)
+                        raise DatasetError(f"{ds.url} sent more than the {ds.size:,} bytes of {ds.name}; the "
+                                           "download was stopped and removed")
                     f.write(block)
                     bar.update(len(block))
             except (OSError, socket.timeout, http.client.HTTPException) as e:
@@ -176,11 +198,21 @@ def _download(ds: Dataset, part: Path, progress: bool) -> None:
 
 
 def _extract(archive: Path, member: str, out: Path, ds: Dataset) -> None:
+    """Copy ``member`` out of the downloaded zip, never more than ``ds.member_size`` bytes (a zip bomb stops)."""
+    limit = ds.member_size if ds.member_size is not None else ds.size * 1000
     try:
         with zipfile.ZipFile(archive) as z, z.open(member) as src, open(out, "wb") as dst:
-            shutil.copyfileobj(src, dst, _CHUNK)
-    except (zipfile.BadZipFile, KeyError) as e:
+            done = 0
+            for block in iter(lambda: src.read(_CHUNK), b""):
+                done += len(block)
+                if done > limit:
+                    raise DatasetError(f"{ds.name}: {member} in the download expands past its {limit:,} bytes; the "
+                                       "download was removed, run again")
+                dst.write(block)
+    except (zipfile.BadZipFile, KeyError, DatasetError) as e:
         archive.unlink()
         out.unlink(missing_ok=True)
+        if isinstance(e, DatasetError):
+            raise
         raise DatasetError(f"{ds.name}: the download is not a zip holding {member!r} ({e}); it was removed, "
                            f"run again") from None

@@ -35,6 +35,10 @@ class FormatError(W2VError):
     """A vectors or model file is malformed, truncated or of an unknown format."""
 
 
+class SaveError(W2VError, OSError):
+    """A file could not be written (disk full, file too large, no permission); the old file is intact."""
+
+
 class TrainingError(W2VError):
     """Training failed, for example because the loss diverged to NaN or infinity."""
 

@@ -32,6 +32,18 @@ HOT_ROWS = 1024
 SYNC_EVERY = {"cbow": 8192, "skipgram": 2048}
 
 
+def available_memory() -> int | None:
+    """Bytes of memory the machine can still give (Linux ``MemAvailable``), or None when unknown."""
+    try:
+        with open("/proc/meminfo") as f:
+            for line in f:
+                if line.startswith("MemAvailable:"):
+                    return int(line.split()[1]) * 1024
+    except (OSError, ValueError, IndexError):
+        pass
+    return None
+
+
 def private_row_counts(arch: str, workers: int, V_in: int, V_out: int) -> tuple[int, int]:
     """How many rows of each layer every thread keeps private: none with one worker (nothing to share);
     skip-gram writes one input row per window, so only CBOW keeps input rows private."""

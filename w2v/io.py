@@ -32,6 +32,7 @@ from __future__ import annotations
 
 import bz2
 import contextlib
+import glob
 import gzip
 import json
 import logging
@@ -40,11 +41,12 @@ import os
 import re
 import tempfile
 import zipfile
+import zlib
 from pathlib import Path
 
 import numpy as np
 
-from .errors import FormatError
+from .errors import FormatError, SaveError, W2VError
 
 logger = logging.getLogger(__name__)
 
@@ -56,6 +58,10 @@ CHECKPOINT_FILE = "checkpoint.npz"  # a resumable snapshot of an unfinished run
 VECTORS_TEXT = "vectors.txt"        # word2vec text format
 VECTORS_BINARY = "vectors.bin"      # word2vec binary format
 _WS = re.compile(r"\s")
+MAX_DIMS = 100_000             # a vectors file may claim at most this many dimensions
+_MAX_WORD_BYTES = 100_000      # longest word (bytes) a record may hold
+_CONTROL = re.compile(r"[\x00-\x1f\x7f]")  # tab, NUL, CR, ...: never part of a word in these formats
+_FIRST_BLOCK = 8 << 20        # bytes of vectors allocated first when the file's size cannot bound the header
 _COMPRESSED = {".gz": gzip.open, ".bz2": bz2.open, ".xz": lzma.open}
 
 
@@ -63,6 +69,10 @@ _COMPRESSED = {".gz": gzip.open, ".bz2": bz2.open, ".xz": lzma.open}
 @contextlib.contextmanager
 def atomic_write(path, mode: str = "wb"):
     """Open a temporary file beside ``path``; on success fsync and rename it over ``path``.
+
+    A failure (disk full, file too large, a crash) leaves the previous file intact and removes the temporary
+    file; an OS error becomes a one-line :class:`SaveError` naming the path. Temporary files that a killed
+    process left behind are removed by the next save into the same directory.
 
     Example
     -------
@@ -73,19 +83,24 @@ def atomic_write(path, mode: str = "wb"):
     parent = path.parent if str(path.parent) else Path(".")
     if not parent.is_dir():
         raise FormatError(f"cannot write {path}: the directory {parent} does not exist")
-    fd, tmp = tempfile.mkstemp(dir=parent, prefix=f".{path.name}.", suffix=".tmp")
-    umask = os.umask(0)
-    os.umask(umask)
-    os.chmod(tmp, 0o666 & ~umask)  # mkstemp makes 0600; a saved file gets the usual permissions
+    _remove_stale_temporaries(parent, path.name)
+    tmp = None
     try:
+        fd, tmp = tempfile.mkstemp(dir=parent, prefix=f".{path.name}.{os.getpid()}.", suffix=".tmp")
+        umask = os.umask(0)
+        os.umask(umask)
+        os.chmod(tmp, 0o666 & ~umask)  # mkstemp makes 0600; a saved file gets the usual permissions
         with os.fdopen(fd, mode, **({} if "b" in mode else {"encoding": "utf-8", "newline": "\n"})) as f:
             yield f
             f.flush()
             os.fsync(f.fileno())
         os.replace(tmp, path)
-    except BaseException:
-        with contextlib.suppress(FileNotFoundError):
-            os.unlink(tmp)
+    except BaseException as e:
+        if tmp is not None:
+            with contextlib.suppress(FileNotFoundError):
+                os.unlink(tmp)
+        if isinstance(e, OSError) and not isinstance(e, W2VError):
+            raise SaveError(f"cannot write {path}: {e.strerror or e}; the previous file, if any, is intact") from None
         raise
     with contextlib.suppress(OSError):  # make the rename itself durable
         dfd = os.open(parent, os.O_RDONLY)
@@ -93,6 +108,55 @@ def atomic_write(path, mode: str = "wb"):
             os.fsync(dfd)
         finally:
             os.close(dfd)
+
+
+def _remove_stale_temporaries(directory: Path, name: str) -> None:
+    """Delete ``.NAME.PID.*.tmp`` files of earlier saves whose process no longer runs."""
+    for tmp in directory.glob(f".{glob.escape(name)}.*.tmp"):
+        pid = tmp.name[len(name) + 2:].split(".", 1)[0]
+        if pid.isdigit() and not _alive(int(pid)):
+            with contextlib.suppress(OSError):
+                tmp.unlink()
+
+
+def _alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except OSError:
+        return True  # it exists but belongs to someone else
+    return True
+
+
+@contextlib.contextmanager
+def directory_lock(directory):
+    """Hold ``DIRECTORY/.w2v.lock`` (an advisory lock holding the owner's pid) while writing a run directory;
+    a second writer gets a one-line error naming the owner. The lock goes with its process, even on kill -9.
+
+    Example
+    -------
+    >>> with directory_lock("runs/w2v"):  # doctest: +SKIP
+    ...     train_and_save()
+    """
+    import fcntl
+    lock = Path(directory) / ".w2v.lock"
+    try:
+        fd = os.open(lock, os.O_RDWR | os.O_CREAT | os.O_NOFOLLOW, 0o644)
+    except OSError as e:
+        raise SaveError(f"cannot create the lock file {lock}: {e.strerror or e}") from None
+    try:
+        try:
+            fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            owner = os.pread(fd, 32, 0).decode("ascii", "replace").strip() or "unknown"
+            raise W2VError(f"{directory} is being written by another w2v process (pid {owner}); wait for it to "
+                           "finish or choose another output directory") from None
+        os.ftruncate(fd, 0)
+        os.pwrite(fd, f"{os.getpid()}\n".encode(), 0)
+        yield
+    finally:
+        os.close(fd)  # releases the lock; the file stays, so that a waiting writer never races its removal
 
 
 def is_compressed(path) -> bool:
@@ -219,13 +283,15 @@ def _parse_header(line: bytes, path) -> tuple[int, int]:
                           f"{line[:80]!r}; is this a word2vec vectors file?") from None
     if V < 0 or d < 1:
         raise FormatError(f"{path}: header claims {V} words of {d} dimensions")
+    if d > MAX_DIMS:
+        raise FormatError(f"{path}: header claims {d:,} dimensions; w2v reads at most {MAX_DIMS:,}")
     return V, d
 
 
 def _detect_binary(head: bytes, d: int) -> bool:
     """True unless the first record after the header is a line of d numbers."""
     nl = head.find(b"\n")
-    body = head[nl + 1:]
+    body = head[nl + 1:].lstrip(b"\r\n")  # blank lines after the header: the text reader skips them too
     end = body.find(b"\n")
     line = body if end < 0 else body[:end]
     parts = line.decode("latin-1").split()  # the word's encoding does not matter here, only the numbers
@@ -286,10 +352,51 @@ def load_word2vec_format(path, binary: bool | None = None, limit: int | None = N
             if binary is None:
                 binary = _detect_binary(header + head, d)
             reader = _read_binary if binary else _read_text
-            keys, vecs = reader(_Prefixed(head, f), path, V, d, want, unicode_errors, dtype)
+            rows = _Rows(want, d, dtype, preallocate=raw_size is not None)
+            keys = reader(_Prefixed(head, f), path, V, d, want, unicode_errors, rows)
+            vecs = rows.result()
+            _warn_unicode_spaces(keys, path)
         except (OSError, EOFError, lzma.LZMAError, zipfile.BadZipFile) as e:
             raise FormatError(f"{path}: cannot read the file ({e}); is it truncated or corrupt?") from None
     return keys, vecs
+
+
+class _Rows:
+    """The vectors being read: allocated whole when the file's size has already bounded the header's claim,
+    else grown as records arrive, so a small compressed file claiming 10^9 words allocates nothing big."""
+
+    def __init__(self, want: int, d: int, dtype, preallocate: bool):
+        self.n, self.dtype = 0, dtype
+        first = want if preallocate else min(want, max(1, _FIRST_BLOCK // (d * np.dtype(dtype).itemsize)))
+        self.data = np.empty((first, d), dtype=dtype)
+
+    def add(self, values, path, where: str, word: str) -> None:
+        if self.n == len(self.data):
+            grown = np.empty((2 * len(self.data), self.data.shape[1]), self.dtype)  # at most twice what was read
+            grown[:self.n] = self.data
+            self.data = grown
+        with np.errstate(over="ignore", invalid="ignore"):
+            self.data[self.n] = values
+        if not np.isfinite(self.data[self.n]).all():  # after the cast: 1e39 overflows float32 to infinity
+            raise FormatError(f"{path}: {where}: the vector of {word!r} holds NaN, infinity or a value too large "
+                              f"for {np.dtype(self.dtype).name}")
+        self.n += 1
+
+    def result(self) -> np.ndarray:
+        return self.data[:self.n] if self.n < len(self.data) else self.data
+
+
+def _check_word(word: str, path, where: str) -> str:
+    if _CONTROL.search(word):
+        raise FormatError(f"{path}: {where}: the word {word[:40]!r} holds a control character (tab, NUL, CR, ...); "
+                          "the file is corrupt or not in the word2vec format")
+    return word
+
+
+def _warn_unicode_spaces(keys, path) -> None:
+    odd = [k for k in keys if _WS.search(k)]  # e.g. a no-break space: legal in word2vec.c's output, but surprising
+    if odd:
+        logger.warning("%s: %d word(s) hold Unicode spaces (kept as they are), e.g. %r", path, len(odd), odd[0])
 
 
 class _Prefixed:
@@ -304,15 +411,18 @@ class _Prefixed:
             return out if len(out) == n else out + self.f.read(n - len(out))
         return self.f.read(n)
 
-    def readline(self) -> bytes:
+    def readline(self, limit: int = -1) -> bytes:
         if self.head:
             nl = self.head.find(b"\n")
-            if nl >= 0:
+            if nl >= 0 and (limit < 0 or nl < limit):
                 out, self.head = self.head[:nl + 1], self.head[nl + 1:]
                 return out
+            if limit >= 0 and len(self.head) >= limit:
+                out, self.head = self.head[:limit], self.head[limit:]
+                return out
             out, self.head = self.head, b""
-            return out + self.f.readline()
-        return self.f.readline()
+            return out + self.f.readline(-1 if limit < 0 else limit - len(out))
+        return self.f.readline(limit)
 
 
 def _decode(word: bytes, path, where: str, errors: str) -> str:
@@ -323,7 +433,7 @@ def _decode(word: bytes, path, where: str, errors: str) -> str:
                           "unicode_errors='replace' (CLI: --unicode-errors replace) to load it anyway") from None
 
 
-def _finish(keys, vecs, path, n, want, V):
+def _finish(keys, path, n, want, V):
     if n < want:
         raise FormatError(f"{path}: header says {V} words but the file ends after {n}: it is truncated")
     seen = {}
@@ -331,43 +441,45 @@ def _finish(keys, vecs, path, n, want, V):
         if k in seen:
             raise FormatError(f"{path}: the word {k!r} appears twice (records {seen[k] + 1} and {i + 1})")
         seen[k] = i
-    return keys, vecs
+    return keys
 
 
-def _read_text(f, path, V, d, want, errors, dtype):
+def _read_text(f, path, V, d, want, errors, rows: _Rows):
     keys: list[str] = []
-    vecs = np.empty((want, d), dtype=dtype)
     n = 0
     lineno = 1
+    longest = _MAX_WORD_BYTES + 64 * d  # a word and d numbers can take no more
     while n < want:
-        line = f.readline()
+        line = f.readline(longest + 1)
         lineno += 1
         if not line:
             break
+        if len(line) > longest:
+            raise FormatError(f"{path}: line {lineno} is longer than any record of {d} values ({longest:,} bytes); "
+                              "the file is corrupt")
         if not line.strip():
             continue
         parts = line.rstrip(b"\r\n").split(b" ")
         parts = [p for p in parts if p != b""] if len(parts) != d + 1 else parts
         if len(parts) != d + 1:
             raise FormatError(f"{path}: line {lineno}: expected a word and {d} values, got {len(parts)} fields")
-        word = _decode(parts[0], path, f"line {lineno}", errors)
+        word = _check_word(_decode(parts[0], path, f"line {lineno}", errors), path, f"line {lineno}")
         try:
-            row = np.array([float(x) for x in parts[1:]], dtype=np.float64)
+            if any(b"_" in x for x in parts[1:]):
+                raise ValueError  # Python's float() reads "1_0" as 10; no vectors file writes that
+            values = [float(x) for x in parts[1:]]
         except ValueError:
             raise FormatError(f"{path}: line {lineno}: the values of {word!r} are not all numbers") from None
-        if not np.isfinite(row).all():
-            raise FormatError(f"{path}: line {lineno}: the vector of {word!r} contains NaN or infinity")
+        rows.add(values, path, f"line {lineno}", word)
         keys.append(word)
-        vecs[n] = row
         n += 1
-    if n == want and want == V and f.readline().strip():
+    if n == want and want == V and f.readline(longest + 1).strip():
         raise FormatError(f"{path}: the file holds more than the {V} words its header announces")
-    return _finish(keys, vecs, path, n, want, V)
+    return _finish(keys, path, n, want, V)
 
 
-def _read_binary(f, path, V, d, want, errors, dtype):
+def _read_binary(f, path, V, d, want, errors, rows: _Rows):
     keys: list[str] = []
-    vecs = np.empty((want, d), dtype=dtype)
     nbytes = 4 * d
     buf = b""
     pos = 0
@@ -381,12 +493,12 @@ def _read_binary(f, path, V, d, want, errors, dtype):
             sp = buf.find(b" ", pos)
             if sp >= 0 and len(buf) - (sp + 1) >= nbytes:
                 break
-            if sp < 0 and len(buf) - pos > 100000:
-                raise FormatError(f"{path}: record {n + 1}: no word found in 100000 bytes; the file is corrupt "
-                                  "or not in the binary word2vec format")
+            if sp < 0 and len(buf) - pos > _MAX_WORD_BYTES:
+                raise FormatError(f"{path}: record {n + 1}: no word found in {_MAX_WORD_BYTES} bytes; the file is "
+                                  "corrupt or not in the binary word2vec format")
             if eof:
                 if pos >= len(buf):
-                    return _finish(keys, vecs, path, n, want, V)
+                    return _finish(keys, path, n, want, V)
                 raise FormatError(f"{path}: record {n + 1}: the file ends in the middle of a record: it is truncated")
             more = f.read(1 << 20)
             if not more:
@@ -396,14 +508,12 @@ def _read_binary(f, path, V, d, want, errors, dtype):
         word = _decode(buf[pos:sp], path, f"record {n + 1}", errors)
         if not word:
             raise FormatError(f"{path}: record {n + 1}: empty word; the file is corrupt")
-        row = np.frombuffer(buf, dtype="<f4", count=d, offset=sp + 1)
-        if not np.isfinite(row).all():
-            raise FormatError(f"{path}: record {n + 1}: the vector of {word!r} contains NaN or infinity")
+        _check_word(word, path, f"record {n + 1}")
+        rows.add(np.frombuffer(buf, dtype="<f4", count=d, offset=sp + 1), path, f"record {n + 1}", word)
         keys.append(word)
-        vecs[n] = row
         n += 1
         pos = sp + 1 + nbytes
-    return _finish(keys, vecs, path, n, want, V)
+    return _finish(keys, path, n, want, V)
 
 
 # ---------------------------------------------------------------------------------------------- native format
@@ -418,58 +528,111 @@ def save_npz(path, arrays: dict, meta: dict) -> None:
         np.savez(f, **payload)
 
 
-def _mmap_member(path: Path, zf: zipfile.ZipFile, name: str):
-    """Memory-map an uncompressed ``.npy`` member of a zip archive in place."""
-    info = zf.getinfo(name)
-    if info.compress_type != zipfile.ZIP_STORED:
-        return None
-    with open(path, "rb") as fh:
+MAX_META_BYTES = 1 << 30   # a model's JSON metadata may hold up to 1 GiB (10M words take about 150 MB)
+_NUMERIC_KINDS = "biuf"    # native arrays are booleans, integers or reals: never strings, objects or complex
+
+
+def _npy_members(path: Path, zf: zipfile.ZipFile, fh) -> dict:
+    """Where each array of a native ``.npz`` lies, checked against the bytes actually there before anything
+    is allocated: ``{name: (info, shape, fortran, dtype, data offset, npy header bytes)}``.
+
+    Every member must be stored uncompressed (w2v never compresses them, so no member can expand into more
+    memory than the file's size), be a ``.npy`` of a real numeric dtype, and hold exactly the bytes its header
+    declares.
+    """
+    size = path.stat().st_size
+    out = {}
+    for info in zf.infolist():
+        name = info.filename[:-4] if info.filename.endswith(".npy") else None
+        if name is None or name in out:
+            raise FormatError(f"{path}: unexpected member {info.filename!r}; not a w2v model file")
+        if info.compress_type != zipfile.ZIP_STORED or info.file_size != info.compress_size:
+            raise FormatError(f"{path}: member {info.filename} is compressed; w2v writes model files uncompressed "
+                              "(re-save it with w2v)")
         fh.seek(info.header_offset)
         local = fh.read(30)
+        if len(local) != 30 or local[:4] != b"PK\x03\x04":
+            raise FormatError(f"{path}: member {info.filename} has no valid zip header; the file is corrupt")
         start = info.header_offset + 30 + int.from_bytes(local[26:28], "little") + int.from_bytes(local[28:30], "little")
+        if start + info.file_size > size:
+            raise FormatError(f"{path}: member {info.filename} runs past the end of the file; it is truncated")
         fh.seek(start)
         version = np.lib.format.read_magic(fh)
-        if version == (1, 0):
-            shape, fortran, dtype = np.lib.format.read_array_header_1_0(fh)
-        else:
-            shape, fortran, dtype = np.lib.format.read_array_header_2_0(fh)
-        if dtype.hasobject:
-            raise FormatError(f"{path}: array {name} holds Python objects; refusing to load it")
+        if version not in ((1, 0), (2, 0)):
+            raise FormatError(f"{path}: array {name} uses .npy format {version}; w2v writes 1.0")
+        read_header = np.lib.format.read_array_header_1_0 if version == (1, 0) else np.lib.format.read_array_header_2_0
+        shape, fortran, dtype = read_header(fh, max_header_size=10000)
+        if dtype.kind not in _NUMERIC_KINDS or dtype.hasobject or dtype.fields is not None:
+            raise FormatError(f"{path}: array {name} has dtype {dtype}; a w2v model holds only numeric arrays")
         offset = fh.tell()
-    if int(np.prod(shape)) == 0:
-        return np.zeros(shape, dtype)
-    return np.memmap(path, dtype=dtype, mode="r", offset=offset, shape=shape, order="F" if fortran else "C")
+        nbytes = dtype.itemsize * int(np.prod(shape, dtype=object))  # exact: no overflow on absurd shapes
+        if (offset - start) + nbytes != info.file_size:
+            raise FormatError(f"{path}: array {name} declares shape {shape} ({nbytes:,} bytes) but its member holds "
+                              f"{info.file_size - (offset - start):,}; the file is corrupt")
+        fh.seek(start)
+        out[name] = (info, shape, fortran, dtype, offset, fh.read(offset - start))
+    return out
 
 
-def load_npz(path, mmap: bool = False) -> tuple[dict, dict]:
-    """Read a native ``.npz``: returns ``(arrays, meta)``. Never unpickles anything."""
+def load_npz(path, mmap: bool = False, verify: bool | None = None) -> tuple[dict, dict]:
+    """Read a native ``.npz``: returns ``(arrays, meta)``. Never unpickles anything.
+
+    Nothing is allocated before the archive's layout is checked (:func:`_npy_members`), so a header claiming
+    10^12 rows is refused, not attempted. ``mmap=True`` maps the arrays read-only instead of reading them.
+    ``verify`` checks each member against its zip CRC-32; it defaults to True without mmap (the read touches
+    every byte anyway) and to False with mmap (verifying reads the whole file, which mapping avoids).
+    """
     path = Path(path)
+    verify = (not mmap) if verify is None else verify
     if not path.is_file():
         raise FormatError(f"model file not found: {path}")
     try:
-        with np.load(path, allow_pickle=False) as z:
-            if "meta" not in z.files:
+        with zipfile.ZipFile(path) as zf, open(path, "rb") as fh:
+            members = _npy_members(path, zf, fh)
+            if "meta" not in members:
                 raise FormatError(f"{path}: not a w2v model file (no 'meta' entry)")
-            try:
-                meta = json.loads(bytes(z["meta"]).decode("utf-8"))
-            except (UnicodeDecodeError, json.JSONDecodeError) as e:
-                raise FormatError(f"{path}: the model's metadata is not valid JSON ({e})") from None
-            if not isinstance(meta, dict) or meta.get("format") != MODEL_FORMAT:
-                raise FormatError(f"{path}: not a w2v model file (format {meta.get('format') if isinstance(meta, dict) else None!r})")
-            if meta.get("version", 0) > MODEL_VERSION:
-                raise FormatError(f"{path}: model format version {meta.get('version')} is newer than this w2v "
-                                  f"understands ({MODEL_VERSION}); upgrade w2v")
-            names = [n for n in z.files if n != "meta"]
+            info, shape, _, dtype, offset, head = members.pop("meta")
+            if dtype != np.uint8 or len(shape) != 1 or shape[0] > MAX_META_BYTES:
+                raise FormatError(f"{path}: the model's metadata is not a JSON text of at most {MAX_META_BYTES:,} bytes")
+            fh.seek(offset)
+            raw = fh.read(shape[0])
+            if verify and zlib.crc32(raw, zlib.crc32(head)) != info.CRC:
+                raise FormatError(f"{path}: the metadata fails its CRC check; the file is corrupt")
+            meta = _parse_meta(raw, path)
             arrays = {}
-            if mmap:
-                with zipfile.ZipFile(path) as zf:
-                    for n in names:
-                        arrays[n] = _mmap_member(path, zf, n + ".npy")
-            for n in names:
-                if arrays.get(n) is None:
-                    arrays[n] = z[n]
+            for name, (info, shape, fortran, dtype, offset, head) in members.items():
+                count = int(np.prod(shape, dtype=object))
+                if mmap and count:
+                    flat = np.memmap(path, dtype=dtype, mode="r", offset=offset, shape=(count,))
+                else:
+                    fh.seek(offset)
+                    flat = np.fromfile(fh, dtype=dtype, count=count)
+                    if len(flat) != count:
+                        raise FormatError(f"{path}: array {name} is truncated")
+                if verify and zlib.crc32(memoryview(flat).cast("B"), zlib.crc32(head)) != info.CRC:
+                    raise FormatError(f"{path}: array {name} fails its CRC check; the file is corrupt")
+                arrays[name] = flat.reshape(shape, order="F" if fortran else "C")
     except FormatError:
         raise
-    except (ValueError, OSError, EOFError, zipfile.BadZipFile, KeyError) as e:
+    except (ValueError, OSError, EOFError, zipfile.BadZipFile, KeyError, MemoryError) as e:
         raise FormatError(f"{path}: cannot read the model file ({e}); is it truncated or corrupt?") from None
     return arrays, meta
+
+
+def _parse_meta(raw: bytes, path) -> dict:
+    try:
+        meta = json.loads(raw.decode("utf-8"))
+    except (UnicodeDecodeError, json.JSONDecodeError) as e:
+        raise FormatError(f"{path}: the model's metadata is not valid JSON ({e})") from None
+    except RecursionError:
+        raise FormatError(f"{path}: the model's metadata is nested too deeply to be a w2v model") from None
+    if not isinstance(meta, dict) or meta.get("format") != MODEL_FORMAT:
+        got = meta.get("format") if isinstance(meta, dict) else None
+        raise FormatError(f"{path}: not a w2v model file (format {str(got)[:40]!r})")
+    version = meta.get("version")
+    if not isinstance(version, int) or isinstance(version, bool) or version < 1:
+        raise FormatError(f"{path}: the model format version must be a positive integer, got {str(version)[:40]!r}")
+    if version > MODEL_VERSION:
+        raise FormatError(f"{path}: model format version {version} is newer than this w2v understands "
+                          f"({MODEL_VERSION}); upgrade w2v")
+    return meta

@@ -8,25 +8,19 @@ Example
 """
 from __future__ import annotations
 
-from .errors import FormatError
-from .io import find_model_file, is_native_model, load_npz, load_word2vec_format
+from .io import find_model_file, is_native_model, load_word2vec_format
 from .keyedvectors import KeyedVectors
+from .modelfile import read_model
 
 
 def load_vectors(path, binary: bool | None = None, limit: int | None = None, mmap: bool = False,
                  unicode_errors: str = "strict") -> KeyedVectors:
     """Load word vectors from a native model (``.npz``, or a run directory: see ``io.find_model_file``) or a
-    word2vec text/binary file (format detected). Training code is not imported."""
+    word2vec text/binary file (format detected). Training code is not imported; a native model is checked
+    as a whole (``w2v.modelfile``), exactly as ``Word2Vec.load`` checks it."""
     p = find_model_file(path)
     if is_native_model(p):
-        arrays, meta = load_npz(p, mmap=mmap)
-        try:
-            words, W = meta["words"], arrays["W_in"]
-        except KeyError as e:
-            raise FormatError(f"{p}: the model file lacks {e}") from None
-        if len(words) != len(W):
-            raise FormatError(f"{p}: {len(words)} words but {len(W)} vectors")
-        if limit is not None:
-            words, W = words[:limit], W[:limit]
-        return KeyedVectors(words, W, arrays.get("counts"))
+        m = read_model(p, mmap=mmap)  # as strict as Word2Vec.load
+        n = len(m.words) if limit is None else limit
+        return KeyedVectors(m.words[:n], m.W_in[:n], m.counts[:n])
     return KeyedVectors(*load_word2vec_format(p, binary=binary, limit=limit, unicode_errors=unicode_errors))

@@ -99,11 +99,6 @@ class SoftmaxOutput:
     def __init__(self, vocab=None, config=None):
         self.loss = SoftmaxCrossEntropy()
 
-    @staticmethod
-    def rows(V: int) -> int:
-        """Rows of ``W_out`` for a vocabulary of V words."""
-        return V
-
     def sample(self, targets, rng) -> dict:
         """The random draws one batch needs: none."""
         return {}
@@ -130,10 +125,6 @@ class NegativeSamplingOutput:
         self.threshold, self.alias = vocab.noise_alias(config.ns_exponent)  # (V,), (V,)
         self.loss = NegativeSampling()
 
-    @staticmethod
-    def rows(V: int) -> int:
-        return V
-
     def sample(self, targets, rng) -> dict:
         """``negatives (B, k)`` noise words for a batch of targets."""
         shape = (len(targets), self.negative)
@@ -156,10 +147,6 @@ class HierarchicalOutput:
     def __init__(self, vocab, config=None):
         self.codes, self.points, self.lengths = vocab.huffman()  # (V, L), (V, L), (V,)
         self.loss = HierarchicalSoftmax()
-
-    @staticmethod
-    def rows(V: int) -> int:
-        return max(V - 1, 1)  # a single word still gets one node, so the loss is defined
 
     def sample(self, targets, rng) -> dict:
         return {}

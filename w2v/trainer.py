@@ -27,42 +27,20 @@ import threading
 import time
 from collections import deque
 from concurrent.futures import ThreadPoolExecutor
-from dataclasses import dataclass, field
 
 import numpy as np
 from tqdm.auto import tqdm
 
 from .config import Config
-from .errors import TrainingError
-from .hogwild import SYNC_EVERY, PrivateRows, SharedWeights, private_row_counts
+from .errors import ConfigError, TrainingError
+from .hogwild import SYNC_EVERY, PrivateRows, SharedWeights, available_memory, private_row_counts
 from .models import Network, make_architecture, make_output
 from .nn.init import word2vec_uniform
 from .nn.optim import make_optimizer, make_schedule
+from .state import TrainState
 from .vocab import Vocabulary
 
 logger = logging.getLogger(__name__)
-
-
-@dataclass
-class TrainState:
-    """Where training stands; saved in checkpoints so a run can resume at a job boundary."""
-
-    epoch: int = 0              # current epoch (0-based)
-    job: int = 0                # next job of the current epoch
-    words_done: int = 0         # corpus words processed over all epochs (drives the learning rate)
-    epoch_loss: float = 0.0     # summed loss of the current epoch so far
-    epoch_examples: int = 0     # examples of the current epoch so far
-    history: list = field(default_factory=list)        # mean loss per finished epoch (float64)
-    step_history: list = field(default_factory=list)   # [progress in epochs, mean loss] per logged interval
-    lr: float = 0.0             # learning rate of the last job
-    train_seconds: float = 0.0  # wall time spent training so far
-
-    def to_dict(self) -> dict:
-        return dict(self.__dict__)
-
-    @classmethod
-    def from_dict(cls, d: dict) -> "TrainState":
-        return cls(**d)
 
 
 def make_jobs(bounds: np.ndarray, job_words: int) -> np.ndarray:
@@ -115,18 +93,38 @@ class Trainer:
     # ------------------------------------------------------------------ weights
     def _spare_rows(self) -> tuple[int, int]:
         n_in, n_out = private_row_counts(self.config.arch, self.workers, len(self.vocab),
-                                         self.output.rows(len(self.vocab)))
+                                         self.config.output_rows(len(self.vocab)))
         return self.workers * n_in, self.workers * n_out
+
+    def memory_needed(self) -> int:
+        """Bytes the weights, the threads' private rows and the numpy optimizer's state will take."""
+        c, V = self.config, len(self.vocab)
+        spare_in, spare_out = self._spare_rows()
+        weights = (V + spare_in + c.output_rows(V) + spare_out) * c.vector_size * 4
+        copies = {"sgd": 0, "momentum": 1, "rmsprop": 1, "adam": 2}[c.optimizer] if not c.use_kernels else 0
+        batch = 0 if c.use_kernels else 3 * c.batch_size * c.output_rows(V) * 4  # the softmax's (B, V) arrays
+        return weights * (1 + copies) + batch
+
+    def _check_memory(self) -> None:
+        need, have = self.memory_needed(), available_memory()
+        if have is not None and need > have:
+            c = self.config
+            raise ConfigError(f"training {len(self.vocab):,} words x {c.vector_size:,} dimensions needs "
+                              f"{need / 2**30:,.1f} GiB of memory but {have / 2**30:,.1f} GiB is available: lower "
+                              "vector_size (--vector-size) or the vocabulary (min_count, max_final_vocab)")
 
     def init_weights(self, rng: np.random.Generator) -> None:
         """Fresh weights: inputs uniform in [-1/d, 1/d) from ``rng``, outputs zero (word2vec's init)."""
+        self._check_memory()
         V = len(self.vocab)
-        self.weights = SharedWeights.allocate(V, self.output.rows(V), self.config.vector_size, *self._spare_rows())
+        self.weights = SharedWeights.allocate(V, self.config.output_rows(V), self.config.vector_size,
+                                              *self._spare_rows())
         word2vec_uniform(self.weights.W_in.shape, rng, out=self.weights.W_in)
         self._make_optimizer()
 
     def set_weights(self, W_in: np.ndarray, W_out: np.ndarray, optimizer_state: dict | None = None) -> None:
         """Continue from given weights (and the numpy optimizer's state), copied only if they must be."""
+        self._check_memory()
         self.weights = SharedWeights.adopt(W_in, W_out, *self._spare_rows())
         self._make_optimizer(optimizer_state)
 
@@ -138,6 +136,9 @@ class Trainer:
             self.optimizer = make_optimizer(c.optimizer, [self.W_in, self.W_out], momentum=c.momentum)
             if optimizer_state:
                 self.optimizer.load_state(optimizer_state)
+        elif optimizer_state:
+            raise ValueError(f"it holds optimizer state ({', '.join(sorted(optimizer_state))[:80]}) but plain SGD in "
+                             "the kernels keeps none")
 
     @property
     def W_in(self) -> np.ndarray:
@@ -254,6 +255,10 @@ class Trainer:
         n_words = int(bounds[-1] - bounds[0])
         cuts = make_jobs(bounds, c.job_words)
         n_jobs = len(cuts) - 1
+        if st.epoch > c.epochs or st.job >= n_jobs or (st.epoch == c.epochs and st.job):
+            # a checkpoint's position must lie inside this run: anything else would skip or repeat work silently
+            raise TrainingError(f"the training state (epoch {st.epoch + 1}, job {st.job}) lies outside this run "
+                                f"of {c.epochs} epochs of {n_jobs} jobs; the checkpoint does not belong to it")
         run_job = self._job_kernel if c.use_kernels else self._job_numpy
         if c.use_kernels:
             self._kernel = self._kernel_inputs()

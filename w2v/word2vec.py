@@ -30,15 +30,13 @@ from ._version import __version__
 from .config import Config, check_names
 from .corpus import DEFAULT_TOKENIZER, as_corpus, encode_corpus, encoded_identity, fingerprint
 from .errors import CorpusError, FormatError, TrainingError
-from .io import MODEL_FORMAT, MODEL_VERSION, find_model_file, load_npz, save_npz
+from .io import MODEL_FORMAT, MODEL_VERSION, save_npz
 from .keyedvectors import KeyedVectors
-from .models import OUTPUTS
-from .trainer import Trainer, TrainState
+from .modelfile import OPTIMIZER_PREFIX, read_model
+from .trainer import Trainer
 from .vocab import Vocabulary
 
 logger = logging.getLogger(__name__)
-
-_OPT_PREFIX = "opt_"  # model-file arrays holding the numpy optimizer's state
 
 
 class Word2Vec:
@@ -171,7 +169,7 @@ class Word2Vec:
 
         The file is the native ``.npz`` + JSON format of ``w2v.io``: no pickle, loadable with mmap.
         """
-        opt = {_OPT_PREFIX + k: v for k, v in self.optimizer_state_.items()}
+        opt = {OPTIMIZER_PREFIX + k: v for k, v in self.optimizer_state_.items()}
         meta = {
             "format": MODEL_FORMAT, "version": MODEL_VERSION, "w2v_version": __version__,
             "config": self.config_.to_dict(), "words": self.vocab_.index_to_key,
@@ -180,31 +178,16 @@ class Word2Vec:
         save_npz(path, {"W_in": self.W_in_, "W_out": self.W_out_, "counts": self.vocab_.counts, **opt}, meta)
 
     @classmethod
-    def load(cls, path, mmap: bool = False) -> "Word2Vec":
+    def load(cls, path, mmap: bool = False, verify: bool | None = None) -> "Word2Vec":
         """Load a model saved by :meth:`save` (a file, or a run directory's model or checkpoint).
 
-        ``mmap=True`` maps the weights read-only from the file instead of reading them.
+        Everything in the file is checked first (``w2v.modelfile``). ``mmap=True`` maps the weights read-only
+        from the file instead of reading them; ``verify`` (default: not ``mmap``) checks CRCs and scans them.
         """
-        path = find_model_file(path, native_only=True)
-        arrays, meta = load_npz(path, mmap=mmap)
-        try:
-            cfg = Config.from_dict(meta["config"]).validate()
-            vocab = Vocabulary(meta["words"], arrays["counts"])
-            state = TrainState.from_dict(meta["state"])
-            W_in, W_out = arrays["W_in"], arrays["W_out"]
-        except (KeyError, TypeError, ValueError) as e:
-            raise FormatError(f"{path}: the model file is incomplete or inconsistent ({e})") from None
-        V, d = len(vocab), cfg.vector_size
-        V_out = OUTPUTS[cfg.loss].rows(V)
-        if W_in.shape != (V, d) or W_out.shape != (V_out, d):
-            raise FormatError(f"{path}: weights of shapes {W_in.shape} and {W_out.shape} do not match {V} words x "
-                              f"{d} dimensions ({V_out} output rows for loss={cfg.loss!r})")
-        model = cls(**cfg.to_dict())
-        if not mmap:
-            W_in, W_out = np.array(W_in, dtype=np.float32), np.array(W_out, dtype=np.float32)
-        model.config_, model.vocab_, model.W_in_, model.W_out_, model.state_ = cfg, vocab, W_in, W_out, state
-        model.corpus_info_ = meta.get("corpus") or {}
-        model.optimizer_state_ = {k[len(_OPT_PREFIX):]: v for k, v in arrays.items() if k.startswith(_OPT_PREFIX)}
+        m = read_model(path, mmap=mmap, verify=verify)
+        model = cls(**m.config.to_dict())
+        model.config_, model.vocab_, model.W_in_, model.W_out_ = m.config, Vocabulary(m.words, m.counts), m.W_in, m.W_out
+        model.state_, model.corpus_info_, model.optimizer_state_ = m.state, m.corpus, m.optimizer
         model._wv = None
         return model
 
@@ -247,7 +230,10 @@ class Word2Vec:
                               f"not the {info['words']} words in {info['sentences']} sentences this run was trained "
                               "on: resume with the same corpus and reading options")
         trainer = Trainer(cfg, self.vocab_, self.state_)
-        trainer.set_weights(self.W_in_, self.W_out_, self.optimizer_state_)
+        try:
+            trainer.set_weights(self.W_in_, self.W_out_, self.optimizer_state_)
+        except ValueError as e:  # the optimizer refuses state of other names or shapes
+            raise FormatError(f"the checkpoint's optimizer state does not fit this model: {e}") from None
         return self._train(trainer, ids, bounds, progress, checkpoint_path, checkpoint_every)
 
     def __repr__(self):

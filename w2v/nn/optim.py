@@ -39,9 +39,23 @@ class SGD:
             _add(p, g, -lr)
 
     def state(self) -> dict:
+        """The optimizer's arrays by name (live views: copy them to keep a snapshot)."""
         return {}
 
     def load_state(self, state: dict) -> None:
+        """Take arrays that :meth:`state` gave (from a checkpoint): the same names and shapes, finite values;
+        anything else raises ValueError before any state changes."""
+        mine = self.state()
+        if set(state) != set(mine):
+            raise ValueError(f"optimizer state holds {sorted(state)[:6]}, expected {sorted(mine)}")
+        for name, value in mine.items():
+            got = np.asarray(state[name])
+            if got.shape != np.shape(value) or got.dtype.kind not in "iuf" or not np.isfinite(got).all():
+                raise ValueError(f"optimizer state {name!r} is {got.dtype} of shape {got.shape}; expected finite "
+                                 f"numbers of shape {np.shape(value)}")
+        self._load(state)
+
+    def _load(self, state: dict) -> None:
         pass
 
 
@@ -62,7 +76,7 @@ class Momentum(SGD):
     def state(self) -> dict:
         return {f"velocity_{i}": v for i, v in enumerate(self.v)}
 
-    def load_state(self, state: dict) -> None:
+    def _load(self, state: dict) -> None:
         for i, v in enumerate(self.v):
             v[...] = state[f"velocity_{i}"]
 
@@ -85,7 +99,7 @@ class RMSProp(SGD):
     def state(self) -> dict:
         return {f"sq_{i}": s for i, s in enumerate(self.s)}
 
-    def load_state(self, state: dict) -> None:
+    def _load(self, state: dict) -> None:
         for i, s in enumerate(self.s):
             s[...] = state[f"sq_{i}"]
 
@@ -118,11 +132,14 @@ class Adam(SGD):
         out["t"] = np.array(self.t)
         return out
 
-    def load_state(self, state: dict) -> None:
+    def _load(self, state: dict) -> None:
+        t = np.asarray(state["t"])
+        if t.dtype.kind not in "iu" or t < 0:
+            raise ValueError(f"Adam's step count must be an integer >= 0, got {t}")
         for i in range(len(self.m)):
             self.m[i][...] = state[f"m_{i}"]
             self.v[i][...] = state[f"v_{i}"]
-        self.t = int(state["t"])
+        self.t = int(t)
 
 
 def make_optimizer(name: str, params, momentum: float = 0.9):
