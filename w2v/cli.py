@@ -1,4 +1,4 @@
-"""The ``w2v`` command line: train, neighbors, analogy, evaluate, plot, plot-loss, export.
+"""The ``w2v`` command line: train, neighbors, analogy, evaluate, plot, plot-loss, explore, download, export.
 
 Every user mistake (a missing file, an unknown word, a bad option value) prints one line
 ``w2v: error: ...`` and exits with status 2; no traceback.
@@ -325,6 +325,16 @@ def cmd_plot_loss(args) -> int:
     return 0
 
 
+def cmd_explore(args) -> int:
+    from .explore import write_explorer
+    kv = _load(args.model)
+    path = write_explorer(kv, args.output, top=args.top, method=args.method, title=args.title,
+                          model_name=Path(args.model).name)
+    print(f"wrote {path}: {min(args.top, len(kv)):,} words, {path.stat().st_size / 1e6:.1f} MB; open it in a browser "
+          "(it needs no server and no network)")
+    return 0
+
+
 def cmd_download(args) -> int:
     from . import datasets
     print(datasets.fetch(args.name))
@@ -385,6 +395,19 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--title", default=None)
     p.add_argument("-o", "--output", required=True, help="picture file: .png, .svg or .pdf")
     p.set_defaults(func=cmd_plot_loss)
+
+    from .explore import DEFAULT_TOP
+    from .projection import METHODS
+    p = sub.add_parser("explore", help="write one self-contained HTML page to explore a model",
+                       description="Write one HTML file (no server, no network) with a search box for nearest "
+                                   "neighbours, an analogy box and a zoomable map of the most frequent words.")
+    p.add_argument("model", help=model_help)
+    p.add_argument("-o", "--output", required=True, help="the HTML file to write")
+    p.add_argument("--top", type=int, default=DEFAULT_TOP, metavar="N",
+                   help=f"the N most frequent words go into the page (default {DEFAULT_TOP:,})")
+    p.add_argument("--method", choices=METHODS, default="pca", help="how the map is projected (default pca)")
+    p.add_argument("--title", default=None, help="the page's title (default: from the model's name)")
+    p.set_defaults(func=cmd_explore)
 
     p = sub.add_parser("download", help="download a public corpus into the cache (text8)")
     p.add_argument("name", help="dataset name: " + ", ".join(sorted(DATASETS)))

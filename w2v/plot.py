@@ -29,46 +29,19 @@ from matplotlib.backends.backend_agg import FigureCanvasAgg
 from matplotlib.figure import Figure
 
 from .errors import ConfigError, W2VError
+from .explore import DEFAULT_TOP, write_explorer
 from .io import atomic_write
 from .keyedvectors import KeyedVectors
+from .projection import METHODS, project  # noqa: F401 (re-exported: plot.project is public)
 
 logger = logging.getLogger(__name__)
 
 FORMATS = ("png", "svg", "pdf")
-METHODS = ("pca", "tsne")
 _MARKER_COLOR = "#1f77b4"
 _ARROW_COLOR = "#d62728"
 
 
-# ---------------------------------------------------------------------------------------------- projection
-def project(vectors: np.ndarray, method: str = "pca", seed: int = 0, perplexity: float | None = None) -> np.ndarray:
-    """Project ``(n, d)`` vectors to ``(n, 2)`` with scikit-learn's PCA or t-SNE.
-
-    PCA is linear, so parallel offsets in the vectors stay parallel in the picture; t-SNE keeps
-    neighbourhoods instead (perplexity defaults to ``min(30, (n - 1) / 3)``, as it must stay below n).
-
-    Examples
-    --------
-    >>> import numpy as np
-    >>> project(np.eye(3, 5), "pca").shape
-    (3, 2)
-    """
-    from sklearn.decomposition import PCA
-    from sklearn.manifold import TSNE
-
-    if method not in METHODS:
-        raise ConfigError(f"unknown projection method {method!r}: use 'pca' or 'tsne'")
-    x = np.asarray(vectors, dtype=np.float64)  # (n, d)
-    if x.ndim != 2 or len(x) < 2:
-        raise W2VError(f"a 2-D picture needs at least 2 words, got {len(x)}")
-    if method == "pca":
-        return PCA(n_components=2, random_state=seed).fit_transform(x)  # (n, 2)
-    if len(x) < 4:
-        raise W2VError(f"t-SNE needs at least 4 words, got {len(x)}; use method='pca'")
-    perplexity = perplexity or min(30.0, (len(x) - 1) / 3)
-    return TSNE(n_components=2, perplexity=perplexity, init="pca", random_state=seed).fit_transform(x)
-
-
+# ---------------------------------------------------------------------------------------------- words
 def choose_words(kv: KeyedVectors, words: Sequence[str] | None = None, top: int | None = None) -> list[str]:
     """The words to draw: ``words`` (every one must be known), or the ``top`` most frequent (default 50)."""
     if words:
@@ -286,3 +259,9 @@ def _finish(fig, path):
     if path is not None:
         save(fig, path)
     return fig
+
+
+def explorer(kv: KeyedVectors, path, top: int = DEFAULT_TOP, method: str = "pca", title: str | None = None):
+    """The interactive explorer page (search, analogies, zoomable map) as one self-contained HTML file; see
+    :func:`w2v.explore.write_explorer`. Returns its path."""
+    return write_explorer(kv, path, top=top, method=method, title=title)
