@@ -17,6 +17,17 @@ from .corpus import LineSentence, DirectoryCorpus
 from .word2vec import Word2Vec
 from .loading import load_vectors
 
+_SUBMODULES = ("evaluate", "plot", "datasets", "explore", "io")
+
+
+def __getattr__(name):
+    """``w2v.evaluate``, ``w2v.plot``, ... without importing scipy or matplotlib for every ``import w2v``."""
+    if name in _SUBMODULES:
+        import importlib
+        return importlib.import_module(f"{__name__}.{name}")
+    raise AttributeError(f"module 'w2v' has no attribute {name!r}")
+
+
 __all__ = [
     "Word2Vec", "KeyedVectors", "Vocabulary", "Config", "corpus", "LineSentence", "DirectoryCorpus",
     "load_vectors", "W2VError", "ConfigError", "CorpusError", "FormatError", "KeyNotInVocabError",

@@ -89,6 +89,8 @@ def _add_train(sub):
     run.add_argument("--report", action="store_true",
                      help="print analogies, neighbours and benchmark scores after training (always on for the "
                           "starter corpus)")
+    run.add_argument("--eval-each-epoch", action="store_true",
+                     help="score questions-words, WordSim353 and SimLex-999 after every epoch and print the table")
     run.add_argument("-q", "--quiet", action="store_true", help="no progress bar")
     p.set_defaults(func=cmd_train)
 
@@ -120,7 +122,7 @@ def _resume(args, out: Path, every):
             f"{flags[k]} (the run has {k}={getattr(model.config_, k)!r})" for k in changed))
     log.info("resuming %s at epoch %d, job %d", ckpt, model.state_.epoch + 1, model.state_.job)
     model.resume(args.corpus, progress=not args.quiet, workers=given.get("workers"), checkpoint_path=ckpt,
-                 checkpoint_every=every)
+                 checkpoint_every=every, callbacks=_callbacks(args))
     return model
 
 
@@ -139,8 +141,16 @@ def _train_new(args, out: Path, every):
     model = Word2Vec(**params)
     ckpt = out / CHECKPOINT_FILE
     model.fit(corpus, progress=not args.quiet, tokenizer=args.tokenizer or DEFAULT_TOKENIZER,
-              lowercase=bool(args.lowercase), checkpoint_path=ckpt if every else None, checkpoint_every=every)
+              lowercase=bool(args.lowercase), checkpoint_path=ckpt if every else None, checkpoint_every=every,
+              callbacks=_callbacks(args))
     return model
+
+
+def _callbacks(args) -> list:
+    if not args.eval_each_epoch:
+        return []
+    from .callbacks import EvaluateEachEpoch
+    return [EvaluateEachEpoch(print_table=True)]
 
 
 def _make_dir(path: Path) -> list[Path]:

@@ -95,7 +95,8 @@ class Config:
             if v is None and f.type.endswith("| None"):
                 continue
             if kind is bool:
-                need(isinstance(v, (bool, np.bool_)), f"{f.name} must be True or False, got {v!r}")
+                need(isinstance(v, (bool, np.bool_)), f"{f.name} must be True or False, got {v!r}"
+                     + (" (gensim's 1 is True, 0 is False)" if v in (0, 1) else ""))
             elif kind is int:
                 need(isinstance(v, (int, np.integer)) and not isinstance(v, (bool, np.bool_)),
                      f"{f.name} must be an integer, got {v!r}")

@@ -52,6 +52,7 @@ logger = logging.getLogger(__name__)
 
 MODEL_FORMAT = "w2v-model"
 MODEL_VERSION = 1
+VECTORS_FORMAT = "w2v-vectors"  # KeyedVectors.save: words and vectors alone, in the same npz + JSON layout
 # the files of a run directory (`w2v train -o OUT`)
 MODEL_FILE = "model.npz"            # the finished model
 CHECKPOINT_FILE = "checkpoint.npz"  # a resumable snapshot of an unfinished run
@@ -191,6 +192,18 @@ def is_native_model(path) -> bool:
     return Path(path).is_file() and zipfile.is_zipfile(path)
 
 
+def native_format(path) -> str | None:
+    """The ``format`` a native file declares (the metadata's first key, as w2v writes it), read cheaply to choose
+    a loader; that loader then checks the whole file."""
+    try:
+        with zipfile.ZipFile(path) as z, z.open("meta.npy") as f:
+            head = f.read(512)
+    except (KeyError, OSError, zipfile.BadZipFile, EOFError):
+        return None
+    found = re.search(rb'\{"format": "([a-z0-9-]{1,40})"', head)
+    return found.group(1).decode() if found else None
+
+
 def find_model_file(path, native_only: bool = False) -> Path:
     """The file to load for ``path``: the path itself, or for a run directory its model, checkpoint or vectors.
 
@@ -211,7 +224,22 @@ def find_model_file(path, native_only: bool = False) -> Path:
         raise FormatError(f"{p} is a directory without {', '.join(names[:-1])} or {names[-1]}")
     if not p.is_file():
         raise FormatError(f"file not found: {p}")
+    _refuse_pickle(p)
     return p
+
+
+def _refuse_pickle(path: Path) -> None:
+    """A gensim ``model.save()`` file is a pickle: say so, and how to export its vectors, instead of failing to
+    parse it (w2v never unpickles: a pickle can run any code)."""
+    try:
+        with open(path, "rb") as f:
+            head = f.read(2)
+    except OSError as e:
+        raise FormatError(f"cannot open {path}: {e.strerror or e}") from None
+    if head[:1] == b"\x80" and head[1:2] in (b"\x02", b"\x03", b"\x04", b"\x05"):
+        raise FormatError(f"{path} is a Python pickle, as gensim's model.save() writes; w2v never loads pickles (they "
+                          "can run any code). In gensim, export the vectors with model.wv.save_word2vec_format("
+                          "'vectors.bin', binary=True) and load that file")
 
 
 # ---------------------------------------------------------------------------------------------- word2vec formats
@@ -574,7 +602,8 @@ def _npy_members(path: Path, zf: zipfile.ZipFile, fh) -> dict:
     return out
 
 
-def load_npz(path, mmap: bool = False, verify: bool | None = None) -> tuple[dict, dict]:
+def load_npz(path, mmap: bool = False, verify: bool | None = None,
+             formats: tuple = (MODEL_FORMAT,)) -> tuple[dict, dict]:
     """Read a native ``.npz``: returns ``(arrays, meta)``. Never unpickles anything.
 
     Nothing is allocated before the archive's layout is checked (:func:`_npy_members`), so a header claiming
@@ -598,7 +627,7 @@ def load_npz(path, mmap: bool = False, verify: bool | None = None) -> tuple[dict
             raw = fh.read(shape[0])
             if verify and zlib.crc32(raw, zlib.crc32(head)) != info.CRC:
                 raise FormatError(f"{path}: the metadata fails its CRC check; the file is corrupt")
-            meta = _parse_meta(raw, path)
+            meta = _parse_meta(raw, path, formats)
             arrays = {}
             for name, (info, shape, fortran, dtype, offset, head) in members.items():
                 count = int(np.prod(shape, dtype=object))
@@ -619,14 +648,14 @@ def load_npz(path, mmap: bool = False, verify: bool | None = None) -> tuple[dict
     return arrays, meta
 
 
-def _parse_meta(raw: bytes, path) -> dict:
+def _parse_meta(raw: bytes, path, formats=(MODEL_FORMAT,)) -> dict:
     try:
         meta = json.loads(raw.decode("utf-8"))
     except (UnicodeDecodeError, json.JSONDecodeError) as e:
         raise FormatError(f"{path}: the model's metadata is not valid JSON ({e})") from None
     except RecursionError:
         raise FormatError(f"{path}: the model's metadata is nested too deeply to be a w2v model") from None
-    if not isinstance(meta, dict) or meta.get("format") != MODEL_FORMAT:
+    if not isinstance(meta, dict) or meta.get("format") not in formats:
         got = meta.get("format") if isinstance(meta, dict) else None
         raise FormatError(f"{path}: not a w2v model file (format {str(got)[:40]!r})")
     version = meta.get("version")

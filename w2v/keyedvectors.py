@@ -85,24 +85,78 @@ class KeyedVectors:
         return self.vectors.shape[1]
 
     def __getitem__(self, key):
-        """The vector of a word ``(d,)``, or of a list of words ``(n, d)``."""
-        if isinstance(key, str):
+        """The vector of a word (or of an integer index, as gensim allows) ``(d,)``, or of a list ``(n, d)``."""
+        if isinstance(key, (str, int, np.integer)):
             return self.vectors[self.get_index(key)]
         return self.vectors[self.indices(key)]
 
-    def get_index(self, key: str) -> int:
-        i = self.key_to_index.get(key)
+    def _index_of(self, key) -> int | None:
+        """The row of a word, or of an integer index in range (gensim's rule: a word is looked up first)."""
+        try:
+            i = self.key_to_index.get(key)
+        except TypeError:  # unhashable: not a word
+            return None
+        if i is None and isinstance(key, (int, np.integer)) and not isinstance(key, bool) and 0 <= key < len(self):
+            return int(key)
+        return i
+
+    def get_index(self, key) -> int:
+        i = self._index_of(key)
         if i is None:
             raise self._missing([key])
         return i
 
-    def indices(self, keys: Iterable[str]) -> np.ndarray:
+    def indices(self, keys: Iterable) -> np.ndarray:
         """Indices of several words; raises one error naming *every* missing word."""
         keys = list(keys)
-        missing = [k for k in keys if k not in self.key_to_index]
+        idx = [self._index_of(k) for k in keys]
+        missing = [k for k, i in zip(keys, idx) if i is None]
         if missing:
             raise self._missing(missing)
-        return np.array([self.key_to_index[k] for k in keys], dtype=np.int64)
+        return np.array(idx, dtype=np.int64)
+
+    def get_vector(self, key, norm: bool = False) -> np.ndarray:
+        """The vector of a word ``(d,)``, or its unit vector with ``norm=True`` (gensim's spelling)."""
+        return (self.get_normed_vectors() if norm else self.vectors)[self.get_index(key)]
+
+    def get_mean_vector(self, keys, weights=None, pre_normalize: bool = True, post_normalize: bool = False,
+                        ignore_missing: bool = True) -> np.ndarray:
+        """The weighted mean of words' (unit, with ``pre_normalize``) vectors or given vectors, as gensim computes
+        it: ``Σ w v / Σ |w|``; unknown words are skipped (or raise, without ``ignore_missing``)."""
+        keys = [keys] if isinstance(keys, (str, int, np.integer)) else list(keys)
+        weights = np.ones(len(keys)) if weights is None else np.asarray(weights, dtype=np.float64)
+        if len(weights) != len(keys):
+            raise W2VError(f"{len(keys)} keys but {len(weights)} weights")
+        mean, total = np.zeros(self.vector_size, np.float64), 0.0
+        missing = []
+        for key, w in zip(keys, weights):
+            if isinstance(key, np.ndarray):
+                vec = key
+            elif self._index_of(key) is not None:
+                vec = self.get_vector(key, norm=pre_normalize)
+            else:
+                missing.append(key)
+                continue
+            mean += w * vec
+            total += abs(w)
+        if missing and not ignore_missing:
+            raise self._missing(missing)
+        if total == 0:
+            raise W2VError("get_mean_vector: none of the keys is in the vocabulary")
+        mean = (mean / total).astype(np.float32)
+        return unit_rows(mean) if post_normalize else mean
+
+    def distances(self, word_or_vector, other_words: Sequence = ()) -> np.ndarray:
+        """Cosine distances ``1 - cos`` from a word or vector to ``other_words`` (every word when empty)."""
+        _, (v,), _ = self._terms([word_or_vector], 1.0)
+        others = self.get_normed_vectors() if not len(other_words) else self.get_normed_vectors()[self.indices(other_words)]
+        return 1.0 - others @ v
+
+    @staticmethod
+    def cosine_similarities(vector_1, vectors_all) -> np.ndarray:
+        """Cosine similarity of one vector ``(d,)`` to each row of ``vectors_all`` ``(n, d)``."""
+        v, m = np.asarray(vector_1), np.asarray(vectors_all)
+        return (m @ v) / (np.linalg.norm(v) * np.linalg.norm(m, axis=1))
 
     def _missing(self, words) -> KeyNotInVocabError:
         pool = self.index_to_key[:100000]  # suggestions from the common words keep the error path fast
@@ -151,19 +205,33 @@ class KeyedVectors:
         b = self.vectors[self.indices(ws2)].mean(axis=0)
         return float(np.dot(unit_rows(a), unit_rows(b)))
 
-    def _terms(self, items):
-        """Split query items (words or vectors) into (indices to exclude, unit vectors (m, d))."""
+    def _terms(self, items, default_weight: float):
+        """Split query items (words, integer indices, vectors, or ``(word, weight)`` pairs as gensim takes them)
+        into (indices to exclude, unit vectors (m, d), weights)."""
         if items is None:
-            return [], []
-        if isinstance(items, (str, np.ndarray)) and not (isinstance(items, np.ndarray) and items.ndim == 2):
+            return [], [], []
+        if isinstance(items, (str, int, np.integer)) or (isinstance(items, np.ndarray) and items.ndim == 1):
             items = [items]
-        words = [x for x in items if isinstance(x, str)]
-        idx = list(self.indices(words)) if words else []
         normed = self.get_normed_vectors()
-        vecs, it = [], iter(idx)
+        idx, vecs, weights, missing = [], [], [], []
         for x in items:
-            vecs.append(normed[next(it)] if isinstance(x, str) else unit_rows(np.asarray(x, dtype=np.float32)))
-        return idx, vecs
+            weight = default_weight
+            if isinstance(x, tuple) and len(x) == 2 and isinstance(x[1], (int, float, np.number)) \
+                    and not isinstance(x[1], bool):
+                x, weight = x
+            if isinstance(x, np.ndarray):
+                vecs.append(unit_rows(np.asarray(x, dtype=np.float32)))
+            else:
+                i = self._index_of(x)
+                if i is None:
+                    missing.append(x)
+                    continue
+                idx.append(i)
+                vecs.append(normed[i])
+            weights.append(float(weight))
+        if missing:
+            raise self._missing(missing)
+        return idx, vecs, weights
 
     def _scores_limit(self, restrict_vocab):
         n = self.get_normed_vectors()
@@ -183,7 +251,7 @@ class KeyedVectors:
 
         Parameters
         ----------
-        positive, negative : word, vector, or list of them
+        positive, negative : word, integer index, vector, ``(word, weight)`` pair, or a list of them
         topn : int or None
             How many; None returns the similarity to every word as an array.
         restrict_vocab : int, optional
@@ -198,18 +266,19 @@ class KeyedVectors:
         >>> kv.most_similar(positive=["king", "woman"], negative=["man"], topn=3)  # doctest: +SKIP
         [('queen', 0.71), ...]
         """
-        pi, pv = self._terms(positive)
-        ni, nv = self._terms(negative)
+        pi, pv, pw = self._terms(positive, 1.0)
+        ni, nv, nw = self._terms(negative, -1.0)  # gensim's rule: a (word, weight) pair keeps its weight's sign
         if not pv and not nv:
             raise W2VError("most_similar needs at least one positive or negative word")
-        scores = self._scores_limit(restrict_vocab) @ cosadd_direction(pv, nv)  # (V,)
+        weighted = [w * v for w, v in zip(pw + nw, pv + nv)]
+        scores = self._scores_limit(restrict_vocab) @ cosadd_direction(weighted, [])  # (V,)
         return self._ranked(scores, pi + ni, topn)
 
     def most_similar_cosmul(self, positive=None, negative=None, topn: int | None = 10,
                             restrict_vocab: int | None = None):
         """3CosMul (Levy & Goldberg 2014): ``Π (1+cos(x,p))/2 / (Π (1+cos(x,n))/2 + ε)``."""
-        pi, pv = self._terms(positive)
-        ni, nv = self._terms(negative)
+        pi, pv, _ = self._terms(positive, 1.0)
+        ni, nv, _ = self._terms(negative, 1.0)
         if not pv:
             raise W2VError("most_similar_cosmul needs at least one positive word")
         normed = self._scores_limit(restrict_vocab)
@@ -287,6 +356,28 @@ class KeyedVectors:
         return np.concatenate(out_i), np.concatenate(out_s)
 
     # ------------------------------------------------------------------ files
+    def save(self, path) -> None:
+        """Save words, vectors and counts in the native safe format (npz + JSON, no pickle), atomically."""
+        arrays = {"vectors": self.vectors, **({} if self.counts is None else {"counts": self.counts})}
+        io.save_npz(path, arrays, {"format": io.VECTORS_FORMAT, "version": 1, "words": self.index_to_key})
+
+    @classmethod
+    def load(cls, path, mmap: bool = False) -> "KeyedVectors":
+        """Load what :meth:`save` wrote, checked: unique string words, finite float vectors, counts >= 1."""
+        arrays, meta = io.load_npz(path, mmap=mmap, formats=(io.VECTORS_FORMAT,))
+        words, vectors, counts = meta.get("words"), arrays.get("vectors"), arrays.get("counts")
+        if not isinstance(words, list) or not words or not all(isinstance(w, str) and w for w in words) \
+                or len(set(words)) != len(words):
+            raise io.FormatError(f"{path}: the words must be a list of unique non-empty strings")
+        if vectors is None or vectors.dtype.kind != "f" or vectors.shape[:1] != (len(words),) or vectors.ndim != 2:
+            raise io.FormatError(f"{path}: the vectors must be a float matrix with one row per word")
+        if set(arrays) - {"vectors", "counts"} or (counts is not None and (
+                counts.dtype.kind not in "iu" or counts.shape != (len(words),) or (counts < 1).any())):
+            raise io.FormatError(f"{path}: unexpected arrays, or counts that are not one integer >= 1 per word")
+        if not mmap and not np.isfinite(vectors).all():
+            raise io.FormatError(f"{path}: the vectors hold NaN or infinity")
+        return cls(words, vectors, counts)
+
     def save_word2vec_format(self, path, binary: bool = False, **kwargs) -> None:
         """Write the word2vec text (or binary) format that gensim and word2vec.c read; see ``w2v.io``."""
         io.save_word2vec_format(path, self.index_to_key, self.vectors, binary=binary, **kwargs)

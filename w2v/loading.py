@@ -8,7 +8,7 @@ Example
 """
 from __future__ import annotations
 
-from .io import find_model_file, is_native_model, load_word2vec_format
+from .io import VECTORS_FORMAT, find_model_file, is_native_model, load_word2vec_format, native_format
 from .keyedvectors import KeyedVectors
 from .modelfile import read_model
 
@@ -19,6 +19,8 @@ def load_vectors(path, binary: bool | None = None, limit: int | None = None, mma
     word2vec text/binary file (format detected). Training code is not imported; a native model is checked
     as a whole (``w2v.modelfile``), exactly as ``Word2Vec.load`` checks it."""
     p = find_model_file(path)
+    if is_native_model(p) and native_format(p) == VECTORS_FORMAT:
+        return KeyedVectors.load(p, mmap=mmap)
     if is_native_model(p):
         m = read_model(p, mmap=mmap)  # as strict as Word2Vec.load
         n = len(m.words) if limit is None else limit

@@ -99,6 +99,8 @@ def read_model(path, mmap: bool = False, verify: bool | None = None) -> ModelFil
         raise bad(f"its training state is malformed ({str(e)[:200]})") from None
     if state.epoch > config.epochs:
         raise bad(f"its training state is at epoch {state.epoch + 1} of a run of {config.epochs} epochs")
+    if len(state.history) != (state.epoch if config.compute_loss else 0):
+        raise bad(f"its training state records {len(state.history)} epoch losses for {state.epoch} finished epochs")
     corpus = meta.get("corpus") or {}
     if not isinstance(corpus, dict) or any(k not in _CORPUS_FIELDS or not isinstance(v, _CORPUS_FIELDS[k])
                                            for k, v in corpus.items()):

@@ -56,9 +56,6 @@ class TrainState:
                 raise FormatError(f"training state: {name} must be a finite number >= 0, got {str(v)[:40]!r}")
         if not isinstance(state.history, list) or not all(_number(x) for x in state.history):
             raise FormatError("training state: history must be a list of numbers")
-        if len(state.history) != state.epoch:
-            raise FormatError(f"training state: {len(state.history)} epoch losses recorded for {state.epoch} "
-                              "finished epochs")
         if not isinstance(state.step_history, list) or not all(
                 isinstance(p, list) and len(p) == 2 and all(_number(x) for x in p) for p in state.step_history):
             raise FormatError("training state: step_history must be a list of [progress, loss] pairs")

@@ -229,7 +229,7 @@ class Trainer:
 
     # ------------------------------------------------------------------ the loop
     def train(self, ids: np.ndarray, bounds: np.ndarray, progress: bool = True, checkpoint=None,
-              checkpoint_every: float | None = None) -> TrainState:
+              checkpoint_every: float | None = None, on_epoch_begin=None, on_epoch_end=None) -> TrainState:
         """Run the remaining epochs over the encoded corpus.
 
         Parameters
@@ -239,6 +239,10 @@ class Trainer:
             Show a tqdm bar (words/s, loss, learning rate).
         checkpoint : callable(TrainState), optional
             Called at a job boundary, with no job in flight, every ``checkpoint_every`` seconds.
+        on_epoch_begin, on_epoch_end : callable(epoch), callable(epoch, loss) -> bool, optional
+            Called as each epoch (counted from 1) begins and, every update in the weights, ends; ``loss`` is
+            the epoch's mean loss or None without ``compute_loss``. ``on_epoch_end`` returning True stops
+            training after that epoch.
 
         Returns
         -------
@@ -284,7 +288,7 @@ class Trainer:
             st.lr = lr
             interval[0] += loss
             interval[1] += n_ex
-            if st.job % log_every == 0 or st.job == n_jobs:
+            if (st.job % log_every == 0 or st.job == n_jobs) and c.compute_loss:
                 mean = interval[0] / max(interval[1], 1)
                 st.step_history.append([st.words_done / max(n_words, 1), mean])
                 bar.set_postfix(loss=f"{mean:.4f}", lr=f"{lr:.5f}", epoch=f"{st.epoch + 1}/{c.epochs}", refresh=False)
@@ -293,6 +297,8 @@ class Trainer:
 
         try:
             while st.epoch < c.epochs:
+                if on_epoch_begin is not None and st.job == 0:
+                    on_epoch_begin(st.epoch + 1)
                 epoch_t0 = time.monotonic()
                 epoch_words0 = st.words_done
                 in_flight: deque = deque()
@@ -314,19 +320,27 @@ class Trainer:
                         checkpoint(st)
                         last_ckpt = time.monotonic()
                 self._publish_all()
-                mean = st.epoch_loss / max(st.epoch_examples, 1)
-                if not c.compute_loss and c.use_kernels:
-                    mean = float("nan")
+                mean = st.epoch_loss / max(st.epoch_examples, 1) if c.compute_loss else None
+                if not c.compute_loss:  # no loss to watch: look at the vectors for divergence instead
                     if not np.isfinite(self.W_in[: min(len(self.W_in), 1000)]).all():
                         raise TrainingError(f"training diverged: the vectors became NaN or infinite in epoch "
                                             f"{st.epoch + 1} at learning rate {st.lr:.4g}; lower alpha")
-                st.history.append(float(mean))
+                else:
+                    st.history.append(float(mean))
                 secs = time.monotonic() - epoch_t0
-                logger.info("epoch %d/%d: mean loss %.5f, %.0f words/s, lr %.5f", st.epoch + 1, c.epochs, mean,
-                            (st.words_done - epoch_words0) / max(secs, 1e-9), st.lr)
+                logger.info("epoch %d/%d: mean loss %s, %.0f words/s, lr %.5f", st.epoch + 1, c.epochs,
+                            "-" if mean is None else f"{mean:.5f}", (st.words_done - epoch_words0) / max(secs, 1e-9),
+                            st.lr)
                 st.epoch += 1
                 st.job = 0
                 st.epoch_loss, st.epoch_examples = 0.0, 0
+                if on_epoch_end is not None:
+                    t_callback = time.monotonic()
+                    stop = on_epoch_end(st.epoch, mean)
+                    t_start += time.monotonic() - t_callback  # a callback's evaluation is not training time
+                    if stop:
+                        logger.info("stopped after epoch %d of %d at a callback's request", st.epoch, c.epochs)
+                        break
         finally:
             if pool is not None:
                 pool.shutdown(wait=True, cancel_futures=True)

@@ -27,9 +27,11 @@ from pathlib import Path
 import numpy as np
 
 from ._version import __version__
+from .callbacks import call, check_callbacks
 from .config import Config, check_names
 from .corpus import DEFAULT_TOKENIZER, as_corpus, encode_corpus, encoded_identity, fingerprint
-from .errors import CorpusError, FormatError, TrainingError
+from .errors import ConfigError, CorpusError, FormatError, TrainingError
+from .gensim_names import translate
 from .io import MODEL_FORMAT, MODEL_VERSION, save_npz
 from .keyedvectors import KeyedVectors
 from .modelfile import OPTIMIZER_PREFIX, read_model
@@ -70,7 +72,7 @@ class Word2Vec:
     """
 
     def __init__(self, **params):
-        check_names(params, "Word2Vec option")
+        _check_params(params)
         for f in fields(Config):
             setattr(self, f.name, params.get(f.name, f.default))
 
@@ -81,7 +83,7 @@ class Word2Vec:
 
     def set_params(self, **params) -> "Word2Vec":
         """Change constructor parameters (before the next ``fit``); returns self."""
-        check_names(params, "Word2Vec option")
+        _check_params(params)
         for name, value in params.items():
             setattr(self, name, value)
         return self
@@ -92,7 +94,7 @@ class Word2Vec:
 
     # ------------------------------------------------------------------ training
     def fit(self, corpus, *, progress: bool = True, tokenizer: str = DEFAULT_TOKENIZER, lowercase: bool = False,
-            checkpoint_path=None, checkpoint_every: float | None = None) -> "Word2Vec":
+            checkpoint_path=None, checkpoint_every: float | None = None, callbacks=()) -> "Word2Vec":
         """Build the vocabulary and train.
 
         Parameters
@@ -106,12 +108,16 @@ class Word2Vec:
             How to read a corpus given as a path (see ``w2v.corpus``).
         checkpoint_path : path, optional
             Save a resumable checkpoint here every ``checkpoint_every`` seconds.
+        callbacks : list
+            Objects with any of ``on_train_begin``, ``on_epoch_begin``, ``on_epoch_end`` (True stops after that
+            epoch) and ``on_train_end``; see ``w2v.callbacks`` (evaluate every epoch, stop early).
 
         Returns
         -------
         self
         """
         cfg = self.get_config().validate()
+        callbacks = check_callbacks(callbacks)
         t0 = time.monotonic()
         sentences = as_corpus(corpus, epochs=cfg.epochs, tokenizer=tokenizer, lowercase=lowercase,
                               max_sentence_length=cfg.max_sentence_length)
@@ -125,9 +131,9 @@ class Word2Vec:
         trainer = Trainer(cfg, vocab)
         trainer.init_weights(np.random.default_rng(cfg.seed))
         self.config_, self.vocab_, self.corpus_info_ = cfg, vocab, info
-        return self._train(trainer, ids, bounds, progress, checkpoint_path, checkpoint_every)
+        return self._train(trainer, ids, bounds, progress, checkpoint_path, checkpoint_every, callbacks)
 
-    def _train(self, trainer: Trainer, ids, bounds, progress, checkpoint_path, checkpoint_every):
+    def _train(self, trainer: Trainer, ids, bounds, progress, checkpoint_path, checkpoint_every, callbacks):
         if len(ids) == 0:
             raise CorpusError("no word of the corpus is in the vocabulary: nothing to train on")
         self.W_in_, self.W_out_, self.state_ = trainer.W_in, trainer.W_out, trainer.state
@@ -139,11 +145,20 @@ class Word2Vec:
                 self.optimizer_state_ = trainer.optimizer_state()
                 self.save(checkpoint_path)
                 logger.info("checkpoint saved to %s (epoch %d, job %d)", checkpoint_path, state.epoch + 1, state.job)
+        def epoch_end(epoch, loss):
+            self._wv = None  # the vectors moved: queries in a callback see this epoch's
+            return call(callbacks, "on_epoch_end", self, epoch, loss)
+
+        call(callbacks, "on_train_begin", self)
         try:
             trainer.train(ids, bounds, progress=progress, checkpoint=ckpt,
-                          checkpoint_every=None if checkpoint_every is None else float(checkpoint_every))
+                          checkpoint_every=None if checkpoint_every is None else float(checkpoint_every),
+                          on_epoch_begin=lambda epoch: call(callbacks, "on_epoch_begin", self, epoch),
+                          on_epoch_end=epoch_end)
         finally:
             self.optimizer_state_ = trainer.optimizer_state()
+        self._wv = None
+        call(callbacks, "on_train_end", self)
         return self
 
     # ------------------------------------------------------------------ results
@@ -192,7 +207,7 @@ class Word2Vec:
         return model
 
     def resume(self, corpus=None, *, progress: bool = True, workers: int | None = None, checkpoint_path=None,
-               checkpoint_every: float | None = None) -> "Word2Vec":
+               checkpoint_every: float | None = None, callbacks=()) -> "Word2Vec":
         """Continue a training loaded from a checkpoint, on the same corpus, to its configured epochs.
 
         ``corpus`` defaults to the path recorded in the checkpoint; either way it must be the corpus the run
@@ -234,11 +249,22 @@ class Word2Vec:
             trainer.set_weights(self.W_in_, self.W_out_, self.optimizer_state_)
         except ValueError as e:  # the optimizer refuses state of other names or shapes
             raise FormatError(f"the checkpoint's optimizer state does not fit this model: {e}") from None
-        return self._train(trainer, ids, bounds, progress, checkpoint_path, checkpoint_every)
+        return self._train(trainer, ids, bounds, progress, checkpoint_path, checkpoint_every,
+                           check_callbacks(callbacks))
 
     def __repr__(self):
         trained = f", {len(self.vocab_)} words" if hasattr(self, "vocab_") else ""
         return f"Word2Vec(arch={self.arch!r}, loss={self.loss!r}, vector_size={self.vector_size}{trained})"
+
+
+def _check_params(params: dict) -> None:
+    """Refuse unknown parameters: gensim's spellings get their w2v translation, typos the closest name."""
+    known = {f.name for f in fields(Config)}
+    hints = [translate(n, v)[1] for n, v in params.items() if n not in known and translate(n, v)]
+    if hints:
+        raise ConfigError("these are gensim's names; in w2v write " + "; ".join(hints)
+                          + " (docs/from-gensim.md has the whole table)")
+    check_names(params, "Word2Vec option")
 
 
 # help(), IDEs and scikit-learn read the constructor's signature: every Config field, keyword-only, its default
