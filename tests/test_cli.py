@@ -52,7 +52,7 @@ def test_neighbors_analogy_evaluate_export(trained, tmp_path):
     assert len(near) == 3 and set(near) <= {"dog", "cow", "pig", "the", "a", "and", "of"}
     r = run("analogy", trained / "vectors.txt", "cat - dog + saw", "--topn", 2)
     assert r.stdout.startswith("cat + saw - dog:") and len(r.stdout.splitlines()) == 3
-    assert run("analogy", trained, "dog", "cat", "saw").returncode == 0
+    assert run("analogy", trained, "dog", "-", "cat", "+", "saw").returncode == 0
     r = run("evaluate", trained, "--pairs")
     assert "TOTAL" in r.stdout and "capital-common-countries" in r.stdout
     run("export", trained, "-o", tmp_path / "v.bin", "--binary")
@@ -65,7 +65,8 @@ def test_neighbors_analogy_evaluate_export(trained, tmp_path):
     (("train", "/nonexistent/corpus.txt", "-o", "{tmp}"), "not found"),
     (("train", "{corpus}", "-o", "{tmp}", "--min-count", "100000"), "min_count"),
     (("train", "{corpus}", "-o", "{tmp}", "--window", "0"), "window"),
-    (("analogy", "{m}", "one two"), "three words"),
+    (("analogy", "{m}", "one two"), "with its signs"),
+    (("analogy", "{m}", "cat", "dog", "saw"), "bare words can be read two ways"),
 ])
 def test_user_errors_are_one_line_exit_2(trained, corpus_file, tmp_path, args, needle):
     args = [a.format(m=trained, corpus=corpus_file, tmp=tmp_path / "o") for a in args]
@@ -173,3 +174,41 @@ def test_report_on_a_tiny_corpus_skips_what_it_cannot_score(tmp_path):
     r = run("train", tmp_path / "tiny.txt", "-o", tmp_path / "o", "--min-count", 1, "--epochs", 1, "--report", "-q")
     assert "WordSim353 Spearman skipped (too few known pairs)" in r.stdout
     assert "king: not in the vocabulary" in r.stdout and (tmp_path / "o" / "model.npz").is_file()
+
+
+def _options(parser):
+    import argparse
+    for action in parser._actions:
+        if isinstance(action, argparse._SubParsersAction):
+            for name, sub in action.choices.items():
+                yield from ((name, a) for a in sub._actions if not isinstance(a, argparse._HelpAction))
+
+
+def test_every_option_of_every_command_has_help_and_its_default():
+    from w2v.cli import build_parser
+    for command, action in _options(build_parser()):
+        assert action.help, (command, action.dest)
+        if action.option_strings and not action.required and action.nargs != 0 and action.default is not None:
+            assert "default" in action.help, (command, action.option_strings)
+
+
+def test_verbose_and_quiet_work_after_the_command(trained, tmp_path):
+    r = run("export", trained, "-o", tmp_path / "v.txt", "-v")
+    assert r.returncode == 0
+    from w2v.cli import build_parser
+    args = build_parser().parse_args(["-v", "neighbors", "m", "w"])
+    assert args.verbose and not args.quiet  # a flag before the command is not undone by the command's parser
+    assert build_parser().parse_args(["neighbors", "m", "w", "-q"]).quiet
+
+
+def test_export_for_the_embedding_projector(trained, tmp_path):
+    import json
+    run("export", trained, "--format", "projector", "--top", 5, "-o", tmp_path / "p")
+    kv = w2v.load_vectors(trained)
+    rows = [line.split("\t") for line in (tmp_path / "p" / "vectors.tsv").read_text().splitlines()]
+    assert len(rows) == 5 and all(len(r) == kv.vector_size for r in rows)
+    np.testing.assert_allclose(np.array(rows, float), kv.vectors[:5], rtol=1e-5, atol=1e-6)
+    assert (tmp_path / "p" / "metadata.tsv").read_text().splitlines() == kv.index_to_key[:5]
+    cfg = json.loads((tmp_path / "p" / "projector_config.json").read_text())
+    assert cfg["embeddings"][0]["tensorShape"] == [5, kv.vector_size]
+    assert 'tensor_path: "vectors.tsv"' in (tmp_path / "p" / "projector_config.pbtxt").read_text()

@@ -26,6 +26,7 @@ log = logging.getLogger("w2v")
 # `w2v train` options whose default is not Config's, and why: a command-line run uses every core, and the small
 # starter corpus needs more epochs (datasets.STARTER_EPOCHS); the values are applied in _train_new
 CLI_DEFAULTS = {"workers": "all CPU cores", "epochs": "{epochs}; {starter} on the starter corpus"}
+PROJECTOR_TOP = 10_000  # TensorBoard's projector loads at most 100,000 points and is slow long before
 # options a resumed run may change: they alter speed, never what is computed on one worker
 RESUMABLE = ("workers",)
 DEFAULT_OUT = "runs/w2v"
@@ -64,10 +65,10 @@ def config_args(args) -> dict:
     return {f.name: getattr(args, f.name) for f in fields(Config) if getattr(args, f.name, None) is not None}
 
 
-def _add_train(sub):
+def _add_train(sub, common):
     from .corpus import DEFAULT_TOKENIZER, TOKENIZERS
     from .io import CHECKPOINT_FILE, MODEL_FILE, VECTORS_BINARY, VECTORS_TEXT
-    p = sub.add_parser("train", help="train word vectors on a corpus",
+    p = sub.add_parser("train", parents=[common], help="train word vectors on a corpus",
                        description=f"Train CBOW or skip-gram vectors; writes OUT/{MODEL_FILE} and OUT/{VECTORS_TEXT}.")
     p.add_argument("corpus", nargs="?", help="text file (.gz/.bz2/.xz ok, one sentence per line or text8-style) "
                                              "or a directory of such files; none: the shipped starter corpus")
@@ -91,7 +92,6 @@ def _add_train(sub):
                           "starter corpus)")
     run.add_argument("--eval-each-epoch", action="store_true",
                      help="score questions-words, WordSim353 and SimLex-999 after every epoch and print the table")
-    run.add_argument("-q", "--quiet", action="store_true", help="no progress bar")
     p.set_defaults(func=cmd_train)
 
 
@@ -243,17 +243,14 @@ def cmd_neighbors(args) -> int:
 
 
 def parse_analogy(terms: list[str]) -> tuple[list[str], list[str]]:
-    """``["king - man + woman"]`` or ``["king", "man", "woman"]`` -> (positive, negative).
+    """``["king - man + woman"]`` or ``["king", "-", "man", "+", "woman"]`` -> (positive, negative).
 
-    Three bare words ``a b c`` mean "a is to b as c is to ?", i.e. ``b - a + c``.
+    Words without signs are refused: "king man woman" reads as easily one way as the other.
     """
     tokens = " ".join(terms).replace("+", " + ").split()
     if not any(t == "+" or t.startswith("-") for t in tokens):
-        if len(tokens) != 3:
-            raise W2VError(f"analogy: give 'king - man + woman' or three words a b c (a is to b as c is to ?), "
-                           f"got {' '.join(tokens)!r}")
-        a, b, c = tokens
-        return [b, c], [a]
+        raise W2VError(f"analogy: write it with its signs, like 'king - man + woman' (bare words can be read two "
+                       f"ways); got {' '.join(tokens)!r}")
     pos, neg, sign = [], [], "+"
     for t in tokens:
         if t in ("+", "-"):
@@ -304,6 +301,12 @@ def cmd_evaluate(args) -> int:
 
 def cmd_export(args) -> int:
     kv = _load(args.model)
+    if args.format == "projector":
+        from .io import save_projector
+        n = save_projector(args.output, kv.index_to_key[:args.top], kv.vectors[:args.top])
+        print(f"wrote {n:,} vectors to {args.output}/ (vectors.tsv, metadata.tsv, projector_config.pbtxt for "
+              "TensorBoard, projector_config.json for projector.tensorflow.org)")
+        return 0
     kv.save_word2vec_format(args.output, binary=args.binary, whitespace="replace")
     print(f"wrote {len(kv)} vectors to {args.output} ({'binary' if args.binary else 'text'} word2vec format)")
     return 0
@@ -354,79 +357,95 @@ def cmd_download(args) -> int:
 # ---------------------------------------------------------------------------------------------- entry point
 def build_parser() -> argparse.ArgumentParser:
     from .datasets import DATASETS  # light: no numba, no matplotlib
+    from .explore import DEFAULT_TOP
     from .io import MODEL_FILE
+    from .projection import METHODS
     parser = argparse.ArgumentParser(prog="w2v", description="Train and query word2vec embeddings.")
     parser.add_argument("--version", action="version", version=f"w2v {__version__}")
-    parser.add_argument("-v", "--verbose", action="store_true", help="log details (INFO level)")
+    # -v / -q work before or after the command; SUPPRESS keeps a subcommand's absent flag from undoing the top's
+    common = argparse.ArgumentParser(add_help=False)
+    for target, default in ((parser, False), (common, argparse.SUPPRESS)):
+        target.add_argument("-v", "--verbose", action="store_true", default=default,
+                            help="log details (INFO level) (default: off)")
+        target.add_argument("-q", "--quiet", action="store_true", default=default,
+                            help="no progress bars, warnings only (default: off)")
     sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
-    _add_train(sub)
+    _add_train(sub, common)
     model_help = f"native model ({MODEL_FILE} or its directory) or a word2vec text/binary vectors file"
+    restrict_help = "search only the N most frequent words (default: all)"
+    methods = ["3cosadd", "3cosmul"]
 
-    p = sub.add_parser("neighbors", help="nearest neighbours of words")
+    p = sub.add_parser("neighbors", parents=[common], help="nearest neighbours of words")
     p.add_argument("model", help=model_help)
-    p.add_argument("words", nargs="+")
-    p.add_argument("--topn", type=int, default=10)
-    p.add_argument("--restrict-vocab", type=int, default=None)
+    p.add_argument("words", nargs="+", help="one or more words")
+    p.add_argument("--topn", type=int, default=10, metavar="N", help="neighbours per word (default: 10)")
+    p.add_argument("--restrict-vocab", type=int, default=None, metavar="N", help=restrict_help)
     p.set_defaults(func=cmd_neighbors)
 
-    p = sub.add_parser("analogy", help='solve "king - man + woman" (or: a b c, a is to b as c is to ?)')
+    p = sub.add_parser("analogy", parents=[common], help='solve "king - man + woman"')
     p.add_argument("model", help=model_help)
-    p.add_argument("query", nargs="+")
-    p.add_argument("--topn", type=int, default=5)
-    p.add_argument("--method", choices=["3cosadd", "3cosmul"], default="3cosadd")
-    p.add_argument("--restrict-vocab", type=int, default=None)
+    p.add_argument("query", nargs="+", help="the analogy with its signs, e.g. 'king - man + woman'")
+    p.add_argument("--topn", type=int, default=5, metavar="N", help="answers to show (default: 5)")
+    p.add_argument("--method", choices=methods, default="3cosadd", help="scoring (default: 3cosadd)")
+    p.add_argument("--restrict-vocab", type=int, default=None, metavar="N", help=restrict_help)
     p.set_defaults(func=cmd_analogy)
 
-    p = sub.add_parser("evaluate", help="analogy accuracy and word-pair correlations")
+    p = sub.add_parser("evaluate", parents=[common], help="analogy accuracy and word-pair correlations")
     p.add_argument("model", help=model_help)
     p.add_argument("--analogies", nargs="*", default=None, metavar="FILE",
                    help="questions-words format files (default: the shipped questions-words.txt)")
     p.add_argument("--pairs", nargs="*", default=None, metavar="FILE",
                    help="word-pair files (default: shipped WordSim353 and SimLex-999)")
-    p.add_argument("--restrict-vocab", type=int, default=30000)
-    p.add_argument("--method", choices=["3cosadd", "3cosmul"], default="3cosadd")
+    p.add_argument("--restrict-vocab", type=int, default=30000, metavar="N",
+                   help="questions count only among the N most frequent words (default: 30000, as gensim)")
+    p.add_argument("--method", choices=methods, default="3cosadd", help="analogy scoring (default: 3cosadd)")
     p.set_defaults(func=cmd_evaluate)
 
-    p = sub.add_parser("plot", help="draw words (PCA / t-SNE map) or analogy pairs as arrows",
+    p = sub.add_parser("plot", parents=[common], help="draw words (PCA / t-SNE map) or analogy pairs as arrows",
                        description="Draw a labelled 2-D map of words, or pairs a:b as arrows in one projection.")
     p.add_argument("model", help=model_help)
     what = p.add_mutually_exclusive_group()
     what.add_argument("--words", nargs="+", metavar="WORD", help="the words to draw")
     what.add_argument("--top", type=int, default=None, metavar="N", help="draw the N most frequent words (default 50)")
     what.add_argument("--pairs", nargs="+", metavar="A:B", help="draw arrows a -> b, e.g. man:woman king:queen")
-    p.add_argument("--method", choices=["pca", "tsne"], default="pca")
-    p.add_argument("--seed", type=int, default=0, help="random state of t-SNE")
-    p.add_argument("--title", default=None)
+    p.add_argument("--method", choices=METHODS, default="pca", help="projection (default: pca)")
+    p.add_argument("--seed", type=int, default=0, help="random state of t-SNE (default: 0)")
+    p.add_argument("--title", default=None, help="the picture's title (default: what it shows)")
     p.add_argument("-o", "--output", required=True, help="picture file: .png, .svg or .pdf")
     p.set_defaults(func=cmd_plot)
 
-    p = sub.add_parser("plot-loss", help="draw the training-loss curve of a native model")
+    p = sub.add_parser("plot-loss", parents=[common], help="draw the training-loss curve of a native model")
     p.add_argument("model", help=f"native model ({MODEL_FILE} or its directory)")
-    p.add_argument("--title", default=None)
+    p.add_argument("--title", default=None, help="the picture's title (default: the model's run)")
     p.add_argument("-o", "--output", required=True, help="picture file: .png, .svg or .pdf")
     p.set_defaults(func=cmd_plot_loss)
 
-    from .explore import DEFAULT_TOP
-    from .projection import METHODS
-    p = sub.add_parser("explore", help="write one self-contained HTML page to explore a model",
+    p = sub.add_parser("explore", parents=[common], help="write one self-contained HTML page to explore a model",
                        description="Write one HTML file (no server, no network) with a search box for nearest "
                                    "neighbours, an analogy box and a zoomable map of the most frequent words.")
     p.add_argument("model", help=model_help)
     p.add_argument("-o", "--output", required=True, help="the HTML file to write")
     p.add_argument("--top", type=int, default=DEFAULT_TOP, metavar="N",
-                   help=f"the N most frequent words go into the page (default {DEFAULT_TOP:,})")
-    p.add_argument("--method", choices=METHODS, default="pca", help="how the map is projected (default pca)")
+                   help=f"the N most frequent words go into the page (default: {DEFAULT_TOP})")
+    p.add_argument("--method", choices=METHODS, default="pca", help="how the map is projected (default: pca)")
     p.add_argument("--title", default=None, help="the page's title (default: from the model's name)")
     p.set_defaults(func=cmd_explore)
 
-    p = sub.add_parser("download", help="download a public corpus into the cache (text8)")
+    p = sub.add_parser("download", parents=[common], help="download a public corpus into the cache (text8)")
     p.add_argument("name", help="dataset name: " + ", ".join(sorted(DATASETS)))
     p.set_defaults(func=cmd_download)
 
-    p = sub.add_parser("export", help="write vectors in the word2vec text or binary format")
+    p = sub.add_parser("export", parents=[common],
+                       help="write vectors as word2vec text/binary, or for TensorBoard's Embedding Projector")
     p.add_argument("model", help=model_help)
-    p.add_argument("-o", "--output", required=True)
-    p.add_argument("--binary", action="store_true")
+    p.add_argument("-o", "--output", required=True,
+                   help="the vectors file (word2vec), or a directory (projector)")
+    p.add_argument("--format", choices=["word2vec", "projector"], default="word2vec",
+                   help="word2vec: the text (or --binary) format gensim and word2vec.c read; projector: "
+                        "vectors.tsv, metadata.tsv and the projector's config (default: word2vec)")
+    p.add_argument("--binary", action="store_true", help="word2vec binary instead of text (default: off)")
+    p.add_argument("--top", type=int, default=PROJECTOR_TOP, metavar="N",
+                   help=f"projector: the N most frequent words; it loads at most 100,000 (default: {PROJECTOR_TOP})")
     p.set_defaults(func=cmd_export)
     return parser
 

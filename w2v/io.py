@@ -300,6 +300,33 @@ def save_word2vec_format(path, keys, vectors, binary: bool = False, whitespace: 
                 f.write(("\n".join(lines) + "\n").encode("utf-8"))
 
 
+def save_projector(directory, keys, vectors) -> int:
+    """Write the files TensorBoard's Embedding Projector and projector.tensorflow.org load: ``vectors.tsv`` (one
+    row of tab-separated values per word), ``metadata.tsv`` (the words, one per line), ``projector_config.pbtxt``
+    (TensorBoard) and ``projector_config.json`` (the standalone projector). Returns the number of words."""
+    directory = Path(directory)
+    keys = [str(k) for k in keys]
+    bad = next((k for k in keys if "\t" in k or "\n" in k or "\r" in k), None)
+    if bad is not None:
+        raise FormatError(f"the word {bad!r} holds a tab or a line break, which the projector's TSV cannot hold")
+    vectors = np.asarray(vectors)
+    try:
+        directory.mkdir(parents=True, exist_ok=True)
+    except OSError as e:
+        raise SaveError(f"cannot create {directory}: {e.strerror or e}") from None
+    with atomic_write(directory / "vectors.tsv", "w") as f:
+        for s in range(0, len(vectors), 10000):
+            f.write("".join("\t".join(f"{x:.6g}" for x in row) + "\n" for row in vectors[s:s + 10000]))
+    with atomic_write(directory / "metadata.tsv", "w") as f:
+        f.write("".join(k + "\n" for k in keys))  # one column: no header line, as the projector expects
+    with atomic_write(directory / "projector_config.pbtxt", "w") as f:
+        f.write('embeddings {\n  tensor_path: "vectors.tsv"\n  metadata_path: "metadata.tsv"\n}\n')
+    with atomic_write(directory / "projector_config.json", "w") as f:
+        json.dump({"embeddings": [{"tensorName": "w2v", "tensorShape": list(vectors.shape),
+                                   "tensorPath": "vectors.tsv", "metadataPath": "metadata.tsv"}]}, f, indent=1)
+    return len(keys)
+
+
 def _parse_header(line: bytes, path) -> tuple[int, int]:
     try:
         parts = line.decode("ascii").split()
