@@ -82,6 +82,7 @@ def test_empty_corpus(tmp_path):
     assert r.returncode == 2 and "no words" in r.stderr
 
 
+@pytest.mark.slow  # 20 s; in-process interruptions (tests/test_resume.py) cover resume in the default run
 def test_killed_training_resumes_to_the_same_model(tmp_path):
     rng = np.random.default_rng(1)  # 3000-word vocabulary: the full softmax takes seconds, long enough to kill
     words = rng.zipf(1.3, size=120000) % 3000

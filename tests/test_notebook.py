@@ -10,6 +10,7 @@ nbclient = pytest.importorskip("nbclient")
 NOTEBOOK = Path(__file__).resolve().parent.parent / "notebooks" / "quickstart.ipynb"
 
 
+@pytest.mark.slow  # 20 s of training
 def test_quickstart_runs(monkeypatch):
     monkeypatch.setenv("W2V_QUICKSTART_EPOCHS", "5")
     nb = nbformat.read(NOTEBOOK, as_version=4)
