@@ -84,3 +84,20 @@ def test_numpy_reference_trains_negative_sampling_too():
     m = w2v.Word2Vec(arch="skipgram", loss="negative", vector_size=16, window=3, min_count=1, epochs=6, sample=0,
                      backend="numpy", batch_size=16, seed=5).fit(sents, progress=False)
     assert _group_precision(m, groups) >= 0.9
+
+
+def test_the_readmes_readable_path_example_learns(caplog):
+    """The README's full-softmax example, run as written, visibly learns; the same corpus with subsampling on
+    (the default) says why it cannot."""
+    import logging
+    import re
+    from pathlib import Path
+    readme = (Path(__file__).resolve().parents[1] / "README.md").read_text()
+    code = re.search(r"^small = w2v\.Word2Vec\(.*?\* 100\)\n", readme, re.S | re.M).group(0)
+    scope = {"w2v": w2v}
+    exec(code.replace(".fit(", ".fit(progress=False, corpus="), scope)
+    losses = scope["small"].loss_history_
+    assert losses[0] > 1.5 and losses[-1] < 0.5, losses
+    with caplog.at_level(logging.WARNING):
+        w2v.Word2Vec(loss="softmax", min_count=1, epochs=1).fit([["the", "cat", "sat"]] * 100, progress=False)
+    assert "keeps only" in caplog.text and "sample=0" in caplog.text

@@ -27,9 +27,9 @@ from __future__ import annotations
 import logging
 import math
 
-from tqdm.auto import tqdm
 
 from .errors import ConfigError
+from .progress import tqdm
 from .keyedvectors import KeyedVectors
 
 logger = logging.getLogger(__name__)

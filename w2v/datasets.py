@@ -26,9 +26,9 @@ import zipfile
 from dataclasses import dataclass
 from pathlib import Path
 
-from tqdm.auto import tqdm
 
 from .errors import W2VError
+from .progress import tqdm
 
 logger = logging.getLogger(__name__)
 

@@ -29,10 +29,10 @@ from collections import deque
 from concurrent.futures import ThreadPoolExecutor
 
 import numpy as np
-from tqdm.auto import tqdm
 
 from .config import Config
 from .errors import ConfigError, TrainingError
+from .progress import tqdm
 from .hogwild import SYNC_EVERY, PrivateRows, SharedWeights, available_memory, private_row_counts
 from .models import Network, make_architecture, make_output
 from .nn.init import word2vec_uniform
@@ -82,6 +82,10 @@ class Trainer:
         c = config
         self.schedule = make_schedule(c.lr_schedule, c.start_alpha, c.min_alpha, c.lr_gamma, c.lr_step_size)
         self.keep = vocab.keep_probabilities(c.sample)  # (V,)
+        kept = float((self.keep * vocab.counts).sum() / max(vocab.total_words, 1))
+        if kept < 0.25:  # the starter corpus keeps 74% at sample=1e-3, the dev corpus 78%
+            logger.warning("subsampling (sample=%g) keeps only %.0f%% of this corpus's words, too few for most "
+                           "windows to train: a corpus this small needs sample=0", c.sample, 100 * kept)
         self.output = make_output(c, vocab)
         self.workers = c.workers if c.use_kernels else 1  # the numpy path is a sequential reference
         self.weights: SharedWeights | None = None
