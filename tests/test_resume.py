@@ -115,3 +115,44 @@ def test_cli_resume_refuses_changed_settings_but_not_workers(checkpointed_dir):
     assert m.state_.epoch == 3 and m.config_.workers == 2 and not (out / "checkpoint.npz").exists()
     r = run("train", "--resume", out)
     assert r.returncode == 2 and "finished model" in r.stderr
+
+
+def test_partial_fit_keeps_old_neighbours_and_places_new_words_by_their_contexts(tmp_path):
+    """gensim's continued training: the King James Bible, then half of it again in which half the "lord"s are
+    written "yahweh" and half the "gold"s "aurum" (new words with planted relatives)."""
+    import itertools
+    import lzma
+    from w2v import datasets
+    with lzma.open(datasets.STARTER, "rt", encoding="utf-8") as f:
+        bible = [line.split() for line in itertools.islice(f, 31102)]
+    rng = np.random.default_rng(0)
+    renamed = [["yahweh" if w == "lord" and rng.random() < 0.5 else "aurum" if w == "gold" and rng.random() < 0.5
+                else w for w in s] for s in bible[:15000]]
+    model = w2v.Word2Vec(epochs=5, vector_size=50, seed=1).fit(bible, progress=False)
+    words = ["god", "king", "israel", "david", "moses", "water", "house", "son", "silver", "sheep", "day", "city"]
+    before = {w: {x for x, _ in model.wv.most_similar(w, topn=10)} for w in words}
+    history, V = model.loss_history_, len(model.vocab_)
+    model.partial_fit(renamed, epochs=1, progress=False)
+    overlap = np.mean([len(before[w] & {x for x, _ in model.wv.most_similar(w, topn=10)}) / 10 for w in words])
+    assert overlap >= 0.7, overlap
+    assert model.wv.most_similar("yahweh", topn=1)[0][0] == "lord"
+    assert model.wv.most_similar("aurum", topn=1)[0][0] == "gold"
+    assert model.vocab_.index_to_key[:V] == model.wv.index_to_key[:V] and len(model.vocab_) == V + 2
+    assert model.vocab_.counts[model.vocab_.key_to_index["yahweh"]] > 100
+    assert model.loss_history_[:5] == history and len(model.loss_history_) == 6
+    assert model.config_.epochs == 6 and model.state_.epoch == 6
+    model.save(tmp_path / "m.npz")  # the grown model is a valid model file
+    assert w2v.Word2Vec.load(tmp_path / "m.npz").wv.most_similar("yahweh", topn=1)[0][0] == "lord"
+
+
+@pytest.mark.parametrize("options", [dict(loss="hierarchical"), dict(loss="softmax", optimizer="adam")])
+def test_partial_fit_grows_huffman_and_optimizer_state(options):
+    sents, groups = planted_corpus(300)
+    model = w2v.Word2Vec(vector_size=8, min_count=1, epochs=2, **options).fit(sents, progress=False)
+    more = [s + ["newt"] for s in sents[:100:2]] + [s + ["anvil"] for s in sents[1:100:2]]  # animal / tool lines
+    model.partial_fit(more, epochs=2, progress=False)
+    assert {"newt", "anvil"} <= set(model.wv.index_to_key)
+    assert model.W_out_.shape[0] == model.config_.output_rows(len(model.vocab_))
+    for v in model.optimizer_state_.values():
+        assert np.ndim(v) == 0 or len(v) in (len(model.W_in_), len(model.W_out_))
+    assert np.isfinite(model.W_in_).all() and len(model.loss_history_) == 4

@@ -97,7 +97,7 @@ def read_model(path, mmap: bool = False, verify: bool | None = None) -> ModelFil
         raise bad(str(e)) from None
     except TypeError as e:
         raise bad(f"its training state is malformed ({str(e)[:200]})") from None
-    if state.epoch > config.epochs:
+    if state.epoch > config.epochs or state.run_start >= max(config.epochs, 1):
         raise bad(f"its training state is at epoch {state.epoch + 1} of a run of {config.epochs} epochs")
     if len(state.history) != (state.epoch if config.compute_loss else 0):
         raise bad(f"its training state records {len(state.history)} epoch losses for {state.epoch} finished epochs")

@@ -29,6 +29,7 @@ class TrainState:
     step_history: list = field(default_factory=list)   # [progress in epochs, mean loss] per logged interval
     lr: float = 0.0             # learning rate of the last job
     train_seconds: float = 0.0  # wall time spent training so far
+    run_start: int = 0          # epoch where this run's learning-rate schedule began (> 0 after partial_fit)
 
     def to_dict(self) -> dict:
         return dict(self.__dict__)
@@ -46,7 +47,7 @@ class TrainState:
         if unknown:
             raise FormatError(f"unknown training-state field(s): {', '.join(map(str, unknown))[:200]}")
         state = cls(**d)
-        for name in ("epoch", "job", "words_done", "epoch_examples"):
+        for name in ("epoch", "job", "words_done", "epoch_examples", "run_start"):
             v = getattr(state, name)
             if not isinstance(v, int) or isinstance(v, bool) or v < 0:
                 raise FormatError(f"training state: {name} must be an integer >= 0, got {str(v)[:40]!r}")
@@ -54,6 +55,8 @@ class TrainState:
             v = getattr(state, name)
             if not _number(v) or not math.isfinite(v) or v < 0:
                 raise FormatError(f"training state: {name} must be a finite number >= 0, got {str(v)[:40]!r}")
+        if state.run_start > state.epoch:
+            raise FormatError(f"training state: run_start {state.run_start} lies after epoch {state.epoch}")
         if not isinstance(state.history, list) or not all(_number(x) for x in state.history):
             raise FormatError("training state: history must be a list of numbers")
         if not isinstance(state.step_history, list) or not all(

@@ -158,8 +158,11 @@ class Trainer:
 
     # ------------------------------------------------------------------ schedule
     def lr_at(self, words_done: int, epoch: int, words_per_epoch: int) -> float:
-        progress = words_done / max(self.config.epochs * words_per_epoch, 1)
-        return float(self.schedule(progress, epoch))
+        """The learning rate at corpus position ``words_done`` (counted from epoch 0) of ``epoch``; the schedule
+        runs over this run's epochs, from ``state.run_start`` (where a partial_fit began) to ``config.epochs``."""
+        start = self.state.run_start
+        progress = (words_done - start * words_per_epoch) / max((self.config.epochs - start) * words_per_epoch, 1)
+        return float(self.schedule(progress, epoch - start))
 
     # ------------------------------------------------------------------ private rows of the threads
     def _rows_of_this_thread(self) -> PrivateRows:
@@ -294,7 +297,7 @@ class Trainer:
             interval[1] += n_ex
             if (st.job % log_every == 0 or st.job == n_jobs) and c.compute_loss:
                 mean = interval[0] / max(interval[1], 1)
-                st.step_history.append([st.words_done / max(n_words, 1), mean])
+                st.step_history.append([st.epoch + st.job / n_jobs, mean])  # x: epochs, fractional
                 bar.set_postfix(loss=f"{mean:.4f}", lr=f"{lr:.5f}", epoch=f"{st.epoch + 1}/{c.epochs}", refresh=False)
                 interval[:] = [0.0, 0]
             bar.update(words)

@@ -126,6 +126,28 @@ class Vocabulary:
                     total, sum(c for _, c in kept))
         return cls([w for w, _ in kept], [c for _, c in kept])
 
+    def updated(self, more: "Vocabulary", min_count: int) -> "Vocabulary":
+        """This vocabulary with another corpus's counts added: known words keep their index and add their new
+        counts; words new to it that reach ``min_count`` in ``more`` come after, most frequent first (as gensim's
+        ``build_vocab(update=True)``: the old rows keep their meaning, so frequency order holds only within each
+        part).
+
+        Example
+        -------
+        >>> Vocabulary(["a", "b"], [5, 3]).updated(Vocabulary(["c", "a", "d"], [4, 2, 1]), 2).counts.tolist()
+        [7, 3, 4]
+        """
+        counts = self.counts.copy()
+        new = []
+        for word, c in zip(more.index_to_key, more.counts):
+            i = self.key_to_index.get(word)
+            if i is not None:
+                counts[i] += c
+            elif c >= min_count:
+                new.append((word, int(c)))
+        new.sort(key=lambda wc: (-wc[1], wc[0]))
+        return Vocabulary(self.index_to_key + [w for w, _ in new], np.concatenate([counts, [c for _, c in new]]))
+
     # ------------------------------------------------------------------ lookups
     def __len__(self) -> int:
         return len(self.index_to_key)
