@@ -263,3 +263,17 @@ def test_train_job_equals_the_numpy_network_on_the_same_draws(cbow, loss):
     assert np.abs(k_in - W_in).max() > 1e-3  # it trained
     np.testing.assert_allclose(k_in, ref_in, rtol=1e-4, atol=2e-6)
     np.testing.assert_allclose(k_out, ref_out, rtol=1e-4, atol=2e-6)
+
+
+@pytest.mark.parametrize("arch,loss,workers", [("cbow", "negative", 2), ("skipgram", "hierarchical", 1)])
+def test_warm_up_compiles_what_training_calls(arch, loss, workers):
+    """Training compiles nothing after the warm-up: the kernels' argument types match, so a fresh install's
+    compile happens before the clock starts, never inside a timed job."""
+    import w2v
+    from conftest import planted_corpus
+    kernels.warm_up()
+    before = {f: len(f.signatures) for f in (kernels.train_job, kernels.publish_rows, kernels.refresh_rows)}
+    sents, _ = planted_corpus(200)
+    w2v.Word2Vec(arch=arch, loss=loss, workers=workers, vector_size=8, min_count=1, epochs=1, job_words=200).fit(
+        sents, progress=False)
+    assert {f: len(f.signatures) for f in before} == before

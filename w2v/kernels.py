@@ -486,3 +486,17 @@ def analogy_argmax(sims, qa, qb, qc, exclude, cosmul, out, start, stop):
             if row[j] == top:
                 out[q] = j
                 break
+
+
+def warm_up() -> None:
+    """Compile (or load from numba's cache) every kernel training calls, with the argument types training
+    passes, on empty inputs: a fresh install compiles once, here, instead of inside the first timed job."""
+    f32, i32, i64 = np.float32, np.int32, np.int64
+    W = np.zeros((2, 4), f32)
+    tables = Tables(np.ones(2, f32), np.zeros(2, i64), np.zeros(2, i32), np.zeros((2, 1), i32),
+                    np.zeros((2, 1), np.uint8), np.ones(2, i32))
+    settings = Settings(True, False, True, True, 2, True, 1, True, 8192)
+    private = no_private_rows(4)
+    train_job(W, W.copy(), np.zeros(0, i32), np.zeros(1, i64), tables, settings, private, 0.025, 0.025, 1, 0)
+    publish_rows(W, private.snap_in, 0, 0)
+    refresh_rows(W, private.snap_in, 0, 0)

@@ -43,6 +43,34 @@ from .vocab import Vocabulary
 logger = logging.getLogger(__name__)
 
 
+_warm_up: threading.Thread | None = None  # compiles the kernels while the vocabulary is built (start_kernels)
+
+
+def start_kernels() -> None:
+    """Start compiling (or loading) the numba kernels in the background, once per process: the first training
+    on a fresh install compiles for about ten seconds, and most of that can overlap reading the corpus."""
+    global _warm_up
+    if _warm_up is None:
+        def warm():
+            from . import kernels
+            kernels.warm_up()
+        _warm_up = threading.Thread(target=warm, name="w2v-kernels", daemon=True)
+        _warm_up.start()
+
+
+def _kernels_ready() -> None:
+    """Wait for the kernels, saying so when that takes a while (a first run compiles them)."""
+    start_kernels()
+    notice = threading.Timer(1.0, lambda: tqdm.write("compiling the training kernels (first run only; later runs "
+                                                     "load them from numba's cache)"))
+    notice.start()
+    t0 = time.monotonic()
+    _warm_up.join()
+    notice.cancel()
+    if time.monotonic() - t0 > 1.0:
+        logger.info("kernels ready after %.1fs", time.monotonic() - t0)
+
+
 def make_jobs(bounds: np.ndarray, job_words: int) -> np.ndarray:
     """Cut sentences into jobs of about ``job_words`` words: returns ``(J+1,)`` sentence indices.
 
@@ -272,6 +300,7 @@ class Trainer:
                                 f"of {c.epochs} epochs of {n_jobs} jobs; the checkpoint does not belong to it")
         run_job = self._job_kernel if c.use_kernels else self._job_numpy
         if c.use_kernels:
+            _kernels_ready()  # before the clock starts: compiling is not training
             self._kernel = self._kernel_inputs()
         workers = self.workers
         bar = tqdm(total=c.epochs * n_words, initial=st.words_done, unit="word", unit_scale=True,

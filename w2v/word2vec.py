@@ -36,7 +36,7 @@ from .gensim_names import translate
 from .io import MODEL_FORMAT, MODEL_VERSION, save_npz
 from .keyedvectors import KeyedVectors
 from .modelfile import OPTIMIZER_PREFIX, read_model
-from .trainer import Trainer
+from .trainer import Trainer, start_kernels
 from .vocab import Vocabulary
 
 logger = logging.getLogger(__name__)
@@ -119,6 +119,8 @@ class Word2Vec:
         """
         cfg = self.get_config().validate()
         callbacks = check_callbacks(callbacks)
+        if cfg.use_kernels:
+            start_kernels()  # compiles on a fresh install while the corpus is read
         t0 = time.monotonic()
         sentences = as_corpus(corpus, epochs=cfg.epochs, tokenizer=tokenizer, lowercase=lowercase,
                               max_sentence_length=cfg.max_sentence_length)
