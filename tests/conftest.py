@@ -19,6 +19,13 @@ def planted_corpus(n_sentences=400, seed=0):
     return sents, groups
 
 
+def planted_file(path, n_sentences=400, seed=0):
+    """The planted corpus written to ``path``, one sentence a line; returns the path."""
+    sents, _ = planted_corpus(n_sentences, seed)
+    path.write_text("\n".join(" ".join(s) for s in sents) + "\n")
+    return path
+
+
 @pytest.fixture
 def planted():
     return planted_corpus()

@@ -20,7 +20,7 @@ from w2v.cli import main
 from w2v.errors import W2VError
 from w2v.io import CHECKPOINT_FILE, save_npz
 
-from conftest import planted_corpus
+from conftest import planted_file
 
 WORK = Path(__file__).resolve().parent / ".fuzz"  # replaced by the child's temporary directory (see test_fuzz)
 SETTINGS = settings(max_examples=60, deadline=None, suppress_health_check=list(HealthCheck), database=None)
@@ -30,9 +30,7 @@ def _base():
     """A corpus file and a real mid-run checkpoint of it (arrays, meta), made once per process."""
     if not hasattr(_base, "cache"):
         WORK.mkdir(parents=True, exist_ok=True)
-        sents, _ = planted_corpus(200)
-        corpus = WORK / "corpus.txt"
-        corpus.write_text("\n".join(" ".join(s) for s in sents) + "\n")
+        corpus = planted_file(WORK / "corpus.txt", 200)
         m = w2v.Word2Vec(vector_size=6, min_count=1, epochs=2, job_words=400, loss="softmax", optimizer="adam"
                          ).fit(corpus, progress=False)
         m.state_.epoch, m.state_.job, m.state_.history = 1, 1, m.state_.history[:1]

@@ -9,7 +9,7 @@ import numpy as np
 import pytest
 
 import w2v
-from conftest import planted_corpus
+from conftest import planted_file
 
 
 def run(*args, check=True):
@@ -21,10 +21,7 @@ def run(*args, check=True):
 
 @pytest.fixture(scope="module")
 def corpus_file(tmp_path_factory):
-    sents, _ = planted_corpus(600)
-    p = tmp_path_factory.mktemp("c") / "corpus.txt"
-    p.write_text("\n".join(" ".join(s) for s in sents) + "\n")
-    return p
+    return planted_file(tmp_path_factory.mktemp("c") / "corpus.txt", 600)
 
 
 @pytest.fixture(scope="module")

@@ -2,7 +2,6 @@
 shows what KeyedVectors.most_similar computes, fast enough to feel instant."""
 import os
 import re
-import shutil
 import subprocess
 import sys
 from pathlib import Path
@@ -124,10 +123,10 @@ def test_search_box_shows_the_librarys_neighbours(opened, model_dir):
 def test_analogy_box_shows_the_librarys_answers(opened, model_dir):
     kv = w2v.load_vectors(model_dir)
     held = set(kv.index_to_key[:TOP])
-    questions, section = [], None
+    questions, seen = [], 0
     for line in open(ev.QUESTIONS_WORDS, encoding="utf-8"):
         if line.startswith(":"):
-            section, seen = line, 0
+            seen = 0
             continue
         a, b, c, _ = line.lower().split()
         if {a, b, c} <= held and seen < 3:

@@ -12,7 +12,7 @@ from w2v.callbacks import EarlyStopping, EvaluateEachEpoch
 from w2v.errors import ConfigError, FormatError
 from w2v.gensim_names import GENSIM_ARGUMENTS, translate
 
-from conftest import planted_corpus
+from conftest import planted_corpus, planted_file
 
 GENSIM_VALUES = {"sentences": [["a"]], "corpus_file": "c.txt", "corpus_iterable": [["a"]], "size": 50, "iter": 3,
                  "sg": 1, "hs": 1, "cbow_mean": 1, "sorted_vocab": 1, "batch_words": 5000, "callbacks": [],
@@ -169,9 +169,7 @@ def test_without_compute_loss_the_history_is_empty_not_nan(tmp_path):
 
 
 def test_cli_eval_each_epoch_prints_the_table(tmp_path):
-    corpus = tmp_path / "c.txt"
-    sents, _ = planted_corpus(300)
-    corpus.write_text("\n".join(" ".join(s) for s in sents))
+    corpus = planted_file(tmp_path / "c.txt", 300)
     r = subprocess.run([sys.executable, "-m", "w2v.cli", "train", str(corpus), "-o", str(tmp_path / "o"),
                         "--min-count", "1", "--epochs", "2", "--eval-each-epoch", "-q"],
                        capture_output=True, text=True, timeout=300)

@@ -11,7 +11,6 @@ import subprocess
 import sys
 import tracemalloc
 import zipfile
-from pathlib import Path
 
 import numpy as np
 import pytest
@@ -20,7 +19,7 @@ import w2v
 from w2v.errors import ConfigError, CorpusError, FormatError, TrainingError, W2VError
 from w2v.io import CHECKPOINT_FILE, MODEL_FILE, directory_lock, save_npz
 
-from conftest import planted_corpus
+from conftest import planted_file
 
 
 def run(*args, limits=None, cwd=None):
@@ -43,10 +42,7 @@ def one_line_error(r, needle):
 # ---------------------------------------------------------------------------------------------- files to break
 @pytest.fixture(scope="module")
 def corpus(tmp_path_factory):
-    sents, _ = planted_corpus(300)
-    p = tmp_path_factory.mktemp("corpus") / "corpus.txt"
-    p.write_text("\n".join(" ".join(s) for s in sents) + "\n")
-    return p
+    return planted_file(tmp_path_factory.mktemp("corpus") / "corpus.txt", 300)
 
 
 @pytest.fixture(scope="module")

@@ -4,7 +4,6 @@ import subprocess
 import sys
 from pathlib import Path
 
-import pytest
 
 PACKAGE = Path(__file__).resolve().parents[1] / "w2v"
 MODULES = sorted("w2v." + ".".join(p.relative_to(PACKAGE).with_suffix("").parts)

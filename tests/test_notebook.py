@@ -1,5 +1,4 @@
 """notebooks/quickstart.ipynb runs top to bottom (with fewer epochs, to stay quick)."""
-import os
 from pathlib import Path
 
 import pytest

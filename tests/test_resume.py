@@ -9,7 +9,7 @@ import pytest
 import w2v
 from w2v.errors import CorpusError, TrainingError
 
-from conftest import planted_corpus
+from conftest import planted_corpus, planted_file
 
 
 def _interrupted(monkeypatch, corpus, ckpt, after, **params):
@@ -80,9 +80,7 @@ def run(*args):
 @pytest.fixture
 def checkpointed_dir(monkeypatch, tmp_path):
     """A run directory holding a mid-run checkpoint of a corpus file, as a killed `w2v train` leaves it."""
-    sents, _ = planted_corpus(300)
-    corpus = tmp_path / "corpus.txt"
-    corpus.write_text("\n".join(" ".join(s) for s in sents) + "\n")
+    corpus = planted_file(tmp_path / "corpus.txt", 300)
     out = tmp_path / "run"
     out.mkdir()
     _interrupted(monkeypatch, corpus, out / "checkpoint.npz", after=3, vector_size=8, min_count=1, epochs=3,

@@ -18,7 +18,6 @@ import hashlib
 import http.client
 import logging
 import os
-import shutil
 import socket
 import urllib.error
 import urllib.request
