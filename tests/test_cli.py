@@ -75,8 +75,9 @@ def test_user_errors_are_one_line_exit_2(trained, corpus_file, tmp_path, args, n
 
 def test_empty_corpus(tmp_path):
     (tmp_path / "empty.txt").write_text("\n\n")
-    r = run("train", tmp_path / "empty.txt", "-o", tmp_path / "o", check=False)
+    r = run("train", tmp_path / "empty.txt", "-o", tmp_path / "o" / "deeper", check=False)
     assert r.returncode == 2 and "no words" in r.stderr
+    assert not (tmp_path / "o").exists()  # a failed run leaves none of the directories it made
 
 
 @pytest.mark.slow  # 20 s; in-process interruptions (tests/test_resume.py) cover resume in the default run
