@@ -32,11 +32,11 @@ import numpy as np
 
 from .config import Config
 from .errors import ConfigError, TrainingError
-from .progress import tqdm
 from .hogwild import SYNC_EVERY, PrivateRows, SharedWeights, available_memory, private_row_counts
 from .models import Network, make_architecture, make_output
 from .nn.init import word2vec_uniform
 from .nn.optim import make_optimizer, make_schedule
+from .progress import tqdm
 from .state import TrainState
 from .vocab import Vocabulary
 
@@ -47,8 +47,9 @@ _warm_up: threading.Thread | None = None  # compiles the kernels while the vocab
 
 
 def start_kernels() -> None:
-    """Start compiling (or loading) the numba kernels in the background, once per process: the first training
-    on a fresh install compiles for about ten seconds, and most of that can overlap reading the corpus."""
+    """Start compiling (or loading) the numba kernels in the background, once per process, so that training
+    waits for them only after the corpus is read. A fresh install compiles for about nine seconds; numba's
+    compiler holds the GIL like the vocabulary count does, so on the starter corpus little of it overlaps."""
     global _warm_up
     if _warm_up is None:
         def warm():

@@ -120,13 +120,11 @@ class Word2Vec:
         cfg = self.get_config().validate()
         callbacks = check_callbacks(callbacks)
         if cfg.use_kernels:
-            start_kernels()  # compiles on a fresh install while the corpus is read
+            start_kernels()  # a fresh install compiles them; training waits for them after the corpus is read
         t0 = time.monotonic()
         sentences = as_corpus(corpus, epochs=cfg.epochs, tokenizer=tokenizer, lowercase=lowercase,
                               max_sentence_length=cfg.max_sentence_length)
-        info = {"path": None, "tokenizer": tokenizer, "lowercase": lowercase}
-        if isinstance(corpus, (str, os.PathLike)):
-            info.update(path=str(Path(corpus).resolve()), **fingerprint(corpus))
+        info = _corpus_record(corpus, tokenizer, lowercase)
         vocab = Vocabulary.build(sentences, cfg.min_count, cfg.max_vocab_size, cfg.max_final_vocab, cfg.sorted_vocab)
         ids, bounds = encode_corpus(sentences, vocab.key_to_index, cfg.max_sentence_length)
         logger.info("corpus encoded: %d words in %d sentences (%.1fs)", len(ids), len(bounds) - 1, time.monotonic() - t0)
@@ -173,9 +171,7 @@ class Word2Vec:
         lowercase = self.corpus_info_.get("lowercase", False) if lowercase is None else lowercase
         sentences = as_corpus(corpus, epochs=epochs, tokenizer=tokenizer, lowercase=lowercase,
                               max_sentence_length=cfg.max_sentence_length)
-        info = {"path": None, "tokenizer": tokenizer, "lowercase": lowercase}
-        if isinstance(corpus, (str, os.PathLike)):
-            info.update(path=str(Path(corpus).resolve()), **fingerprint(corpus))
+        info = _corpus_record(corpus, tokenizer, lowercase)
         seen = Vocabulary.build(sentences, 1, cfg.max_vocab_size, None, False)
         vocab = self.vocab_.updated(seen, cfg.min_count)
         ids, bounds = encode_corpus(sentences, vocab.key_to_index, cfg.max_sentence_length)
@@ -327,6 +323,15 @@ class Word2Vec:
     def __repr__(self):
         trained = f", {len(self.vocab_)} words" if hasattr(self, "vocab_") else ""
         return f"Word2Vec(arch={self.arch!r}, loss={self.loss!r}, vector_size={self.vector_size}{trained})"
+
+
+def _corpus_record(corpus, tokenizer: str, lowercase: bool) -> dict:
+    """How a corpus is read, and for a file its identity (``corpus.fingerprint``), as a checkpoint records it;
+    the encoded words' identity is added once they are encoded."""
+    info = {"path": None, "tokenizer": tokenizer, "lowercase": lowercase}
+    if isinstance(corpus, (str, os.PathLike)):
+        info.update(path=str(Path(corpus).resolve()), **fingerprint(corpus))
+    return info
 
 
 def _check_params(params: dict) -> None:
