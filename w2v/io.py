@@ -675,6 +675,30 @@ def load_npz(path, mmap: bool = False, verify: bool | None = None,
     return arrays, meta
 
 
+MAX_WORDS = 2**31 - 1  # word ids are int32 in the kernels
+
+
+def check_words(words, path) -> list:
+    """A saved vocabulary must be a non-empty list of unique, non-empty strings; returns it."""
+    if not isinstance(words, list) or not 1 <= len(words) <= MAX_WORDS:
+        raise FormatError(f"{path}: its vocabulary must be a non-empty list of words")
+    if not all(isinstance(w, str) and w for w in words):
+        raise FormatError(f"{path}: its vocabulary holds something that is not a non-empty string")
+    if len(set(words)) != len(words):
+        raise FormatError(f"{path}: its vocabulary holds the same word twice")
+    return words
+
+
+def check_counts(counts, V: int, path) -> np.ndarray:
+    """Saved word counts must be one integer >= 1 per word (summing below 2**62); returns them as int64."""
+    if counts.dtype.kind not in "iu" or counts.shape != (V,):
+        raise FormatError(f"{path}: array counts is {counts.dtype} of shape {counts.shape}; expected shape {(V,)} "
+                          "of integers")
+    if counts.size and (counts.min() < 1 or counts.astype(np.float64).sum() >= 2**62):
+        raise FormatError(f"{path}: word counts must be integers >= 1 (and sum below 2**62)")
+    return counts.astype(np.int64, copy=False)
+
+
 def _parse_meta(raw: bytes, path, formats=(MODEL_FORMAT,)) -> dict:
     try:
         meta = json.loads(raw.decode("utf-8"))

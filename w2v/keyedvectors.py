@@ -365,15 +365,13 @@ class KeyedVectors:
     def load(cls, path, mmap: bool = False) -> "KeyedVectors":
         """Load what :meth:`save` wrote, checked: unique string words, finite float vectors, counts >= 1."""
         arrays, meta = io.load_npz(path, mmap=mmap, formats=(io.VECTORS_FORMAT,))
-        words, vectors, counts = meta.get("words"), arrays.get("vectors"), arrays.get("counts")
-        if not isinstance(words, list) or not words or not all(isinstance(w, str) and w for w in words) \
-                or len(set(words)) != len(words):
-            raise io.FormatError(f"{path}: the words must be a list of unique non-empty strings")
+        words, vectors, counts = io.check_words(meta.get("words"), path), arrays.get("vectors"), arrays.get("counts")
         if vectors is None or vectors.dtype.kind != "f" or vectors.shape[:1] != (len(words),) or vectors.ndim != 2:
             raise io.FormatError(f"{path}: the vectors must be a float matrix with one row per word")
-        if set(arrays) - {"vectors", "counts"} or (counts is not None and (
-                counts.dtype.kind not in "iu" or counts.shape != (len(words),) or (counts < 1).any())):
-            raise io.FormatError(f"{path}: unexpected arrays, or counts that are not one integer >= 1 per word")
+        if set(arrays) - {"vectors", "counts"}:
+            raise io.FormatError(f"{path}: unexpected arrays {', '.join(sorted(set(arrays) - {'vectors', 'counts'}))}")
+        if counts is not None:
+            counts = io.check_counts(counts, len(words), path)
         if not mmap and not np.isfinite(vectors).all():
             raise io.FormatError(f"{path}: the vectors hold NaN or infinity")
         return cls(words, vectors, counts)

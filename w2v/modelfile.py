@@ -29,11 +29,10 @@ import numpy as np
 
 from .config import Config
 from .errors import ConfigError, FormatError
-from .io import find_model_file, load_npz
+from .io import check_counts, check_words, find_model_file, load_npz
 from .state import TrainState
 
 OPTIMIZER_PREFIX = "opt_"  # model-file arrays holding the numpy optimizer's state
-_MAX_WORDS = 2**31 - 1     # ids are int32 in the kernels
 _CORPUS_FIELDS = {"path": (str, type(None)), "tokenizer": str, "lowercase": bool, "bytes": int, "files": int,
                   "head_tail_sha256": str, "words": int, "sentences": int, "ids_blake2b": str}
 
@@ -70,17 +69,9 @@ def read_model(path, mmap: bool = False, verify: bool | None = None) -> ModelFil
         config = Config.from_dict(meta.get("config")).validate()
     except (ConfigError, TypeError) as e:
         raise bad(f"its config is invalid ({str(e)[:300]})") from None
-    words = meta.get("words")
-    if not isinstance(words, list) or not 1 <= len(words) <= _MAX_WORDS:
-        raise bad("its vocabulary must be a non-empty list of words")
-    if not all(isinstance(w, str) and w for w in words):
-        raise bad("its vocabulary holds something that is not a non-empty string")
-    if len(set(words)) != len(words):
-        raise bad("its vocabulary holds the same word twice")
+    words = check_words(meta.get("words"), path)
     V, d = len(words), config.vector_size
-    counts = _array(arrays, "counts", path, "iu", (V,))
-    if counts.size and (counts.min() < 1 or counts.astype(np.float64).sum() >= 2**62):
-        raise bad("word counts must be integers >= 1 (and sum below 2**62)")
+    counts = check_counts(_array(arrays, "counts", path, "iu", (V,)), V, path)
     W_in = _array(arrays, "W_in", path, "f", (V, d))
     W_out = _array(arrays, "W_out", path, "f", (config.output_rows(V), d))
     optimizer = {k[len(OPTIMIZER_PREFIX):]: v for k, v in arrays.items() if k.startswith(OPTIMIZER_PREFIX)}
@@ -107,8 +98,7 @@ def read_model(path, mmap: bool = False, verify: bool | None = None) -> ModelFil
         raise bad("its corpus record is malformed")
     if not mmap:  # training and queries work on float32; a mapped file is used as it is
         W_in, W_out = np.asarray(W_in, np.float32), np.asarray(W_out, np.float32)
-    return ModelFile(path, config, list(words), counts.astype(np.int64, copy=False), W_in, W_out, state, corpus,
-                     optimizer)
+    return ModelFile(path, config, list(words), counts, W_in, W_out, state, corpus, optimizer)
 
 
 def _array(arrays, name, path, kinds, shape):
