@@ -35,3 +35,17 @@ def planted():
 def gensim():
     """gensim, for the tests that compare with it (a test dependency); only those tests skip without it."""
     return pytest.importorskip("gensim")
+
+
+@pytest.fixture(autouse=True, scope="session")
+def corpus_cache(tmp_path_factory):
+    """Prepared corpora go to a temporary cache, never to the user's ~/.cache (child processes inherit it)."""
+    import os
+    path = tmp_path_factory.mktemp("w2v-cache")
+    old = os.environ.get("W2V_CACHE")
+    os.environ["W2V_CACHE"] = str(path)
+    yield path
+    if old is None:
+        os.environ.pop("W2V_CACHE", None)
+    else:
+        os.environ["W2V_CACHE"] = old

@@ -3,7 +3,7 @@ import pytest
 
 import w2v
 from w2v.errors import ConfigError, CorpusError, TrainingError
-from w2v.trainer import make_jobs
+from w2v.encoded import EncodedCorpus
 
 from conftest import planted_corpus
 
@@ -29,9 +29,9 @@ def test_two_workers_train_and_stay_finite():
 
 def test_jobs_cover_every_sentence_without_cutting():
     bounds = np.array([0, 5, 7, 30, 31, 40])
-    cuts = make_jobs(bounds, job_words=10)
+    cuts, at = EncodedCorpus.from_arrays(np.zeros(40, np.int32), bounds).cuts(job_words=10)
     assert cuts[0] == 0 and cuts[-1] == len(bounds) - 1
-    assert (np.diff(cuts) > 0).all()
+    assert (np.diff(cuts) > 0).all() and np.array_equal(at, bounds[cuts])
 
 
 @pytest.mark.parametrize("backend", ["numba", "numpy"])
@@ -40,14 +40,14 @@ def test_learning_rate_decays_linearly_over_all_epochs(monkeypatch, backend):
     epochs: alpha at the first word, min_alpha after the last."""
     from w2v.trainer import Trainer
     seen = []
-    for name in ("_job_kernel", "_job_numpy"):
+    for name in ("_train_kernel", "_train_numpy"):
         real = getattr(Trainer, name)
 
-        def spy(self, ids, bounds, cuts, j, epoch, n_words, real=real):
-            seen.append((epoch * n_words + int(bounds[cuts[j]]), epoch, n_words))
-            out = real(self, ids, bounds, cuts, j, epoch, n_words)
-            if name == "_job_kernel":
-                seen[-1] += (out[3],)  # the kernel job reports its start rate
+        def spy(self, ids, bounds, p0, p1, epoch, n_words, seed, real=real, name=name):
+            seen.append((p0, epoch, n_words))
+            out = real(self, ids, bounds, p0, p1, epoch, n_words, seed)
+            if name == "_train_kernel":
+                seen[-1] += (out[2],)  # the kernel job reports its start rate
             return out
         monkeypatch.setattr(Trainer, name, spy)
     sents, _ = planted_corpus(200)
@@ -72,12 +72,13 @@ def test_config_errors_name_the_option():
         w2v.Word2Vec(windw=3)
 
 
-def test_generator_refused_for_several_epochs_but_fine_for_one():
+def test_a_generator_is_read_once_and_trains_every_epoch():
+    """The corpus is encoded once, so a one-shot generator trains several epochs exactly as a list does."""
     sents, _ = planted_corpus(50)
-    with pytest.raises(CorpusError, match="one-shot"):
-        w2v.Word2Vec(min_count=1, epochs=2).fit((s for s in sents), progress=False)
-    m = w2v.Word2Vec(min_count=1, epochs=1, vector_size=4).fit((s for s in sents), progress=False)
-    assert len(m.wv) > 0
+    params = dict(min_count=1, epochs=2, vector_size=4, workers=1, seed=3)
+    from_gen = w2v.Word2Vec(**params).fit((s for s in sents), progress=False)
+    from_list = w2v.Word2Vec(**params).fit(sents, progress=False)
+    assert len(from_gen.loss_history_) == 2 and np.array_equal(from_gen.W_in_, from_list.W_in_)
 
 
 def test_divergence_stops_with_the_learning_rate_named():
@@ -95,7 +96,7 @@ def _trainer(sents, **options):
     vocab = w2v.Vocabulary.build(sents, min_count=1)
     trainer = Trainer(cfg, vocab)
     trainer.init_weights(np.random.default_rng(cfg.seed))
-    return trainer, *encode_corpus(sents, vocab.key_to_index)
+    return trainer, EncodedCorpus.from_arrays(*encode_corpus(sents, vocab.key_to_index))
 
 
 @pytest.mark.parametrize("arch,loss", [("cbow", "negative"), ("cbow", "hierarchical"), ("skipgram", "negative")])
@@ -103,8 +104,8 @@ def test_two_workers_publish_their_private_rows_when_training_ends(arch, loss):
     """Each thread trains on private copies of the hottest rows; when training ends every change is in the
     shared weights and every copy equals them (nothing is left only in a thread's copy)."""
     sents, _ = planted_corpus(400)
-    trainer, ids, bounds = _trainer(sents, arch=arch, loss=loss, epochs=2, workers=2)
-    trainer.train(ids, bounds, progress=False)
+    trainer, corpus = _trainer(sents, arch=arch, loss=loss, epochs=2, workers=2)
+    trainer.train(corpus, progress=False)
     w = trainer.weights
     assert len(trainer._private) >= 1
     assert np.shares_memory(w.buf_in, trainer.W_in) and np.shares_memory(w.buf_out, trainer.W_out)
@@ -137,9 +138,9 @@ def test_two_workers_continue_loaded_weights_and_leave_the_originals_alone():
     m = w2v.Word2Vec(arch="cbow", vector_size=8, min_count=1, epochs=1, workers=1, sample=0).fit(sents, progress=False)
     W_in, W_out = m.W_in_.copy(), m.W_out_.copy()  # plain arrays, as np.load gives
     before_in = W_in.copy()
-    trainer, ids, bounds = _trainer(sents, arch="cbow", epochs=2, workers=2)
+    trainer, corpus = _trainer(sents, arch="cbow", epochs=2, workers=2)
     trainer.set_weights(W_in, W_out)
-    trainer.train(ids, bounds, progress=False)
+    trainer.train(corpus, progress=False)
     assert not np.shares_memory(trainer.W_in, W_in) and np.array_equal(W_in, before_in)
     assert not np.array_equal(trainer.W_in, before_in) and np.isfinite(trainer.W_in).all()
 

@@ -14,6 +14,8 @@ from .keyedvectors import KeyedVectors
 from .vocab import Vocabulary
 from . import corpus
 from .corpus import LineSentence, DirectoryCorpus
+from .encoded import EncodedCorpus
+from .prepare import prepare_corpus
 from .word2vec import Word2Vec
 from .loading import load_vectors
 
@@ -29,7 +31,7 @@ def __getattr__(name):
 
 
 __all__ = [
-    "Word2Vec", "KeyedVectors", "Vocabulary", "Config", "corpus", "LineSentence", "DirectoryCorpus",
+    "Word2Vec", "KeyedVectors", "prepare_corpus", "EncodedCorpus", "Vocabulary", "Config", "corpus", "LineSentence", "DirectoryCorpus",
     "load_vectors", "W2VError", "ConfigError", "CorpusError", "FormatError", "KeyNotInVocabError",
     "TrainingError", "VocabularyError", "__version__",
 ]

@@ -272,13 +272,29 @@ def fingerprint(path) -> dict:
     return {"bytes": total, "files": len(files), "head_tail_sha256": h.hexdigest()}
 
 
-def encoded_identity(ids: np.ndarray, bounds: np.ndarray) -> dict:
-    """The identity of an encoded corpus: its word and sentence counts and a hash of the ids and bounds, so a
-    resumed run can prove it trains on exactly what the interrupted one did."""
-    h = hashlib.blake2b(digest_size=16)
-    h.update(np.ascontiguousarray(ids, dtype=np.int32).tobytes())
-    h.update(np.ascontiguousarray(bounds, dtype=np.int64).tobytes())
-    return {"words": int(bounds[-1]), "sentences": int(len(bounds) - 1), "ids_blake2b": h.hexdigest()}
+def encode_blocks(corpus: Iterable[Sequence[str]], key_to_index: dict, max_sentence_length: int = 10000,
+                  block_words: int = 1 << 20) -> Iterator[tuple[np.ndarray, np.ndarray]]:
+    """Encode a corpus stream into blocks of ``(ids, sentence_lengths)``, dropping unknown words.
+
+    Sentences longer than ``max_sentence_length`` are split into several (never truncated); empty ones are
+    dropped. Blocks hold about ``block_words`` ids, so a stream of any length is encoded in bounded memory.
+    """
+    get = key_to_index.get
+    chunks: list[np.ndarray] = []
+    lengths: list[int] = []
+    held = 0
+    for sentence in corpus:
+        ids = [i for i in map(get, sentence) if i is not None]
+        for start in range(0, len(ids), max_sentence_length):
+            piece = ids[start:start + max_sentence_length]
+            chunks.append(np.asarray(piece, dtype=np.int32))
+            lengths.append(len(piece))
+            held += len(piece)
+        if held >= block_words:
+            yield np.concatenate(chunks), np.asarray(lengths, np.int64)
+            chunks, lengths, held = [], [], 0
+    if chunks:
+        yield np.concatenate(chunks), np.asarray(lengths, np.int64)
 
 
 def encode_corpus(corpus: Iterable[Sequence[str]], key_to_index: dict, max_sentence_length: int = 10000
@@ -293,17 +309,10 @@ def encode_corpus(corpus: Iterable[Sequence[str]], key_to_index: dict, max_sente
         Sentence s is ``ids[bounds[s]:bounds[s+1]]``; sentences longer than ``max_sentence_length``
         are split into several (never truncated). Empty sentences are dropped.
     """
-    get = key_to_index.get
-    chunks: list[np.ndarray] = []
-    lengths: list[int] = []
-    for sentence in corpus:
-        ids = [i for i in map(get, sentence) if i is not None]
-        for start in range(0, len(ids), max_sentence_length):
-            piece = ids[start:start + max_sentence_length]
-            chunks.append(np.asarray(piece, dtype=np.int32))
-            lengths.append(len(piece))
-    if not chunks:
+    blocks = list(encode_blocks(corpus, key_to_index, max_sentence_length))
+    if not blocks:
         return np.zeros(0, np.int32), np.zeros(1, np.int64)
+    lengths = np.concatenate([n for _, n in blocks])
     bounds = np.zeros(len(lengths) + 1, dtype=np.int64)
     np.cumsum(lengths, out=bounds[1:])
-    return np.concatenate(chunks), bounds
+    return np.concatenate([i for i, _ in blocks]), bounds

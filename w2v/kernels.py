@@ -446,6 +446,46 @@ def train_job(W_in, W_out, ids, bounds, tables, settings, private, lr_start, lr_
     return loss, n_examples, n_words, since_sync
 
 
+@njit(nogil=True, cache=True)
+def select_job(ids, bounds, remap, max_len, out_ids, out_bounds):
+    """A job's sentences in model ids: ``remap[ids]``, dropping words mapped to -1 (below ``min_count``, or
+    not in a vocabulary at all), splitting sentences longer than ``max_len`` and dropping empty ones.
+
+    ``ids``/``bounds`` come from a file, so every bound and id is checked before it is used as an index; the
+    result is written to ``out_ids`` (>= len(ids)) and ``out_bounds`` (>= len(ids) + 1).
+
+    Returns
+    -------
+    (n_ids, n_sentences), or (-1, -1) when a bound or an id is out of range.
+    """
+    V = remap.shape[0]
+    n, s = 0, 0
+    out_bounds[0] = 0
+    for k in range(bounds.shape[0] - 1):
+        a, b = bounds[k], bounds[k + 1]
+        if a < 0 or b < a or b > ids.shape[0]:
+            return -1, -1
+        run = 0
+        for i in range(a, b):
+            w = ids[i]
+            if w < 0 or w >= V:
+                return -1, -1
+            m = remap[w]
+            if m < 0:
+                continue
+            out_ids[n] = m
+            n += 1
+            run += 1
+            if run == max_len:
+                s += 1
+                out_bounds[s] = n
+                run = 0
+        if run > 0:
+            s += 1
+            out_bounds[s] = n
+    return n, s
+
+
 @njit(nogil=True, cache=True, fastmath=True)
 def analogy_argmax(sims, qa, qb, qc, exclude, cosmul, out, start, stop):
     """Best answer of analogy questions ``start:stop`` from precomputed similarities.
@@ -498,5 +538,6 @@ def warm_up() -> None:
     settings = Settings(True, False, True, True, 2, True, 1, True, 8192)
     private = no_private_rows(4)
     train_job(W, W.copy(), np.zeros(0, i32), np.zeros(1, i64), tables, settings, private, 0.025, 0.025, 1, 0)
+    select_job(np.zeros(0, i32), np.zeros(1, i64), np.zeros(1, i32), 1, np.zeros(1, i32), np.zeros(1, i64))
     publish_rows(W, private.snap_in, 0, 0)
     refresh_rows(W, private.snap_in, 0, 0)

@@ -34,7 +34,8 @@ from .state import TrainState
 
 OPTIMIZER_PREFIX = "opt_"  # model-file arrays holding the numpy optimizer's state
 _CORPUS_FIELDS = {"path": (str, type(None)), "tokenizer": str, "lowercase": bool, "bytes": int, "files": int,
-                  "head_tail_sha256": str, "words": int, "sentences": int, "ids_blake2b": str}
+                  "head_tail_sha256": str, "words": int, "sentences": int, "ids_blake2b": str, "encoded": dict}
+_ENCODED_FIELDS = {"words": int, "sentences": int, "ids_crc32": int, "bounds_crc32": int}  # EncodedCorpus.identity
 
 
 @dataclass
@@ -48,7 +49,7 @@ class ModelFile:
     W_in: np.ndarray       # (V, d) float32
     W_out: np.ndarray      # (config.output_rows(V), d) float32
     state: TrainState
-    corpus: dict           # how the corpus was read and its identity (w2v.corpus.fingerprint, encoded_identity)
+    corpus: dict           # how the corpus was read and its identity (w2v.corpus.fingerprint, EncodedCorpus.identity)
     optimizer: dict        # name -> array, the numpy optimizer's state
 
 
@@ -94,7 +95,9 @@ def read_model(path, mmap: bool = False, verify: bool | None = None) -> ModelFil
         raise bad(f"its training state records {len(state.history)} epoch losses for {state.epoch} finished epochs")
     corpus = meta.get("corpus") or {}
     if not isinstance(corpus, dict) or any(k not in _CORPUS_FIELDS or not isinstance(v, _CORPUS_FIELDS[k])
-                                           for k, v in corpus.items()):
+                                           for k, v in corpus.items()) \
+            or any(k not in _ENCODED_FIELDS or not isinstance(v, _ENCODED_FIELDS[k])
+                   for k, v in corpus.get("encoded", {}).items()):
         raise bad("its corpus record is malformed")
     if not mmap:  # training and queries work on float32; a mapped file is used as it is
         W_in, W_out = np.asarray(W_in, np.float32), np.asarray(W_out, np.float32)

@@ -1,7 +1,10 @@
 """The one training loop: jobs, epochs, learning-rate decay, threads, loss history, progress, checkpoints.
 
-The corpus arrives encoded once as a flat id array with sentence bounds (``w2v.corpus.encode_corpus``) and
-is cut into jobs of about ``job_words`` words at sentence boundaries (no sentence is ever cut). Every job
+The corpus arrives encoded once (``w2v.encoded.EncodedCorpus``: ids and sentence bounds, in memory or on disk)
+and is cut into jobs of about ``job_words`` corpus words at sentence boundaries (no sentence is ever cut).
+Each job reads its slice (from disk with ``pread`` into per-thread buffers, so memory does not grow with the
+corpus) and maps the corpus's ids to the model's with ``remap`` (``kernels.select_job``: words below
+``min_count`` drop out). The learning rate and the progress follow corpus words. Every job
 draws its random numbers from a generator seeded by ``(seed, epoch, job)``, so a run with one worker is
 reproducible bit for bit and a run resumed at a job boundary continues exactly as if never stopped.
 
@@ -16,7 +19,7 @@ Example
 -------
 >>> trainer = Trainer(config, vocab)  # doctest: +SKIP
 >>> trainer.init_weights(np.random.default_rng(config.seed))  # doctest: +SKIP
->>> trainer.train(ids, bounds).history  # doctest: +SKIP
+>>> trainer.train(EncodedCorpus.from_arrays(ids, bounds)).history  # doctest: +SKIP
 [3.12, 2.87, ...]
 """
 from __future__ import annotations
@@ -31,6 +34,7 @@ from concurrent.futures import ThreadPoolExecutor
 import numpy as np
 
 from .config import Config
+from .encoded import EncodedCorpus
 from .errors import ConfigError, TrainingError
 from .hogwild import SYNC_EVERY, PrivateRows, SharedWeights, available_memory, private_row_counts
 from .models import Network, make_architecture, make_output
@@ -70,19 +74,6 @@ def _kernels_ready() -> None:
     notice.cancel()
     if time.monotonic() - t0 > 1.0:
         logger.info("kernels ready after %.1fs", time.monotonic() - t0)
-
-
-def make_jobs(bounds: np.ndarray, job_words: int) -> np.ndarray:
-    """Cut sentences into jobs of about ``job_words`` words: returns ``(J+1,)`` sentence indices.
-
-    Job j covers sentences ``cuts[j]:cuts[j+1]``; a job ends at the first sentence end at or after each
-    multiple of ``job_words``, so jobs are never empty and never split a sentence.
-    """
-    start, total = int(bounds[0]), int(bounds[-1])
-    marks = np.arange(start + job_words, total, job_words)
-    cuts = np.searchsorted(bounds, marks, side="left")
-    cuts = np.unique(np.concatenate([[0], cuts, [len(bounds) - 1]]))
-    return cuts
 
 
 def job_seed(seed: int, epoch: int, job: int) -> int:
@@ -224,27 +215,43 @@ class Trainer:
                                     c.window, c.shrink_windows, c.negative, c.compute_loss, SYNC_EVERY[c.arch])
         return kernels.train_job, tables, settings
 
-    def _job_kernel(self, ids, bounds, cuts, j, epoch, n_words):
-        c = self.config
-        train_job, tables, settings = self._kernel
-        s0, s1 = int(cuts[j]), int(cuts[j + 1])
-        base = epoch * n_words
-        lr0 = self.lr_at(base + int(bounds[s0]), epoch, n_words)
-        lr1 = self.lr_at(base + int(bounds[s1]), epoch, n_words)
-        p = self._rows_of_this_thread()
-        loss, n_ex, _, p.since_sync = train_job(self.weights.buf_in, self.weights.buf_out, ids, bounds[s0:s1 + 1],
-                                                tables, settings, p.kernel_args(), lr0, lr1,
-                                                job_seed(c.seed, epoch, j), p.since_sync)
-        return loss, n_ex, int(bounds[s1] - bounds[s0]), lr0
+    def _read_job(self, corpus, remap, s0: int, s1: int):
+        """The job's sentences in model ids: read (into this thread's buffers), checked and mapped."""
+        from .kernels import select_job
+        buffers = getattr(self._local, "buffers", None)
+        if buffers is None:
+            buffers = self._local.buffers = {}
+        raw_ids, raw_bounds = corpus.read(s0, s1, buffers)
+        ids, bounds = np.empty(len(raw_ids), np.int32), np.empty(len(raw_ids) + 1, np.int64)
+        n, s = select_job(raw_ids, raw_bounds, remap, self.config.max_sentence_length, ids, bounds)
+        if n < 0:
+            raise TrainingError(f"the encoded corpus {corpus.path or ''} holds an id or a sentence bound out of "
+                                f"range in sentences {s0}-{s1}: it is corrupt; prepare the corpus again")
+        return ids[:n], bounds[:s + 1]
 
-    def _job_numpy(self, ids, bounds, cuts, j, epoch, n_words):
+    def _job(self, corpus, remap, cuts, at, j, epoch):
+        """Train job ``j`` of ``epoch``; returns (loss sum, examples, corpus words, learning rate)."""
+        ids, bounds = self._read_job(corpus, remap, int(cuts[j]), int(cuts[j + 1]))
+        base, w0, w1 = epoch * corpus.n_words, int(at[j]), int(at[j + 1])
+        seed = job_seed(self.config.seed, epoch, j)
+        if self.config.use_kernels:
+            loss, n_ex, lr = self._train_kernel(ids, bounds, base + w0, base + w1, epoch, corpus.n_words, seed)
+        else:
+            loss, n_ex, lr = self._train_numpy(ids, bounds, base + w0, base + w1, epoch, corpus.n_words, seed)
+        return loss, n_ex, w1 - w0, lr
+
+    def _train_kernel(self, ids, bounds, p0, p1, epoch, n_words, seed):
+        train_job, tables, settings = self._kernel
+        lr0, lr1 = self.lr_at(p0, epoch, n_words), self.lr_at(p1, epoch, n_words)
+        p = self._rows_of_this_thread()
+        loss, n_ex, _, p.since_sync = train_job(self.weights.buf_in, self.weights.buf_out, ids, bounds, tables,
+                                                settings, p.kernel_args(), lr0, lr1, seed, p.since_sync)
+        return loss, n_ex, lr0
+
+    def _train_numpy(self, job_ids, local, p0, p1, epoch, n_words, seed):
         c = self.config
-        rng = np.random.default_rng(job_seed(c.seed, epoch, j))
-        s0, s1 = int(cuts[j]), int(cuts[j + 1])
-        b0, b1 = int(bounds[s0]), int(bounds[s1])
-        job_ids = ids[b0:b1]
-        local = bounds[s0:s1 + 1] - b0  # (S+1,)
-        if c.sample > 0:  # subsampling, then rebuild the sentence bounds of what was kept
+        rng = np.random.default_rng(seed)
+        if c.sample > 0 and len(job_ids):  # subsampling, then rebuild the sentence bounds of what was kept
             kept = rng.random(len(job_ids)) < self.keep[job_ids]
             per_sentence = np.add.reduceat(kept.astype(np.int64), local[:-1])
             job_ids = job_ids[kept]
@@ -252,25 +259,28 @@ class Trainer:
         reduce = rng.integers(0, c.window, size=len(job_ids)) if c.shrink_windows else None
         inputs, mask, targets = self.architecture.examples(job_ids, local, c.window, reduce)
         n = len(targets)
-        loss_sum, lr = 0.0, self.lr_at(epoch * n_words + b0, epoch, n_words)
+        loss_sum, lr = 0.0, self.lr_at(p0, epoch, n_words)
         for start in range(0, n, c.batch_size):
             sl = slice(start, start + c.batch_size)
             # the learning rate follows the corpus position of this batch inside the job
-            lr = self.lr_at(epoch * n_words + b0 + (b1 - b0) * start // max(n, 1), epoch, n_words)
+            lr = self.lr_at(p0 + (p1 - p0) * start // max(n, 1), epoch, n_words)
             draws = self.output.sample(targets[sl], rng)
             loss, grads = self.network.loss_and_grads(inputs[sl], mask[sl], targets[sl], **draws)
             self.optimizer.step(grads, lr)
             loss_sum += loss
-        return loss_sum, n, b1 - b0, lr
+        return loss_sum, n, lr
 
     # ------------------------------------------------------------------ the loop
-    def train(self, ids: np.ndarray, bounds: np.ndarray, progress: bool = True, checkpoint=None,
+    def train(self, corpus: EncodedCorpus, remap: np.ndarray | None = None, progress: bool = True, checkpoint=None,
               checkpoint_every: float | None = None, on_epoch_begin=None, on_epoch_end=None) -> TrainState:
         """Run the remaining epochs over the encoded corpus.
 
         Parameters
         ----------
-        ids, bounds : arrays from :func:`w2v.corpus.encode_corpus`
+        corpus : EncodedCorpus
+            In memory (``EncodedCorpus.from_arrays(ids, bounds)``) or on disk (``w2v.prepare_corpus``).
+        remap : (W,) int32, optional
+            The model's id of each corpus id, -1 to skip the word; default: the corpus's ids are the model's.
         progress : bool
             Show a tqdm bar (words/s, loss, learning rate).
         checkpoint : callable(TrainState), optional
@@ -292,14 +302,18 @@ class Trainer:
         c, st = self.config, self.state
         if self.weights is None:
             raise TrainingError("the trainer has no weights: call init_weights() or set_weights() first")
-        n_words = int(bounds[-1] - bounds[0])
-        cuts = make_jobs(bounds, c.job_words)
+        n_words = corpus.n_words
+        if remap is None:
+            remap = np.arange(len(self.vocab), dtype=np.int32)
+        remap = np.ascontiguousarray(remap, np.int32)
+        if len(remap) and (remap.min() < -1 or remap.max() >= len(self.vocab)):
+            raise TrainingError(f"remap names rows outside the vocabulary of {len(self.vocab)} words")
+        cuts, at = corpus.cuts(c.job_words)
         n_jobs = len(cuts) - 1
         if st.epoch > c.epochs or st.job >= n_jobs or (st.epoch == c.epochs and st.job):
             # a checkpoint's position must lie inside this run: anything else would skip or repeat work silently
             raise TrainingError(f"the training state (epoch {st.epoch + 1}, job {st.job}) lies outside this run "
                                 f"of {c.epochs} epochs of {n_jobs} jobs; the checkpoint does not belong to it")
-        run_job = self._job_kernel if c.use_kernels else self._job_numpy
         if c.use_kernels:
             _kernels_ready()  # before the clock starts: compiling is not training
             self._kernel = self._kernel_inputs()
@@ -342,10 +356,10 @@ class Trainer:
                 j_next = st.job
                 while st.job < n_jobs:
                     if pool is None:
-                        record(run_job(ids, bounds, cuts, st.job, st.epoch, n_words))
+                        record(self._job(corpus, remap, cuts, at, st.job, st.epoch))
                     else:
                         while j_next < n_jobs and len(in_flight) < 2 * workers:
-                            in_flight.append(pool.submit(run_job, ids, bounds, cuts, j_next, st.epoch, n_words))
+                            in_flight.append(pool.submit(self._job, corpus, remap, cuts, at, j_next, st.epoch))
                             j_next += 1
                         record(in_flight.popleft().result())
                     if checkpoint is not None and checkpoint_every is not None \

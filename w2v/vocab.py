@@ -32,6 +32,35 @@ from .errors import KeyNotInVocabError, VocabularyError
 logger = logging.getLogger(__name__)
 
 
+def count_words(sentences: Iterable[Sequence[str]], max_vocab_size: int | None = None, progress=None
+                ) -> tuple[Counter, int]:
+    """Count the words of a corpus stream, in order of first appearance; returns ``(counts, total words)``.
+
+    ``max_vocab_size`` prunes during the scan whenever more distinct words have been counted (word2vec.c's
+    ``ReduceVocab``: drop words with count <= t, then raise t); ``progress`` is called with each sentence's length.
+
+    Example
+    -------
+    >>> count_words([["a", "b", "a"]])
+    (Counter({'a': 2, 'b': 1}), 3)
+    """
+    counts: Counter = Counter()
+    prune_at = 1  # ReduceVocab threshold; grows each time pruning is needed
+    total = 0
+    for sentence in sentences:
+        counts.update(sentence)
+        total += len(sentence)
+        if max_vocab_size is not None and len(counts) > max_vocab_size:
+            while len(counts) > max_vocab_size:
+                before = len(counts)
+                counts = Counter({w: c for w, c in counts.items() if c > prune_at})
+                logger.info("vocabulary pruned from %d to %d words (count <= %d)", before, len(counts), prune_at)
+                prune_at += 1
+        if progress is not None:
+            progress(len(sentence))
+    return counts, total
+
+
 class Vocabulary:
     """Words in frequency order with their counts.
 
@@ -93,38 +122,44 @@ class Vocabulary:
         VocabularyError
             When the corpus is empty or no word reaches ``min_count``.
         """
-        counts: Counter = Counter()
-        prune_at = 1  # ReduceVocab threshold; grows each time pruning is needed
-        total = 0
-        for sentence in sentences:
-            counts.update(sentence)
-            total += len(sentence)
-            if max_vocab_size is not None and len(counts) > max_vocab_size:
-                while len(counts) > max_vocab_size:
-                    before = len(counts)
-                    counts = Counter({w: c for w, c in counts.items() if c > prune_at})
-                    logger.info("vocabulary pruned from %d to %d words (count <= %d)", before, len(counts), prune_at)
-                    prune_at += 1
-            if progress is not None:
-                progress(len(sentence))
+        counts, total = count_words(sentences, max_vocab_size, progress)
         if total == 0:
             raise VocabularyError("the corpus holds no words: check the file and the tokenizer")
-        kept = [(w, c) for w, c in counts.items() if c >= min_count]
-        if not kept:
-            top = max(counts.values())
+        words = list(counts)
+        return cls.from_counts(words, list(counts.values()), range(len(words)), min_count, max_final_vocab,
+                               sorted_vocab, total)
+
+    @classmethod
+    def from_counts(cls, words: Sequence[str], counts: Sequence[int], first: Sequence[int], min_count: int = 5,
+                    max_final_vocab: int | None = None, sorted_vocab: bool = True, total: int | None = None
+                    ) -> "Vocabulary":
+        """The vocabulary of counted words: those seen at least ``min_count`` times, ordered by descending count
+        (ties by the word) or, without ``sorted_vocab``, by ``first`` (their first position in the corpus);
+        ``max_final_vocab`` keeps the most frequent. :meth:`build` counts and calls this; so does training on
+        an encoded corpus (``w2v.encoded``), whose words are already in frequency order.
+
+        Example
+        -------
+        >>> Vocabulary.from_counts(["b", "a", "c"], [2, 3, 1], [0, 1, 2], min_count=2).index_to_key
+        ['a', 'b']
+        """
+        counts = np.asarray(counts, np.int64)
+        first = np.asarray(first, np.int64)
+        total = int(counts.sum()) if total is None else total
+        keep = np.flatnonzero(counts >= min_count)
+        if not len(keep):
+            if not len(counts):
+                raise VocabularyError("the corpus holds no words: check the file and the tokenizer")
             raise VocabularyError(f"no word occurs at least min_count={min_count} times (the most frequent "
-                                  f"occurs {top} times among {total} words): lower min_count or use a larger corpus")
-        if sorted_vocab:
-            kept.sort(key=lambda wc: (-wc[1], wc[0]))
-        if max_final_vocab is not None and len(kept) > max_final_vocab:
-            if not sorted_vocab:
-                keep = set(w for w, _ in sorted(kept, key=lambda wc: (-wc[1], wc[0]))[:max_final_vocab])
-                kept = [wc for wc in kept if wc[0] in keep]
-            else:
-                kept = kept[:max_final_vocab]
-        logger.info("vocabulary: %d words of %d distinct, %d corpus words (%d kept)", len(kept), len(counts),
-                    total, sum(c for _, c in kept))
-        return cls([w for w, _ in kept], [c for _, c in kept])
+                                  f"occurs {int(counts.max())} times among {total} words): lower min_count or use "
+                                  "a larger corpus")
+        by_count = sorted(keep.tolist(), key=lambda i: (-counts[i], words[i]))
+        if max_final_vocab is not None and len(by_count) > max_final_vocab:
+            by_count = by_count[:max_final_vocab]
+        order = by_count if sorted_vocab else sorted(by_count, key=lambda i: first[i])
+        logger.info("vocabulary: %d words of %d distinct, %d corpus words (%d kept)", len(order), len(counts),
+                    total, int(counts[order].sum()))
+        return cls([words[i] for i in order], counts[order])
 
     def updated(self, more: "Vocabulary", min_count: int) -> "Vocabulary":
         """This vocabulary with another corpus's counts added: known words keep their index and add their new

@@ -29,13 +29,15 @@ import numpy as np
 from ._version import __version__
 from .callbacks import call, check_callbacks
 from .config import Config, check_names
-from .corpus import DEFAULT_TOKENIZER, as_corpus, encode_corpus, encoded_identity, fingerprint
+from .corpus import DEFAULT_TOKENIZER, fingerprint
+from .encoded import EncodedCorpus
 from .nn.init import word2vec_uniform
 from .errors import ConfigError, CorpusError, FormatError, TrainingError
 from .gensim_names import translate
 from .io import MODEL_FORMAT, MODEL_VERSION, save_npz
 from .keyedvectors import KeyedVectors
 from .modelfile import OPTIMIZER_PREFIX, read_model
+from .prepare import prepare_corpus
 from .trainer import Trainer, start_kernels
 from .vocab import Vocabulary
 
@@ -122,17 +124,23 @@ class Word2Vec:
         if cfg.use_kernels:
             start_kernels()  # a fresh install compiles them; training waits for them after the corpus is read
         t0 = time.monotonic()
-        sentences = as_corpus(corpus, epochs=cfg.epochs, tokenizer=tokenizer, lowercase=lowercase,
-                              max_sentence_length=cfg.max_sentence_length)
-        info = _corpus_record(corpus, tokenizer, lowercase)
-        vocab = Vocabulary.build(sentences, cfg.min_count, cfg.max_vocab_size, cfg.max_final_vocab, cfg.sorted_vocab)
-        ids, bounds = encode_corpus(sentences, vocab.key_to_index, cfg.max_sentence_length)
-        logger.info("corpus encoded: %d words in %d sentences (%.1fs)", len(ids), len(bounds) - 1, time.monotonic() - t0)
-        info.update(encoded_identity(ids, bounds))
+        prepared = self._prepare(corpus, cfg, tokenizer, lowercase, progress)
+        vocab = Vocabulary.from_counts(prepared.words, prepared.counts, prepared.first, cfg.min_count,
+                                       cfg.max_final_vocab, cfg.sorted_vocab)
+        logger.info("corpus ready: %d words in %d sentences (%.1fs)", prepared.n_words, prepared.n_sentences,
+                    time.monotonic() - t0)
         trainer = Trainer(cfg, vocab)
         trainer.init_weights(np.random.default_rng(cfg.seed))
-        self.config_, self.vocab_, self.corpus_info_ = cfg, vocab, info
-        return self._train(trainer, ids, bounds, progress, checkpoint_path, checkpoint_every, callbacks)
+        self.config_, self.vocab_ = cfg, vocab
+        self.corpus_info_ = _corpus_record(corpus, prepared, tokenizer, lowercase)
+        return self._train(trainer, prepared, vocab, progress, checkpoint_path, checkpoint_every, callbacks)
+
+    @staticmethod
+    def _prepare(corpus, cfg: Config, tokenizer: str, lowercase: bool, progress: bool) -> EncodedCorpus:
+        """The corpus encoded once (``w2v.prepare``): a path through the cache, token lists in memory."""
+        return prepare_corpus(corpus, tokenizer=tokenizer, lowercase=lowercase,
+                              max_sentence_length=cfg.max_sentence_length, max_vocab_size=cfg.max_vocab_size,
+                              workers=cfg.workers, progress=progress)
 
     def partial_fit(self, corpus, *, epochs: int | None = None, alpha: float | None = None, progress: bool = True,
                     tokenizer: str | None = None,
@@ -169,15 +177,14 @@ class Word2Vec:
         callbacks = check_callbacks(callbacks)
         tokenizer = tokenizer or self.corpus_info_.get("tokenizer", DEFAULT_TOKENIZER)
         lowercase = self.corpus_info_.get("lowercase", False) if lowercase is None else lowercase
-        sentences = as_corpus(corpus, epochs=epochs, tokenizer=tokenizer, lowercase=lowercase,
-                              max_sentence_length=cfg.max_sentence_length)
-        info = _corpus_record(corpus, tokenizer, lowercase)
-        seen = Vocabulary.build(sentences, 1, cfg.max_vocab_size, None, False)
+        prepared = self._prepare(corpus, cfg, tokenizer, lowercase, progress)
+        seen = Vocabulary.from_counts(prepared.words, prepared.counts, prepared.first, 1, cfg.max_vocab_size,
+                                      False)
         vocab = self.vocab_.updated(seen, cfg.min_count)
-        ids, bounds = encode_corpus(sentences, vocab.key_to_index, cfg.max_sentence_length)
-        info.update(encoded_identity(ids, bounds))
+        info = _corpus_record(corpus, prepared, tokenizer, lowercase)
         V0, V = len(self.vocab_), len(vocab)
-        logger.info("partial_fit: %d new words (vocabulary %d -> %d), %d words to train on", V - V0, V0, V, len(ids))
+        logger.info("partial_fit: %d new words (vocabulary %d -> %d), %d corpus words", V - V0, V0, V,
+                    prepared.n_words)
         rng = np.random.default_rng(np.random.SeedSequence([cfg.seed, old.epochs, V0]))  # not fit's draws again
         W_in = np.empty((V, cfg.vector_size), np.float32)
         W_in[:V0] = self.W_in_
@@ -199,10 +206,12 @@ class Word2Vec:
         trainer = Trainer(cfg, vocab, state)
         trainer.set_weights(W_in, W_out, opt)
         self.config_, self.vocab_, self.corpus_info_ = cfg, vocab, info
-        return self._train(trainer, ids, bounds, progress, checkpoint_path, checkpoint_every, callbacks)
+        return self._train(trainer, prepared, vocab, progress, checkpoint_path, checkpoint_every, callbacks)
 
-    def _train(self, trainer: Trainer, ids, bounds, progress, checkpoint_path, checkpoint_every, callbacks):
-        if len(ids) == 0:
+    def _train(self, trainer: Trainer, corpus: EncodedCorpus, vocab: Vocabulary, progress, checkpoint_path,
+               checkpoint_every, callbacks):
+        remap = _remap(corpus.words, vocab)
+        if not (remap >= 0).any():
             raise CorpusError("no word of the corpus is in the vocabulary: nothing to train on")
         self.W_in_, self.W_out_, self.state_ = trainer.W_in, trainer.W_out, trainer.state
         self.optimizer_state_ = trainer.optimizer_state()
@@ -219,7 +228,7 @@ class Word2Vec:
 
         call(callbacks, "on_train_begin", self)
         try:
-            trainer.train(ids, bounds, progress=progress, checkpoint=ckpt,
+            trainer.train(corpus, remap, progress=progress, checkpoint=ckpt,
                           checkpoint_every=None if checkpoint_every is None else float(checkpoint_every),
                           on_epoch_begin=lambda epoch: call(callbacks, "on_epoch_begin", self, epoch),
                           on_epoch_end=epoch_end)
@@ -304,20 +313,19 @@ class Word2Vec:
                 raise CorpusError(f"{corpus} is not the corpus this run was trained on ({info.get('path')}: "
                                   f"{info.get('bytes')} bytes; this one has {found['bytes']} bytes or other "
                                   "content): resume with the same corpus file")
-        sentences = as_corpus(corpus, epochs=cfg.epochs, tokenizer=info.get("tokenizer", DEFAULT_TOKENIZER),
-                              lowercase=info.get("lowercase", False), max_sentence_length=cfg.max_sentence_length)
-        ids, bounds = encode_corpus(sentences, self.vocab_.key_to_index, cfg.max_sentence_length)
-        if "ids_blake2b" in info and encoded_identity(ids, bounds) != {k: info[k] for k in
-                                                                        ("words", "sentences", "ids_blake2b")}:
-            raise CorpusError(f"the corpus gives {int(bounds[-1])} in-vocabulary words in {len(bounds) - 1} sentences, "
-                              f"not the {info['words']} words in {info['sentences']} sentences this run was trained "
-                              "on: resume with the same corpus and reading options")
+        prepared = self._prepare(corpus, cfg, info.get("tokenizer", DEFAULT_TOKENIZER), info.get("lowercase", False),
+                                 progress)
+        if "encoded" in info and prepared.identity() != info["encoded"]:
+            raise CorpusError(f"the corpus gives {prepared.n_words} words in {prepared.n_sentences} sentences (or "
+                              f"other ids), not the {info['encoded'].get('words')} words in "
+                              f"{info['encoded'].get('sentences')} sentences this run was trained on: resume with the "
+                              "same corpus and reading options")
         trainer = Trainer(cfg, self.vocab_, self.state_)
         try:
             trainer.set_weights(self.W_in_, self.W_out_, self.optimizer_state_)
         except ValueError as e:  # the optimizer refuses state of other names or shapes
             raise FormatError(f"the checkpoint's optimizer state does not fit this model: {e}") from None
-        return self._train(trainer, ids, bounds, progress, checkpoint_path, checkpoint_every,
+        return self._train(trainer, prepared, self.vocab_, progress, checkpoint_path, checkpoint_every,
                            check_callbacks(callbacks))
 
     def __repr__(self):
@@ -325,13 +333,25 @@ class Word2Vec:
         return f"Word2Vec(arch={self.arch!r}, loss={self.loss!r}, vector_size={self.vector_size}{trained})"
 
 
-def _corpus_record(corpus, tokenizer: str, lowercase: bool) -> dict:
-    """How a corpus is read, and for a file its identity (``corpus.fingerprint``), as a checkpoint records it;
-    the encoded words' identity is added once they are encoded."""
-    info = {"path": None, "tokenizer": tokenizer, "lowercase": lowercase}
+def _corpus_record(corpus, prepared: EncodedCorpus, tokenizer: str, lowercase: bool) -> dict:
+    """How a corpus is read, for a file its identity (``corpus.fingerprint``), and the encoded corpus's identity,
+    as a checkpoint records them so a resume can prove it trains on the same words."""
+    info = {"path": None, "tokenizer": tokenizer, "lowercase": lowercase, "encoded": prepared.identity()}
     if isinstance(corpus, (str, os.PathLike)):
         info.update(path=str(Path(corpus).resolve()), **fingerprint(corpus))
     return info
+
+
+def _remap(words: list, vocab: Vocabulary) -> np.ndarray:
+    """Each corpus word's row in the model, -1 for words it does not train (the trainer's ``remap``)."""
+    V = len(vocab)
+    remap = np.full(len(words), -1, np.int32)
+    if words[:V] == vocab.index_to_key:  # the usual case: the vocabulary is the corpus's most frequent words
+        remap[:V] = np.arange(V, dtype=np.int32)
+    else:
+        get = vocab.key_to_index.get
+        remap[:] = [get(w, -1) for w in words]
+    return remap
 
 
 def _check_params(params: dict) -> None:

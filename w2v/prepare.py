@@ -1,0 +1,212 @@
+"""Prepare a corpus once: read and tokenise it into an encoded corpus (``w2v.encoded``), cached on disk.
+
+:func:`prepare_corpus` is what ``fit`` calls for a corpus given as a path, and what ``w2v prepare`` runs:
+
+* A file or directory read with the default ``"whitespace"`` tokenizer goes through the numba byte tokenizer
+  of ``w2v.ingest`` (one thread per worker); other tokenizers read the text in Python (nltk), more slowly.
+  Either way the result is the same kind of encoded corpus, with the vocabulary of all its words.
+* Without ``output`` the result goes to a cache, ``$W2V_CACHE`` (default ``~/.cache/w2v/corpora``), under a key
+  made of the source's identity (resolved path, size, modification times, a hash of the head and tail of
+  each file) and the reading options. A second ``fit`` of the same corpus, with any other hyperparameters,
+  opens the cache instead of reading the text; a cache that fails its checks (truncated, corrupt, another
+  version) is rebuilt with a warning, and a changed source gets a new key (the old entry is removed).
+* Token lists in memory are encoded in memory (nothing is cached).
+
+Example
+-------
+>>> import w2v
+>>> corpus = w2v.prepare_corpus("corpus.txt", workers=2)  # doctest: +SKIP
+>>> model = w2v.Word2Vec(min_count=5).fit(corpus)  # doctest: +SKIP
+"""
+from __future__ import annotations
+
+import hashlib
+import json
+import logging
+import os
+import shutil
+import time
+from pathlib import Path
+
+import numpy as np
+
+from .corpus import DEFAULT_TOKENIZER, DirectoryCorpus, as_corpus, encode_blocks, fingerprint
+from .encoded import FORMAT, META_FILE, SUFFIX, VERSION, EncodedCorpus, Writer
+from .errors import ConfigError, CorpusError
+from .progress import tqdm
+from .vocab import count_words
+
+logger = logging.getLogger(__name__)
+
+CACHE_ENV = "W2V_CACHE"
+DEFAULT_CACHE = Path("~/.cache/w2v/corpora")
+DEFAULT_MAX_SENTENCE_LENGTH = 10000
+
+
+def cache_dir() -> Path:
+    """Where prepared corpora are cached: ``$W2V_CACHE``, else ``~/.cache/w2v/corpora``."""
+    return Path(os.environ.get(CACHE_ENV) or DEFAULT_CACHE).expanduser()
+
+
+def is_prepared(path) -> bool:
+    """True for a directory holding an encoded corpus (``w2v prepare``'s output)."""
+    p = Path(path)
+    return p.is_dir() and (p / META_FILE).is_file()
+
+
+def source_identity(path) -> dict:
+    """A corpus file's or directory's identity: resolved path, size, newest modification time and the hash of
+    each file's head and tail (``corpus.fingerprint``)."""
+    p = Path(path)
+    files = DirectoryCorpus(p).files if p.is_dir() else [p]
+    try:
+        mtime = max(f.stat().st_mtime_ns for f in files)
+    except FileNotFoundError:
+        raise CorpusError(f"corpus file not found: {p}") from None
+    return {"path": str(p.resolve()), **fingerprint(p), "mtime_ns": mtime}
+
+
+def _cache_path(source: dict, options: dict) -> Path:
+    """``NAME-PATHHASH-OPTIONSHASH-SOURCEHASH.w2vcorpus``: entries that differ only in the last hash were made
+    from earlier states of the same file with the same options."""
+    def digest(x) -> str:
+        return hashlib.sha256(json.dumps(x, sort_keys=True).encode()).hexdigest()[:10]
+    name = "".join(c for c in Path(source["path"]).name.split(".")[0][:40] if c.isalnum() or c in "_-") or "corpus"
+    return cache_dir() / f"{name}-{digest(source['path'])}-{digest([FORMAT, VERSION, options])}-{digest(source)}{SUFFIX}"
+
+
+def prepare_corpus(corpus, output=None, *, tokenizer: str = DEFAULT_TOKENIZER, lowercase: bool = False,
+                   encoding_errors: str = "replace", max_sentence_length: int = DEFAULT_MAX_SENTENCE_LENGTH,
+                   max_vocab_size: int | None = None, workers: int | None = None, progress: bool = True) -> EncodedCorpus:
+    """Read and encode a corpus once; returns an :class:`~w2v.encoded.EncodedCorpus` to train on (``fit``
+    accepts it, or the directory it was written to).
+
+    Parameters
+    ----------
+    corpus : path, EncodedCorpus, or token lists
+        A text file (plain/.gz/.bz2/.xz, one sentence per line or text8-style), a directory of them, a prepared
+        corpus directory (opened and checked), or sentences in memory.
+    output : path, optional
+        Write the encoded corpus to this directory (conventionally ``NAME.w2vcorpus``) instead of the cache.
+    tokenizer, lowercase, encoding_errors, max_sentence_length
+        How the text is read (see ``w2v.corpus.LineSentence``); part of the cache key.
+    max_vocab_size : int, optional
+        Prune rare words during the count to bound memory (word2vec.c's ReduceVocab); part of the cache key.
+    workers : int, optional
+        Threads for the byte tokenizer (default: all cores).
+    progress : bool
+        tqdm bars for the two passes.
+
+    Example
+    -------
+    >>> corpus = prepare_corpus("corpus.txt.xz", "corpus.w2vcorpus")  # doctest: +SKIP
+    >>> corpus.n_words, corpus.words[:3]  # doctest: +SKIP
+    (4970000, ['the', 'of', 'and'])
+    """
+    if isinstance(corpus, EncodedCorpus):
+        return corpus
+    if isinstance(corpus, (str, os.PathLike)) and is_prepared(corpus):
+        return EncodedCorpus.open(corpus)
+    if not isinstance(max_sentence_length, int) or max_sentence_length < 1:
+        raise ConfigError(f"max_sentence_length must be an integer >= 1, got {max_sentence_length!r}")
+    if encoding_errors not in ("replace", "ignore", "strict"):
+        raise ConfigError(f"encoding_errors must be 'replace', 'ignore' or 'strict', got {encoding_errors!r}")
+    workers = workers or os.cpu_count() or 1
+    options = {"tokenizer": tokenizer, "lowercase": bool(lowercase), "encoding_errors": encoding_errors,
+               "max_sentence_length": max_sentence_length, "max_vocab_size": max_vocab_size}
+    if not isinstance(corpus, (str, os.PathLike)):
+        sentences = as_corpus(corpus)
+        words, counts, first, blocks = _python_passes(sentences, options, progress)
+        ids, lengths = [], []
+        for i, n in blocks():
+            ids.append(i)
+            lengths.append(n)
+        ids = np.concatenate(ids) if ids else np.zeros(0, np.int32)
+        bounds = np.zeros(sum(len(n) for n in lengths) + 1, np.int64)
+        np.cumsum(np.concatenate(lengths) if lengths else [], out=bounds[1:])
+        return EncodedCorpus.from_arrays(ids, bounds, words, counts, first, {"options": options})
+    path = Path(corpus)
+    if not path.exists():
+        raise CorpusError(f"corpus file not found: {path}")
+    as_corpus(path, tokenizer=tokenizer)  # one check of the path and the tokenizer name
+    source = source_identity(path)
+    if output is not None:
+        target = Path(output)
+    else:
+        target = _cache_path(source, options)
+        if target.exists():
+            try:
+                found = EncodedCorpus.open(target)
+                if found.meta.get("source") == source and found.meta.get("options") == options:
+                    logger.info("using the prepared corpus %s", target)
+                    return found
+                raise CorpusError(f"{target}: prepared from another file or with other options")
+            except CorpusError as e:
+                logger.warning("rebuilding the cached corpus: %s", e)
+    t0 = time.monotonic()
+    with Writer(target) as writer:
+        if tokenizer == DEFAULT_TOKENIZER:
+            words, counts, first, blocks = _byte_passes(path, options, workers, progress)
+        else:
+            sentences = as_corpus(path, tokenizer=tokenizer, lowercase=lowercase,
+                                  max_sentence_length=max_sentence_length, encoding_errors=encoding_errors)
+            words, counts, first, blocks = _python_passes(sentences, options, progress)
+        for ids, lengths in blocks():
+            writer.add(ids, lengths)
+        prepared = writer.finish(words, counts, first, {"source": source, "options": options})
+    secs = time.monotonic() - t0
+    logger.info("prepared %s: %s words, %s distinct, in %.1fs (%.1fM words/s) -> %s", path, f"{prepared.n_words:,}",
+                f"{len(words):,}", secs, prepared.n_words / max(secs, 1e-9) / 1e6, target)
+    if output is None:
+        _remove_older_entries(target)
+    return prepared
+
+
+def _frequency_order(words: list, counts: np.ndarray) -> np.ndarray:
+    """Indices of ``words`` by descending count, ties by the word: the encoded corpus's id order."""
+    return np.array(sorted(range(len(words)), key=lambda i: (-counts[i], words[i])), np.int64)
+
+
+def _byte_passes(path: Path, options: dict, workers: int, progress: bool):
+    from . import ingest  # numba: only when a file is read this way
+    files = DirectoryCorpus(path).files if path.is_dir() else [path]
+    total = sum(f.stat().st_size for f in files)
+    with tqdm(total=total, unit="B", unit_scale=True, desc="counting words", disable=not progress) as bar:
+        table = ingest.count_tables(files, workers, options["max_vocab_size"], bar.update)
+    words, counts, first, parts = ingest.decode_tokens(table, path, options["lowercase"], options["encoding_errors"])
+    if not words:
+        raise CorpusError(f"{path}: the corpus holds no words: check the file and the tokenizer")
+    order = _frequency_order(words, counts)
+    rank = np.empty(len(order), np.int32)
+    rank[order] = np.arange(len(order), dtype=np.int32)
+    token_ids = [[int(rank[i]) for i in p] for p in parts]
+
+    def blocks():
+        with tqdm(total=total, unit="B", unit_scale=True, desc="encoding", disable=not progress) as bar:
+            yield from ingest.encode_file(files, table, token_ids, options["max_sentence_length"], workers, bar.update)
+    return [words[i] for i in order], counts[order], first[order], blocks
+
+
+def _python_passes(sentences, options: dict, progress: bool):
+    with tqdm(unit="word", unit_scale=True, desc="counting words", disable=not progress) as bar:
+        found, total = count_words(sentences, options["max_vocab_size"], bar.update)
+    if total == 0:
+        raise CorpusError("the corpus holds no words: check the file and the tokenizer")
+    words, counts = list(found), np.fromiter(found.values(), np.int64, len(found))
+    order = _frequency_order(words, counts)
+    words = [words[i] for i in order]
+    key_to_index = {w: i for i, w in enumerate(words)}
+
+    def blocks():
+        return encode_blocks(sentences, key_to_index, options["max_sentence_length"])
+    return words, counts[order], order, blocks
+
+
+def _remove_older_entries(target: Path) -> None:
+    """Remove the cache entries of the same path and options made from an earlier state of the file (they share
+    the name up to the last hash, which is the source's)."""
+    prefix = target.name[: -len(SUFFIX)].rsplit("-", 1)[0] + "-"
+    for other in target.parent.glob(prefix + "*" + SUFFIX):
+        if other != target:
+            logger.info("removing the outdated cached corpus %s", other)
+            shutil.rmtree(other, ignore_errors=True)
