@@ -5,7 +5,10 @@ Modes
 -----
 train CORPUS      w2v and gensim on the same corpus, settings and thread count; wall time, words/s, peak
                   memory (each training runs in its own process), analogy accuracy (questions-words, top 30k),
-                  WordSim353 and SimLex-999 Spearman, and the ratios.
+                  WordSim353 and SimLex-999 Spearman, and the ratios. --libs picks the contenders: w2v (reads
+                  the text: an empty corpus cache per run), w2v-prepared (fit on a corpus prepared beforehand,
+                  untimed), gensim (LineSentence), gensim-file (gensim's corpus_file= mode).
+ingest CORPUS     reading a corpus: w2v's prepare (vocabulary + encoding) against gensim's vocabulary scan.
 softmax           full-softmax training throughput against the machine's own limit: the same three matrix
                   products per batch timed bare in numpy.
 evaluate VECTORS  time w2v's analogy evaluation against gensim's evaluate_word_analogies on one vectors file.
@@ -14,6 +17,8 @@ scaling CORPUS    w2v's training time with 1 and with N workers (same corpus and
 Examples
 --------
     python scripts/benchmark.py train dev-corpus.txt --workers 2 --seeds 3 --configs skipgram-negative cbow-negative
+    python scripts/benchmark.py train big.txt --epochs 1 --configs cbow-negative --libs w2v w2v-prepared gensim gensim-file
+    python scripts/benchmark.py ingest big.txt --workers 2
     python scripts/benchmark.py softmax
     python scripts/benchmark.py evaluate runs/w2v/vectors.txt
     python scripts/benchmark.py scaling dev-corpus.txt --workers 2
@@ -31,37 +36,50 @@ import numpy as np
 
 
 def _train_child(lib, corpus, arch, loss, args, seed, out_path, queue):
+    import os
+    import tempfile
+    if lib == "w2v":  # an empty cache: this run reads and encodes the text
+        os.environ["W2V_CACHE"] = tempfile.mkdtemp(prefix="w2v-bench-cache-")
     t0 = time.perf_counter()
-    if lib == "w2v":
+    started = []
+    if lib.startswith("w2v"):
         import w2v
+
+        class Start:
+            def on_train_begin(self, model):
+                started.append(time.perf_counter() - t0)
         m = w2v.Word2Vec(arch=arch, loss=loss, vector_size=args.dim, window=args.window, min_count=args.min_count,
                          epochs=args.epochs, workers=args.workers, negative=args.negative, sample=args.sample,
-                         seed=seed).fit(corpus, progress=False)
+                         seed=seed).fit(corpus, progress=False, callbacks=[Start()])
         keys, vecs = m.wv.index_to_key, m.wv.vectors
         words = m.state_.words_done
     else:
         from gensim.models import Word2Vec
         from gensim.models.word2vec import LineSentence
-        sentences = LineSentence(corpus)
-        m = Word2Vec(sg=int(arch == "skipgram"), hs=int(loss == "hierarchical"),
-                     negative=args.negative if loss == "negative" else 0, vector_size=args.dim, window=args.window,
-                     min_count=args.min_count, epochs=args.epochs, workers=args.workers, sample=args.sample,
-                     seed=seed)
-        m.build_vocab(sentences)
-        # gensim decays the learning rate by the share of *sentences* done when it is given their count (its
-        # default), by the share of words when given only the word count. w2v and word2vec.c decay by words;
-        # on a corpus of very unequal lines the two differ (see GENSIM_PROGRESS in the README).
-        if args.gensim_progress == "words":
-            m.train(sentences, total_words=m.corpus_total_words, epochs=args.epochs)
+        params = dict(sg=int(arch == "skipgram"), hs=int(loss == "hierarchical"),
+                      negative=args.negative if loss == "negative" else 0, vector_size=args.dim, window=args.window,
+                      min_count=args.min_count, epochs=args.epochs, workers=args.workers, sample=args.sample,
+                      seed=seed)
+        if lib == "gensim-file":  # gensim's fastest path: it reads the file itself, one thread per worker
+            m = Word2Vec(corpus_file=corpus, **params)
         else:
-            m.train(sentences, total_examples=m.corpus_count, epochs=args.epochs)
+            sentences = LineSentence(corpus)
+            m = Word2Vec(**params)
+            m.build_vocab(sentences)
+            # gensim decays the learning rate by the share of *sentences* done when it is given their count (its
+            # default), by the share of words when given only the word count. w2v and word2vec.c decay by words;
+            # on a corpus of very unequal lines the two differ (see GENSIM_PROGRESS in the README).
+            if args.gensim_progress == "words":
+                m.train(sentences, total_words=m.corpus_total_words, epochs=args.epochs)
+            else:
+                m.train(sentences, total_examples=m.corpus_count, epochs=args.epochs)
         keys, vecs = m.wv.index_to_key, m.wv.vectors
         words = m.corpus_total_words * args.epochs
     secs = time.perf_counter() - t0
     import w2v
     w2v.KeyedVectors(keys, vecs).save_word2vec_format(out_path, binary=True)
     peak_mb = _peak_mb()
-    queue.put({"secs": secs, "words": int(words), "peak_mb": peak_mb})
+    queue.put({"secs": secs, "words": int(words), "peak_mb": peak_mb, "start_s": started[0] if started else None})
 
 
 def _peak_mb() -> float:
@@ -89,16 +107,24 @@ _METRICS = ("secs", "words_per_s", "peak_mb", "analogy", "ws353", "simlex")
 
 
 def mode_train(args):
+    import shutil
     import tempfile
-    libs = ["w2v"]
+    libs = list(args.libs)
     try:
         import gensim  # noqa: F401
-        libs.append("gensim")
     except ImportError:
         print("gensim not installed: timing w2v alone")
+        libs = [lib for lib in libs if not lib.startswith("gensim")]
     ctx = mp.get_context("spawn")
     rows = []
     tmp = tempfile.mkdtemp()
+    corpus = {lib: args.corpus for lib in libs}
+    if "w2v-prepared" in libs:
+        import w2v
+        t0 = time.perf_counter()
+        corpus["w2v-prepared"] = str(w2v.prepare_corpus(args.corpus, f"{tmp}/corpus.w2vcorpus", workers=args.workers,
+                                                        progress=False).path)
+        print(f"prepared {args.corpus} in {time.perf_counter() - t0:.1f}s (untimed for w2v-prepared)")
     seeds = [args.seed + i for i in range(args.seeds)]
     for cfg in args.configs:
         arch, loss = cfg.split("-")
@@ -107,22 +133,40 @@ def mode_train(args):
             for lib in libs:  # alternate the libraries so that a slow spell of the machine hits both
                 q = ctx.Queue()
                 out = f"{tmp}/{lib}-{cfg}-{seed}.bin"
-                p = ctx.Process(target=_train_child, args=(lib, args.corpus, arch, loss, args, seed, out, q))
+                p = ctx.Process(target=_train_child, args=(lib, corpus[lib], arch, loss, args, seed, out, q))
                 p.start()
                 r = q.get()
                 p.join()
                 r.update(_quality(out))
                 r["words_per_s"] = r["words"] / r["secs"]
                 runs[lib].append(r)
-                print(f"{cfg:22s} {lib:6s} seed {seed:<3d} {r['secs']:7.1f}s {r['words_per_s'] / 1e6:6.2f}M words/s "
+                print(f"{cfg:22s} {lib:12s} seed {seed:<3d} {r['secs']:7.1f}s {r['words_per_s'] / 1e6:6.2f}M words/s "
                       f"{r['peak_mb']:7.0f} MB  analogy {r['analogy']:.2%}  ws353 {r['ws353']:.3f}  "
                       f"simlex {r['simlex']:.3f}", flush=True)
         rows.append((cfg, {lib: {k: float(np.mean([r[k] for r in rs])) for k in _METRICS}
                            for lib, rs in runs.items()}, runs))
+    shutil.rmtree(tmp, ignore_errors=True)
     print(f"\ncorpus {args.corpus}; dim {args.dim}, window {args.window}, negative {args.negative}, "
           f"min_count {args.min_count}, epochs {args.epochs}, sample {args.sample}, workers {args.workers}, "
           f"gensim progress by {args.gensim_progress}; "
           + (f"means of seeds {seeds[0]}..{seeds[-1]}\n" if len(seeds) > 1 else f"seed {seeds[0]}\n"))
+    if libs != ["w2v", "gensim"]:
+        ref = "gensim" if "gensim" in libs else libs[-1]
+        print(f"| config | library | whole fit | training starts after | peak MB | analogy | WS353 | SimLex | "
+              f"{ref} time / this |")
+        print("|---|---|---|---|---|---|---|---|---|")
+        for cfg, res, runs in rows:
+            for lib in libs:
+                a = res[lib]
+                starts = [r["start_s"] for r in runs[lib] if r.get("start_s") is not None]
+                start = f"{np.mean(starts):.1f}s" if starts else "-"
+                print(f"| {cfg} | {lib} | {a['secs']:.1f}s | {start} | {a['peak_mb']:.0f} | {a['analogy']:.1%} | "
+                      f"{a['ws353']:.3f} | {a['simlex']:.3f} | **{res[ref]['secs'] / a['secs']:.2f}x** |")
+    if "gensim" not in libs or "w2v" not in libs:
+        if args.json:
+            with open(args.json, "w") as f:
+                json.dump([{"config": cfg, "mean": res, "runs": runs} for cfg, res, runs in rows], f, indent=1)
+        return
     print("| config | w2v time | gensim time | speed ratio | w2v analogy | gensim analogy | w2v WS353 | gensim WS353 "
           "| w2v SimLex | gensim SimLex | w2v peak MB | gensim peak MB |")
     print("|---|---|---|---|---|---|---|---|---|---|---|---|")
@@ -221,6 +265,46 @@ def mode_scaling(args):
         print(f"| {cfg} | {secs[0]:.2f}s | {secs[1]:.2f}s | **{secs[0] / secs[1]:.2f}x** |", flush=True)
 
 
+def _ingest_child(lib, corpus, workers, queue):
+    t0 = time.perf_counter()
+    if lib == "w2v":
+        import tempfile
+        import w2v
+        c = w2v.prepare_corpus(corpus, tempfile.mkdtemp() + "/c.w2vcorpus", workers=workers, progress=False)
+        words, distinct = c.n_words, len(c.words)
+    else:
+        from gensim.models import Word2Vec
+        from gensim.models.word2vec import LineSentence
+        m = Word2Vec(min_count=1, workers=workers)
+        m.build_vocab(LineSentence(corpus))
+        words, distinct = m.corpus_total_words, len(m.wv)
+    queue.put({"secs": time.perf_counter() - t0, "words": int(words), "distinct": distinct, "peak_mb": _peak_mb()})
+
+
+def mode_ingest(args):
+    """w2v's prepare (count + encode, written to disk) against gensim's vocabulary scan (count only: it
+    tokenises again in every epoch), each in a fresh process."""
+    ctx = mp.get_context("spawn")
+    libs = ["w2v"]
+    try:
+        import gensim  # noqa: F401
+        libs.append("gensim")
+    except ImportError:
+        pass
+    res = {}
+    for lib in libs:
+        q = ctx.Queue()
+        p = ctx.Process(target=_ingest_child, args=(lib, args.corpus, args.workers, q))
+        p.start()
+        res[lib] = q.get()
+        p.join()
+        r = res[lib]
+        print(f"{lib:7s} {r['secs']:7.1f}s {r['words'] / r['secs'] / 1e6:6.2f}M words/s {r['distinct']:,} distinct "
+              f"{r['peak_mb']:.0f} MB", flush=True)
+    if "gensim" in res:
+        print(f"w2v prepare / gensim scan speed: {res['gensim']['secs'] / res['w2v']['secs']:.1f}x")
+
+
 def _timed(fn):
     t0 = time.perf_counter()
     fn()
@@ -251,6 +335,8 @@ def main(argv=None):
             t.add_argument("--seeds", type=int, default=1,
                            help="train each library with seeds SEED..SEED+N-1 and report means (quality is noisy: "
                                 "analogy accuracy varies by about 0.4 points between seeds)")
+            t.add_argument("--libs", nargs="+", default=["w2v", "gensim"],
+                           choices=["w2v", "w2v-prepared", "gensim", "gensim-file"])
             t.add_argument("--gensim-progress", choices=("words", "sentences"), default="words",
                            help="what gensim's learning rate decays with: the share of words done, as w2v and "
                                 "word2vec.c (default), or of sentences, gensim's own default")
@@ -261,9 +347,12 @@ def main(argv=None):
     s.add_argument("--steps", type=int, default=50)
     e = sub.add_parser("evaluate")
     e.add_argument("vectors")
+    i = sub.add_parser("ingest")
+    i.add_argument("corpus")
+    i.add_argument("--workers", type=int, default=2)
     args = p.parse_args(argv)
     {"train": mode_train, "softmax": mode_softmax, "evaluate": mode_evaluate,
-     "scaling": mode_scaling}[args.mode](args)
+     "scaling": mode_scaling, "ingest": mode_ingest}[args.mode](args)
 
 
 if __name__ == "__main__":

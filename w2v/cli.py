@@ -69,8 +69,9 @@ def _add_train(sub, common):
     from .io import CHECKPOINT_FILE, MODEL_FILE, VECTORS_BINARY, VECTORS_TEXT
     p = sub.add_parser("train", parents=[common], help="train word vectors on a corpus",
                        description=f"Train CBOW or skip-gram vectors; writes OUT/{MODEL_FILE} and OUT/{VECTORS_TEXT}.")
-    p.add_argument("corpus", nargs="?", help="text file (.gz/.bz2/.xz ok, one sentence per line or text8-style) "
-                                             "or a directory of such files; none: the shipped starter corpus")
+    p.add_argument("corpus", nargs="?", help="text file (.gz/.bz2/.xz ok, one sentence per line or text8-style), "
+                                             "a directory of such files, or a corpus made by w2v prepare; none: "
+                                             "the shipped starter corpus")
     p.add_argument("--dataset", metavar="NAME", default=None,
                    help="train on a public corpus, downloaded once into the cache: text8")
     p.add_argument("-o", "--out", default=None, help=f"output directory (default: {DEFAULT_OUT})")
@@ -92,6 +93,47 @@ def _add_train(sub, common):
     run.add_argument("--eval-each-epoch", action="store_true",
                      help="score questions-words, WordSim353 and SimLex-999 after every epoch and print the table")
     p.set_defaults(func=cmd_train)
+
+
+def _add_prepare(sub, common):
+    from .corpus import DEFAULT_TOKENIZER, TOKENIZERS
+    from .prepare import CACHE_ENV, DEFAULT_CACHE, DEFAULT_MAX_SENTENCE_LENGTH
+    p = sub.add_parser("prepare", parents=[common], help="read and encode a corpus once, for any number of trainings",
+                       description="Tokenise a corpus once into ids with its vocabulary (an encoded corpus "
+                                   "directory). w2v train and Word2Vec.fit accept the result; a corpus given as "
+                                   f"text is prepared into the cache (${CACHE_ENV}, default {DEFAULT_CACHE}) "
+                                   "automatically.")
+    p.add_argument("corpus", help="text file (.gz/.bz2/.xz ok) or a directory of such files")
+    p.add_argument("-o", "--output", default=None,
+                   help=f"the directory to write, e.g. NAME.w2vcorpus (default: the cache, ${CACHE_ENV})")
+    p.add_argument("--tokenizer", choices=TOKENIZERS, default=DEFAULT_TOKENIZER,
+                   help=f"how lines become words; whitespace is read in parallel (default: {DEFAULT_TOKENIZER})")
+    p.add_argument("--lowercase", action="store_true", help="lowercase each line first (default: off)")
+    p.add_argument("--encoding-errors", choices=["replace", "ignore", "strict"], default="replace",
+                   help="bytes that are not UTF-8: replace with U+FFFD, drop, or stop (default: replace)")
+    p.add_argument("--max-sentence-length", type=int, default=DEFAULT_MAX_SENTENCE_LENGTH, metavar="N",
+                   help=f"longer lines become several sentences of N words (default: {DEFAULT_MAX_SENTENCE_LENGTH})")
+    p.add_argument("--max-vocab-size", type=int, default=None, metavar="N",
+                   help="prune the rarest words whenever more than N are counted (default: no limit)")
+    p.add_argument("--workers", type=int, default=None, help="threads (default: all CPU cores)")
+    p.set_defaults(func=cmd_prepare)
+
+
+def cmd_prepare(args) -> int:
+    import time
+    from .prepare import prepare_corpus
+    if args.workers is not None and args.workers < 1:
+        raise W2VError(f"--workers must be >= 1, got {args.workers}")
+    if args.max_vocab_size is not None and args.max_vocab_size < 1:
+        raise W2VError(f"--max-vocab-size must be >= 1, got {args.max_vocab_size}")
+    t0 = time.monotonic()
+    corpus = prepare_corpus(args.corpus, args.output, tokenizer=args.tokenizer, lowercase=args.lowercase,
+                            encoding_errors=args.encoding_errors, max_sentence_length=args.max_sentence_length,
+                            max_vocab_size=args.max_vocab_size, workers=args.workers, progress=not args.quiet)
+    secs = time.monotonic() - t0
+    print(f"{corpus.path}: {corpus.n_words:,} words in {corpus.n_sentences:,} sentences, {len(corpus.words):,} "
+          f"distinct ({secs:.1f}s, {corpus.n_words / max(secs, 1e-9) / 1e6:.1f}M words/s)")
+    return 0
 
 
 def _resume(args, out: Path, every):
@@ -429,6 +471,8 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--method", choices=METHODS, default="pca", help="how the map is projected (default: pca)")
     p.add_argument("--title", default=None, help="the page's title (default: from the model's name)")
     p.set_defaults(func=cmd_explore)
+
+    _add_prepare(sub, common)
 
     p = sub.add_parser("download", parents=[common], help="download a public corpus into the cache (text8)")
     p.add_argument("name", help="dataset name: " + ", ".join(sorted(DATASETS)))

@@ -32,7 +32,9 @@ from __future__ import annotations
 
 import logging
 import lzma
+import queue
 import re
+import threading
 import zlib
 from concurrent.futures import ThreadPoolExecutor
 
@@ -45,7 +47,7 @@ from .io import open_binary
 logger = logging.getLogger(__name__)
 
 PIECE_BYTES = 1 << 20  # the file is cut into pieces of about this size, at line ends where possible
-BLOCK_BYTES = 32 << 20  # bytes read at a time (a block holds many pieces, shared by the threads)
+BLOCK_BYTES = 16 << 20  # bytes read at a time (a block holds many pieces, shared by the threads)
 MAX_TOKEN_BYTES = 64 << 20  # a "token" longer than this is not text: refuse the file
 _LINE_END = re.compile(rb"[\n\r]")
 _SPACE = re.compile(rb"[\t\n\x0b\x0c\r \x1c-\x1f]")
@@ -289,13 +291,51 @@ def pieces(files):
     offset of ``block[0]`` (counted over the files in order). Pieces are ``block[cuts[k]:cuts[k+1]]``; every
     boundary lies just after a line end or at whitespace, at positions that depend only on the content, and
     each file ends a piece. Compressed files stream through their decompressor."""
-    base = 0
-    for path in files:
-        end = 0
-        for block, cuts, start in _file_pieces(path):
-            yield block, cuts, base + start
-            end = start + cuts[-1]
-        base += end
+    def blocks():
+        base = 0
+        for path in files:
+            end = 0
+            for block, cuts, start in _file_pieces(path):
+                yield block, cuts, base + start
+                end = start + cuts[-1]
+            base += end
+    yield from _read_ahead(blocks())
+
+
+def _read_ahead(items):
+    """Iterate ``items`` one step ahead in a thread, so reading (and decompressing) the next block overlaps the
+    work on this one; an error in the reader is raised here."""
+    q: queue.Queue = queue.Queue(maxsize=1)
+    done = object()
+    stop = threading.Event()
+
+    def run():
+        try:
+            for item in items:
+                while not stop.is_set():
+                    try:
+                        q.put(item, timeout=0.1)
+                        break
+                    except queue.Full:
+                        continue
+                if stop.is_set():
+                    return
+            q.put(done)
+        except BaseException as e:  # handed to the consumer
+            q.put(e)
+
+    reader = threading.Thread(target=run, name="w2v-read-ahead", daemon=True)
+    reader.start()
+    try:
+        while True:
+            item = q.get()
+            if item is done:
+                return
+            if isinstance(item, BaseException):
+                raise item
+            yield item
+    finally:
+        stop.set()
 
 
 def _file_pieces(path):
@@ -335,7 +375,8 @@ def _file_pieces(path):
                 continue
             yield np.frombuffer(buf, np.uint8, cuts[-1]), cuts, base
             rest = end - cuts[-1]
-            buf[:rest] = buf[cuts[-1]:end]
+            buf, old = bytearray(BLOCK_BYTES), buf  # a new buffer: the block just yielded may still be in use
+            buf[:rest] = old[cuts[-1]:end]
             tail, base = rest, base + cuts[-1]
     except (OSError, EOFError, lzma.LZMAError, zlib.error) as e:
         raise CorpusError(f"{path}: cannot read the file ({e}); is it truncated or corrupt?") from None

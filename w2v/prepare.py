@@ -30,6 +30,7 @@ from pathlib import Path
 
 import numpy as np
 
+from .config import Config
 from .corpus import DEFAULT_TOKENIZER, DirectoryCorpus, as_corpus, encode_blocks, fingerprint
 from .encoded import FORMAT, META_FILE, SUFFIX, VERSION, EncodedCorpus, Writer
 from .errors import ConfigError, CorpusError
@@ -40,7 +41,7 @@ logger = logging.getLogger(__name__)
 
 CACHE_ENV = "W2V_CACHE"
 DEFAULT_CACHE = Path("~/.cache/w2v/corpora")
-DEFAULT_MAX_SENTENCE_LENGTH = 10000
+DEFAULT_MAX_SENTENCE_LENGTH = Config.__dataclass_fields__["max_sentence_length"].default
 
 
 def cache_dir() -> Path:

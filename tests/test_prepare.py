@@ -1,0 +1,236 @@
+"""The encoded corpus: the numba byte tokenizer against the Python path, the cache, hostile files, streaming."""
+import bz2
+import gzip
+import json
+import logging
+import lzma
+
+import numpy as np
+import pytest
+
+import w2v
+from w2v import ingest
+from w2v.corpus import LineSentence
+from w2v.encoded import IDS_FILE, BOUNDS_FILE, META_FILE, EncodedCorpus, _HEADER_BYTES
+from w2v.errors import CorpusError, SaveError
+from w2v.prepare import _python_passes, prepare_corpus
+from w2v.vocab import Vocabulary, count_words
+
+from conftest import planted_file
+
+# Unicode and mixed case (Greek final sigma, dotted I), invalid UTF-8, tabs, CR LF and lone CR, the ASCII
+# separators str.split() splits on, a no-break space inside a token, empty lines, and lines far longer than a piece
+HOSTILE = (b"The cat\tsat\r\non the MAT\r\rcaf\xc3\xa9 CAF\xc3\x89 \xce\xa3\xce\x8a\xce\xa3\xce\xa5\xce\xa6\xce\x9f\xce\xa3\n"
+           b"bad\xff\xfebyte \xe2\x82 cut a\xc2\xa0b x\x1cy\x0bz\x0cw \xc4\xb0stanbul\n\n\n   \n"
+           + b" ".join(b"w%d" % (i % 37) for i in range(3000)) + b"\n"
+           + b"\xef\xbb\xbfbom the end")
+
+
+@pytest.fixture
+def small_pieces(monkeypatch):
+    """Pieces of 64 bytes in blocks of 256: every cutting and carrying path runs on a small file."""
+    monkeypatch.setattr(ingest, "PIECE_BYTES", 64)
+    monkeypatch.setattr(ingest, "BLOCK_BYTES", 256)
+
+
+def _python_encoding(path, lowercase, max_len=10000):
+    sentences = LineSentence(path, lowercase=lowercase, max_sentence_length=max_len)
+    words, counts, first, blocks = _python_passes(sentences, {"max_vocab_size": None, "max_sentence_length": max_len},
+                                                   False)
+    ids = np.concatenate([i for i, _ in blocks()])
+    return words, counts, ids
+
+
+@pytest.mark.parametrize("lowercase", [False, True])
+def test_byte_tokenizer_gives_exactly_the_python_vocabulary(tmp_path, lowercase, small_pieces):
+    path = tmp_path / "hostile.txt"
+    path.write_bytes(HOSTILE)
+    got = prepare_corpus(path, tmp_path / "c.w2vcorpus", lowercase=lowercase, workers=3, progress=False)
+    counted, total = count_words(LineSentence(path, lowercase=lowercase))
+    assert dict(zip(got.words, got.counts.tolist())) == dict(counted)
+    words, counts, ids = _python_encoding(path, lowercase)
+    assert got.words == words and got.n_words == total == len(ids)
+    assert np.array_equal(got.read(0, got.n_sentences)[0], ids)  # the same words in the same order
+    assert ("σίσυφος" in got.words) == lowercase and "café" in got.words and "a\xa0b" not in got.words
+
+
+def test_the_encoding_does_not_depend_on_threads_or_compression(tmp_path, small_pieces):
+    path = tmp_path / "hostile.txt"
+    path.write_bytes(HOSTILE)
+    one = prepare_corpus(path, tmp_path / "one.w2vcorpus", workers=1, progress=False)
+    for opener, suffix in [(gzip.open, ".gz"), (bz2.open, ".bz2"), (lzma.open, ".xz"), (open, "")]:
+        packed = tmp_path / f"packed.txt{suffix}"
+        with opener(packed, "wb") as f:
+            f.write(HOSTILE)
+        other = prepare_corpus(packed, tmp_path / f"p{suffix}.w2vcorpus", workers=3, progress=False)
+        assert other.words == one.words and np.array_equal(other.counts, one.counts)
+        for a, b in zip(other.read(0, other.n_sentences), one.read(0, one.n_sentences)):
+            assert np.array_equal(a, b)
+
+
+def test_a_text8_style_line_is_cut_into_sentences_and_nothing_is_lost(tmp_path, small_pieces):
+    path = tmp_path / "text8"
+    words = [f"t{i % 101}" for i in range(5000)]
+    path.write_text(" " + " ".join(words))  # one line, as text8
+    got = prepare_corpus(path, tmp_path / "c.w2vcorpus", max_sentence_length=300, workers=2, progress=False)
+    ids, bounds = got.read(0, got.n_sentences)
+    assert [got.words[i] for i in ids] == words
+    assert got.n_sentences > 1 and np.diff(bounds).max() <= 300
+
+
+def test_a_directory_is_read_file_by_file_in_name_order(tmp_path):
+    (tmp_path / "d").mkdir()
+    (tmp_path / "d" / "b.txt").write_text("two three\n")
+    (tmp_path / "d" / "a.txt").write_text("one two")  # no final newline: the file still ends the sentence
+    got = prepare_corpus(tmp_path / "d", tmp_path / "c.w2vcorpus", progress=False)
+    ids, bounds = got.read(0, got.n_sentences)
+    assert [got.words[i] for i in ids] == ["one", "two", "two", "three"] and bounds.tolist() == [0, 2, 4]
+
+
+def test_max_vocab_size_prunes_rare_words_during_the_count(tmp_path):
+    path = tmp_path / "c.txt"
+    rng = np.random.default_rng(0)
+    path.write_text("\n".join(" ".join(["common"] * 5 + [f"rare{rng.integers(10**6)}" for _ in range(5)])
+                              for _ in range(300)))
+    got = prepare_corpus(path, tmp_path / "c.w2vcorpus", max_vocab_size=50, workers=2, progress=False)
+    assert len(got.words) <= 50 and got.words[0] == "common" and got.counts[0] == 1500
+    ids, _ = got.read(0, got.n_sentences)
+    assert ids.max() < len(got.words)
+
+
+def test_first_seen_order_matches_the_python_path(tmp_path):
+    path = planted_file(tmp_path / "p.txt")
+    model = w2v.Word2Vec(min_count=1, sorted_vocab=False, epochs=1, vector_size=4).fit(path, progress=False)
+    sentences = [line.split() for line in path.read_text().splitlines()]
+    assert model.vocab_.index_to_key == Vocabulary.build(sentences, min_count=1, sorted_vocab=False).index_to_key
+
+
+def test_strict_decoding_names_the_file(tmp_path):
+    path = tmp_path / "latin1.txt"
+    path.write_bytes(b"caf\xe9 ok\n")
+    with pytest.raises(CorpusError, match="latin1.txt.*not UTF-8"):
+        prepare_corpus(path, tmp_path / "c.w2vcorpus", encoding_errors="strict", progress=False)
+    assert not (tmp_path / "c.w2vcorpus").exists()
+
+
+def test_a_binary_file_without_whitespace_is_refused(tmp_path, monkeypatch, small_pieces):
+    monkeypatch.setattr(ingest, "MAX_TOKEN_BYTES", 1024)
+    path = tmp_path / "blob.bin"
+    path.write_bytes(b"x" * 5000)
+    with pytest.raises(CorpusError, match="without whitespace"):
+        prepare_corpus(path, tmp_path / "c.w2vcorpus", progress=False)
+
+
+# ------------------------------------------------------------------------------------------------ training
+def test_training_reads_the_same_words_from_text_disk_and_memory(tmp_path):
+    """One seed, one worker: a file (through the cache), its prepared directory and the same token lists in
+    memory train bit for bit the same model."""
+    path = planted_file(tmp_path / "p.txt")
+    params = dict(min_count=2, epochs=2, vector_size=8, workers=1, seed=5, job_words=300)
+    from_file = w2v.Word2Vec(**params).fit(path, progress=False)
+    prepared = prepare_corpus(path, tmp_path / "p.w2vcorpus", progress=False)
+    from_dir = w2v.Word2Vec(**params).fit(str(tmp_path / "p.w2vcorpus"), progress=False)
+    from_obj = w2v.Word2Vec(**params).fit(prepared, progress=False)
+    in_memory = w2v.Word2Vec(**params).fit([line.split() for line in path.read_text().splitlines()], progress=False)
+    for m in (from_dir, from_obj, in_memory):
+        assert m.vocab_.index_to_key == from_file.vocab_.index_to_key
+        assert np.array_equal(m.W_in_, from_file.W_in_)
+
+
+def test_a_min_count_keeps_a_prefix_and_rarer_words_drop_out_of_training(tmp_path):
+    path = planted_file(tmp_path / "p.txt")
+    prepared = prepare_corpus(path, tmp_path / "p.w2vcorpus", progress=False)
+    model = w2v.Word2Vec(min_count=200, epochs=1, vector_size=4).fit(prepared, progress=False)
+    V = len(model.vocab_)
+    assert 0 < V < len(prepared.words) and model.vocab_.index_to_key == prepared.words[:V]
+
+
+def test_select_job_refuses_ids_and_bounds_out_of_range():
+    from w2v.kernels import select_job
+    remap = np.array([0, -1, 1], np.int32)
+    out_i, out_b = np.empty(4, np.int32), np.empty(5, np.int64)
+    ok = select_job(np.array([0, 1, 2, 2], np.int32), np.array([0, 3, 4]), remap, 2, out_i, out_b)
+    assert ok == (3, 2) and out_i[:3].tolist() == [0, 1, 1] and out_b[:3].tolist() == [0, 2, 3]
+    assert select_job(np.array([0, 3], np.int32), np.array([0, 2]), remap, 9, out_i, out_b) == (-1, -1)
+    assert select_job(np.array([0, -1], np.int32), np.array([0, 2]), remap, 9, out_i, out_b) == (-1, -1)
+    assert select_job(np.array([0, 0], np.int32), np.array([0, 5]), remap, 9, out_i, out_b) == (-1, -1)
+    assert select_job(np.array([0, 0], np.int32), np.array([2, 1]), remap, 9, out_i, out_b) == (-1, -1)
+
+
+# ------------------------------------------------------------------------------------------------ the cache
+def test_a_second_fit_opens_the_cache_instead_of_reading_the_text(tmp_path, corpus_cache, monkeypatch, caplog):
+    path = planted_file(tmp_path / "cachedonce.txt")
+    first = w2v.Word2Vec(min_count=1, epochs=1, vector_size=4).fit(path, progress=False)
+    entries = list(corpus_cache.glob("cachedonce-*.w2vcorpus"))
+    assert len(entries) == 1
+
+    def no_reading(*a, **k):
+        raise AssertionError("the text was read again")
+    monkeypatch.setattr(ingest, "count_tables", no_reading)
+    second = w2v.Word2Vec(min_count=3, epochs=1, vector_size=6, arch="skipgram").fit(path, progress=False)
+    assert second.vocab_.index_to_key == first.vocab_.index_to_key[:len(second.vocab_)]
+    monkeypatch.undo()
+    path.write_text(path.read_text() + "new words here\n")  # the file changed: a new entry, the old one removed
+    third = w2v.Word2Vec(min_count=1, epochs=1, vector_size=4).fit(path, progress=False)
+    now = list(corpus_cache.glob("cachedonce-*.w2vcorpus"))
+    assert "here" in third.vocab_ and len(now) == 1 and now != entries
+
+
+@pytest.mark.parametrize("damage", ["flip an id", "truncate bounds", "garbage meta", "id out of range"])
+def test_a_damaged_cache_is_rebuilt_with_a_warning_never_trained_on(tmp_path, corpus_cache, caplog, damage):
+    name = "damaged" + damage.replace(" ", "")
+    path = planted_file(tmp_path / f"{name}.txt")
+    params = dict(min_count=1, epochs=1, vector_size=4, workers=1, seed=2)
+    clean = w2v.Word2Vec(**params).fit(path, progress=False)
+    entry = next(corpus_cache.glob(f"{name}-*.w2vcorpus"))
+    ids = entry / IDS_FILE
+    if damage == "flip an id":
+        with open(ids, "r+b") as f:
+            f.seek(_HEADER_BYTES + 40)
+            f.write(b"\x01")
+    elif damage == "truncate bounds":
+        with open(entry / BOUNDS_FILE, "r+b") as f:
+            f.truncate(_HEADER_BYTES + 16)
+    elif damage == "garbage meta":
+        (entry / META_FILE).write_text("{not json")
+    else:  # a crafted file: the checksum recomputed, one id past the vocabulary
+        import zlib
+        meta = json.loads((entry / META_FILE).read_text())
+        a = np.load(ids)
+        a[3] = 10**6
+        np.save(ids, a)
+        meta["ids_crc32"] = zlib.crc32(a)
+        (entry / META_FILE).write_text(json.dumps(meta))
+    with caplog.at_level(logging.WARNING, logger="w2v.prepare"):
+        again = w2v.Word2Vec(**params).fit(path, progress=False)
+    assert "rebuilding the cached corpus" in caplog.text
+    assert np.array_equal(again.W_in_, clean.W_in_)
+    assert EncodedCorpus.open(entry).n_words == clean.corpus_info_["encoded"]["words"]
+
+
+def test_a_full_disk_gives_a_one_line_error_and_leaves_nothing(tmp_path, monkeypatch):
+    import errno
+    path = planted_file(tmp_path / "p.txt")
+
+    def full(self, ids, lengths):
+        raise self._error(OSError(errno.ENOSPC, "No space left on device"))
+    monkeypatch.setattr("w2v.encoded.Writer.add", full)
+    with pytest.raises(SaveError, match="No space left on device.*nothing was left"):
+        prepare_corpus(path, tmp_path / "out" / "p.w2vcorpus", progress=False)
+    assert list((tmp_path / "out").iterdir()) == []
+
+
+def test_prepare_from_the_command_line_then_train_on_it(tmp_path, capsys):
+    from w2v.cli import main
+    path = planted_file(tmp_path / "p.txt")
+    out = tmp_path / "p.w2vcorpus"
+    assert main(["prepare", str(path), "-o", str(out), "-q", "--workers", "2"]) == 0
+    assert "3,200 words in 400 sentences" in capsys.readouterr().out
+    assert main(["train", str(out), "-o", str(tmp_path / "run"), "-q", "--min-count", "1", "--epochs", "1",
+                 "--vector-size", "8"]) == 0
+    model = w2v.Word2Vec.load(tmp_path / "run")
+    assert "cat" in model.wv and model.corpus_info_["encoded"]["words"] == 3200
+    capsys.readouterr()
+    assert main(["prepare", str(tmp_path / "missing.txt")]) == 2
+    err = capsys.readouterr().err
+    assert err.count("\n") == 1 and "missing.txt" in err
