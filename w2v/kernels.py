@@ -1,6 +1,6 @@
 """The numba hot loops: train one job (a slice of sentences) with negative sampling or hierarchical softmax.
 
-This is the only module that imports numba. Kernels take arrays and plain numbers, never a model object,
+With w2v.ingest (the byte tokenizer), the only module that imports numba. Kernels take arrays and plain numbers, never a model object,
 and release the GIL (``nogil=True``), so several Python threads run them at once over the same weight
 arrays without locks — Hogwild updates, as word2vec.c does.
 
