@@ -35,6 +35,7 @@ from pathlib import Path
 import numpy as np
 
 from .errors import CorpusError, SaveError
+from .io import _alive as process_alive
 
 logger = logging.getLogger(__name__)
 
@@ -372,10 +373,5 @@ def _remove_stale(path: Path) -> None:
     """Delete temporary directories that killed writers of ``path`` left behind (their process is gone)."""
     for tmp in path.parent.glob(f".{path.name}.*.tmp"):
         pid = tmp.name[len(path.name) + 2:].split(".", 1)[0]
-        if pid.isdigit():
-            try:
-                os.kill(int(pid), 0)
-            except ProcessLookupError:
-                shutil.rmtree(tmp, ignore_errors=True)
-            except OSError:
-                pass
+        if pid.isdigit() and not process_alive(int(pid)):
+            shutil.rmtree(tmp, ignore_errors=True)
