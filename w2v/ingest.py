@@ -80,6 +80,7 @@ class Table:
         self.first = np.zeros(entries, np.int64)
         self.arena = np.zeros(arena, np.uint8)
         self.meta = np.zeros(2, np.int64)
+        self.min_reduce = 1  # ReduceVocab's threshold: raised at each pruning, never lowered
 
     @property
     def n(self) -> int:
@@ -105,13 +106,15 @@ class Table:
             self.arena = new
 
     def prune(self, max_size: int) -> None:
-        """word2vec.c's ReduceVocab until at most ``max_size`` entries remain."""
-        t = 1
+        """word2vec.c's ReduceVocab until at most ``max_size`` entries remain: drop counts <= ``min_reduce``,
+        then raise it, as ``vocab.count_words`` does (a threshold that restarted at 1 would prune again after
+        every few new tokens once the table is full)."""
         while self.n > max_size:
             before = self.n
-            _prune(*self.arrays(), t)
-            logger.info("vocabulary pruned from %d to %d distinct tokens (count <= %d)", before, self.n, t)
-            t += 1
+            _prune(*self.arrays(), self.min_reduce)
+            logger.info("vocabulary pruned from %d to %d distinct tokens (count <= %d)", before, self.n,
+                        self.min_reduce)
+            self.min_reduce += 1
 
     def tokens(self) -> list[bytes]:
         arena = self.arena[: int(self.meta[1])].tobytes()
@@ -434,6 +437,7 @@ def count_tables(files, workers: int = 1, max_vocab_size: int | None = None, pro
                        other.n, e)
             if e < other.n:
                 table.grow(int(other.length[e]))
+        table.min_reduce = max(table.min_reduce, other.min_reduce)
     if max_vocab_size is not None and table.n > max_vocab_size:
         table.prune(max_vocab_size)
     return table
