@@ -16,6 +16,7 @@ from . import corpus
 from .corpus import LineSentence, DirectoryCorpus
 from .encoded import EncodedCorpus
 from .prepare import prepare_corpus
+from .phrases import Phrases, ENGLISH_CONNECTOR_WORDS
 from .word2vec import Word2Vec
 from .loading import load_vectors
 
@@ -31,7 +32,7 @@ def __getattr__(name):
 
 
 __all__ = [
-    "Word2Vec", "KeyedVectors", "prepare_corpus", "EncodedCorpus", "Vocabulary", "Config", "corpus", "LineSentence", "DirectoryCorpus",
+    "Word2Vec", "KeyedVectors", "Phrases", "ENGLISH_CONNECTOR_WORDS", "prepare_corpus", "EncodedCorpus", "Vocabulary", "Config", "corpus", "LineSentence", "DirectoryCorpus",
     "load_vectors", "W2VError", "ConfigError", "CorpusError", "FormatError", "KeyNotInVocabError",
     "TrainingError", "VocabularyError", "__version__",
 ]

@@ -90,6 +90,9 @@ def _add_train(sub, common):
     run.add_argument("--report", action="store_true",
                      help="print analogies, neighbours and benchmark scores after training (always on for the "
                           "starter corpus)")
+    reading.add_argument("--phrases", type=int, default=None, metavar="N",
+                         help="join phrases (new_york) in N passes of w2v phrases' defaults before training; the "
+                              "model keeps them (default: off)")
     run.add_argument("--eval-each-epoch", action="store_true",
                      help="score questions-words, WordSim353 and SimLex-999 after every epoch and print the table")
     p.set_defaults(func=cmd_train)
@@ -119,6 +122,64 @@ def _add_prepare(sub, common):
     p.set_defaults(func=cmd_prepare)
 
 
+def _add_phrases(sub, common):
+    from .corpus import DEFAULT_TOKENIZER, TOKENIZERS
+    from .phrases import DEFAULT_MAX_VOCAB_SIZE, SCORERS, Phrases
+    d = Phrases()  # the defaults, said once in Phrases.__init__
+    p = sub.add_parser("phrases", parents=[common], help="learn phrases (new_york) and write the corpus with them joined",
+                       description="Learn collocations as word2phrase.c and gensim's Phrases do and write the corpus "
+                                   "with each phrase joined into one token, one sentence per line.")
+    p.add_argument("corpus", help="text file (.gz/.bz2/.xz ok), a directory of them, or a corpus made by w2v prepare")
+    p.add_argument("-o", "--output", required=True, help="the phrased text file to write")
+    p.add_argument("--save", default=None, metavar="FILE",
+                   help="also save the learned phrases (.npz, loadable with w2v.Phrases.load)")
+    p.add_argument("--min-count", type=float, default=d.min_count,
+                   help=f"ignore candidates seen fewer times (default: {d.min_count})")
+    p.add_argument("--threshold", type=float, default=None,
+                   help=f"join when the score is above this (default: {d.threshold} for default scoring, "
+                        "0.5 for npmi)")
+    p.add_argument("--scoring", choices=SCORERS, default=d.scoring,
+                   help=f"Mikolov et al.'s score or normalised PMI (default: {d.scoring})")
+    p.add_argument("--passes", type=int, default=d.passes,
+                   help=f"rounds of joining; 2 gives trigrams and longer (default: {d.passes})")
+    p.add_argument("--delimiter", default=d.delimiter, help=f"joins a phrase's words (default: {d.delimiter})")
+    p.add_argument("--connector-words", choices=["none", "english"], default="none",
+                   help="words that may sit inside a phrase (bank_of_america): none, or articles, prepositions "
+                        "and conjunctions (default: none)")
+    p.add_argument("--max-vocab-size", type=int, default=DEFAULT_MAX_VOCAB_SIZE, metavar="N",
+                   help=f"prune the rarest candidates beyond N (default: {DEFAULT_MAX_VOCAB_SIZE:,})")
+    p.add_argument("--tokenizer", choices=TOKENIZERS, default=DEFAULT_TOKENIZER,
+                   help=f"how lines become words (default: {DEFAULT_TOKENIZER})")
+    p.add_argument("--lowercase", action="store_true", help="lowercase each line first (default: off)")
+    p.add_argument("--workers", type=int, default=None, help="threads (default: all CPU cores)")
+    p.set_defaults(func=cmd_phrases)
+
+
+NPMI_THRESHOLD = 0.5  # the CLI's npmi default: the default scoring's 10 is outside npmi's range [-1, 1]
+
+
+def cmd_phrases(args) -> int:
+    import time
+    from .phrases import ENGLISH_CONNECTOR_WORDS, Phrases
+    threshold = args.threshold if args.threshold is not None else \
+        NPMI_THRESHOLD if args.scoring == "npmi" else Phrases().threshold
+    min_count = int(args.min_count) if float(args.min_count).is_integer() else args.min_count
+    ph = Phrases(min_count=min_count, threshold=threshold, scoring=args.scoring, delimiter=args.delimiter,
+                 connector_words=ENGLISH_CONNECTOR_WORDS if args.connector_words == "english" else (),
+                 max_vocab_size=args.max_vocab_size, passes=args.passes, workers=args.workers)
+    t0 = time.monotonic()
+    ph.fit(args.corpus, tokenizer=args.tokenizer, lowercase=args.lowercase, progress=not args.quiet)
+    t1 = time.monotonic()
+    n = ph.write_text(args.corpus, args.output, tokenizer=args.tokenizer, lowercase=args.lowercase,
+                      progress=not args.quiet)
+    if args.save:
+        ph.save(args.save)
+    top = ", ".join(f"{p} ({s:.3g})" for p, s in list(ph.phrases_.items())[:8])
+    print(f"{len(ph.phrases_):,} phrases learned in {t1 - t0:.1f}s; {n:,} tokens written to {args.output} in "
+          f"{time.monotonic() - t1:.1f}s\nbest: {top}")
+    return 0
+
+
 def cmd_prepare(args) -> int:
     import time
     from .prepare import prepare_corpus
@@ -143,7 +204,8 @@ def _resume(args, out: Path, every):
     from .io import CHECKPOINT_FILE, MODEL_FILE
     from .word2vec import Word2Vec
     clashes = [flag for flag, given in (("-o", args.out), ("--dataset", args.dataset),
-                                        ("--tokenizer", args.tokenizer), ("--lowercase", args.lowercase))
+                                        ("--tokenizer", args.tokenizer), ("--lowercase", args.lowercase),
+                                        ("--phrases", args.phrases))
                if given is not None]
     if clashes:
         raise W2VError(f"--resume continues {out} as it was started; drop {', '.join(clashes)}")
@@ -181,9 +243,11 @@ def _train_new(args, out: Path, every):
               **config_args(args)}
     model = Word2Vec(**params)
     ckpt = out / CHECKPOINT_FILE
+    if args.phrases is not None and args.phrases < 1:
+        raise W2VError(f"--phrases must be a number of passes >= 1, got {args.phrases}")
     model.fit(corpus, progress=not args.quiet, tokenizer=args.tokenizer or DEFAULT_TOKENIZER,
               lowercase=bool(args.lowercase), checkpoint_path=ckpt if every else None, checkpoint_every=every,
-              callbacks=_callbacks(args))
+              callbacks=_callbacks(args), phrases=args.phrases)
     return model
 
 
@@ -473,6 +537,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.set_defaults(func=cmd_explore)
 
     _add_prepare(sub, common)
+    _add_phrases(sub, common)
 
     p = sub.add_parser("download", parents=[common], help="download a public corpus into the cache (text8)")
     p.add_argument("name", help="dataset name: " + ", ".join(sorted(DATASETS)))

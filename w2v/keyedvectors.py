@@ -52,19 +52,24 @@ class KeyedVectors:
     vectors : (V, d) array
     counts : (V,) array, optional
         Corpus counts, when known.
+    phrase_delimiter : str, optional
+        The delimiter of the phrases the vectors were trained with (``w2v.Phrases``): a query "new york" that
+        is not a word is looked up as "new_york".
 
     Attributes
     ----------
     index_to_key, key_to_index, vectors
     """
 
-    def __init__(self, keys: Sequence[str], vectors: np.ndarray, counts: np.ndarray | None = None):
+    def __init__(self, keys: Sequence[str], vectors: np.ndarray, counts: np.ndarray | None = None,
+                 phrase_delimiter: str | None = None):
         self.index_to_key = list(keys)
         self.key_to_index = {k: i for i, k in enumerate(self.index_to_key)}
         self.vectors = np.asarray(vectors)  # (V, d)
         if self.vectors.ndim != 2 or len(self.vectors) != len(self.index_to_key):
             raise W2VError(f"{len(self.index_to_key)} keys but vectors of shape {self.vectors.shape}")
         self.counts = None if counts is None else np.asarray(counts)
+        self.phrase_delimiter = phrase_delimiter
         self._normed = None
 
     # ------------------------------------------------------------------ container protocol
@@ -98,6 +103,8 @@ class KeyedVectors:
             return None
         if i is None and isinstance(key, (int, np.integer)) and not isinstance(key, bool) and 0 <= key < len(self):
             return int(key)
+        if i is None and self.phrase_delimiter and isinstance(key, str) and len(key.split()) > 1:
+            return self.key_to_index.get(self.phrase_delimiter.join(key.split()))  # "new york" -> new_york
         return i
 
     def get_index(self, key) -> int:
@@ -359,7 +366,8 @@ class KeyedVectors:
     def save(self, path) -> None:
         """Save words, vectors and counts in the native safe format (npz + JSON, no pickle), atomically."""
         arrays = {"vectors": self.vectors, **({} if self.counts is None else {"counts": self.counts})}
-        io.save_npz(path, arrays, {"format": io.VECTORS_FORMAT, "version": 1, "words": self.index_to_key})
+        io.save_npz(path, arrays, {"format": io.VECTORS_FORMAT, "version": 1, "words": self.index_to_key,
+                                   "phrase_delimiter": self.phrase_delimiter})
 
     @classmethod
     def load(cls, path, mmap: bool = False) -> "KeyedVectors":
@@ -374,7 +382,10 @@ class KeyedVectors:
             counts = io.check_counts(counts, len(words), path)
         if not mmap and not np.isfinite(vectors).all():
             raise io.FormatError(f"{path}: the vectors hold NaN or infinity")
-        return cls(words, vectors, counts)
+        delimiter = meta.get("phrase_delimiter")
+        if delimiter is not None and not (isinstance(delimiter, str) and delimiter):
+            raise io.FormatError(f"{path}: phrase_delimiter must be a non-empty string")
+        return cls(words, vectors, counts, phrase_delimiter=delimiter)
 
     def save_word2vec_format(self, path, binary: bool = False, **kwargs) -> None:
         """Write the word2vec text (or binary) format that gensim and word2vec.c read; see ``w2v.io``."""

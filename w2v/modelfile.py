@@ -8,8 +8,8 @@ kernels that check no bounds, so everything is checked against everything else f
   match their headers, numeric dtypes only, CRC-32 unless memory-mapped without ``verify``);
 * the config (every option's type and range), the words (strings, unique, non-empty), the counts (one
   integer >= 1 per word), the weights (float, ``(V, d)`` and ``(config.output_rows(V), d)``, finite), the
-  training state (types, ranges, one loss per finished epoch), the corpus record and the optimizer state
-  (finite arrays).
+  training state (types, ranges, one loss per finished epoch), the corpus record, the optimizer state
+  (finite arrays) and the phrases the corpus was joined with (``Phrases.from_dict``).
 
 With ``mmap=True`` and no ``verify`` the weights are not read, so neither their CRC nor their finiteness is
 checked (see the README's reliability section); everything else is.
@@ -51,6 +51,7 @@ class ModelFile:
     state: TrainState
     corpus: dict           # how the corpus was read and its identity (w2v.corpus.fingerprint, EncodedCorpus.identity)
     optimizer: dict        # name -> array, the numpy optimizer's state
+    phrases: dict | None = None  # the w2v.Phrases the corpus was joined with (checked by Phrases.from_dict)
 
 
 def read_model(path, mmap: bool = False, verify: bool | None = None) -> ModelFile:
@@ -101,7 +102,11 @@ def read_model(path, mmap: bool = False, verify: bool | None = None) -> ModelFil
         raise bad("its corpus record is malformed")
     if not mmap:  # training and queries work on float32; a mapped file is used as it is
         W_in, W_out = np.asarray(W_in, np.float32), np.asarray(W_out, np.float32)
-    return ModelFile(path, config, list(words), counts, W_in, W_out, state, corpus, optimizer)
+    phrases = meta.get("phrases")
+    if phrases is not None:
+        from .phrases import Phrases
+        Phrases.from_dict(phrases, path)  # raises FormatError naming the file
+    return ModelFile(path, config, list(words), counts, W_in, W_out, state, corpus, optimizer, phrases)
 
 
 def _array(arrays, name, path, kinds, shape):

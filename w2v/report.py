@@ -16,6 +16,7 @@ from .keyedvectors import KeyedVectors
 ANALOGIES = [("man", "king", "woman"), ("man", "father", "woman"), ("brother", "sister", "son"),
              ("good", "better", "bad"), ("france", "paris", "england")]
 NEIGHBOURS = ["god", "king", "war", "water", "president"]
+PHRASES = 8  # phrases shown with their neighbours when the model joined phrases
 PAIRS = [("man", "woman"), ("king", "queen"), ("father", "mother"), ("son", "daughter"), ("brother", "sister"),
          ("he", "she")]
 
@@ -41,6 +42,11 @@ def training_report(kv: KeyedVectors, out_dir, analogies: Sequence[tuple[str, st
             lines.append(f"  {word}: not in the vocabulary")
             continue
         lines.append(f"  {word}: " + ", ".join(w for w, _ in kv.most_similar(positive=[word], topn=6)))
+    if kv.phrase_delimiter:
+        lines.append("phrases (the most frequent, and their nearest neighbours):")
+        phrases = [w for w in kv.index_to_key if kv.phrase_delimiter in w][:PHRASES]
+        for p in phrases:
+            lines.append(f"  {p}: " + ", ".join(w for w, _ in kv.most_similar(positive=[p], topn=5)))
     res = ev.analogies(kv)
     lines += ["benchmarks:",
               f"  questions-words analogies {res.accuracy:.1%} ({res.correct}/{res.total} answered questions; "

@@ -37,6 +37,7 @@ from .gensim_names import translate
 from .io import MODEL_FORMAT, MODEL_VERSION, save_npz
 from .keyedvectors import KeyedVectors
 from .modelfile import OPTIMIZER_PREFIX, read_model
+from .phrases import Phrases
 from .prepare import prepare_corpus
 from .trainer import Trainer, start_kernels
 from .vocab import Vocabulary
@@ -97,7 +98,7 @@ class Word2Vec:
 
     # ------------------------------------------------------------------ training
     def fit(self, corpus, *, progress: bool = True, tokenizer: str = DEFAULT_TOKENIZER, lowercase: bool = False,
-            checkpoint_path=None, checkpoint_every: float | None = None, callbacks=()) -> "Word2Vec":
+            checkpoint_path=None, checkpoint_every: float | None = None, callbacks=(), phrases=None) -> "Word2Vec":
         """Build the vocabulary and train.
 
         Parameters
@@ -114,6 +115,11 @@ class Word2Vec:
         callbacks : list
             Objects with any of ``on_train_begin``, ``on_epoch_begin``, ``on_epoch_end`` (True stops after that
             epoch) and ``on_train_end``; see ``w2v.callbacks`` (evaluate every epoch, stop early).
+        phrases : int or Phrases, optional
+            Join phrases before training: N passes of a default :class:`w2v.Phrases` learned on this corpus, or a
+            given one (learned on this corpus first unless it is fitted). The model keeps it (``phrases_``,
+            saved with it): ``partial_fit`` and ``resume`` join their corpus the same way, and queries accept
+            "new york" for ``new_york``.
 
         Returns
         -------
@@ -124,7 +130,12 @@ class Word2Vec:
         if cfg.use_kernels:
             start_kernels()  # a fresh install compiles them; training waits for them after the corpus is read
         t0 = time.monotonic()
+        self.phrases_ = None
         prepared = self._prepare(corpus, cfg, tokenizer, lowercase, progress)
+        if phrases is not None:
+            self.phrases_ = _phrases(phrases, cfg).fit(prepared, progress=progress) \
+                if isinstance(phrases, int) or not hasattr(phrases, "passes_") else phrases
+            prepared = self.phrases_.transform(prepared, progress=progress)
         vocab = Vocabulary.from_counts(prepared.words, prepared.counts, prepared.first, cfg.min_count,
                                        cfg.max_final_vocab, cfg.sorted_vocab)
         logger.info("corpus ready: %d words in %d sentences (%.1fs)", prepared.n_words, prepared.n_sentences,
@@ -135,12 +146,15 @@ class Word2Vec:
         self.corpus_info_ = _corpus_record(corpus, prepared, tokenizer, lowercase)
         return self._train(trainer, prepared, vocab, progress, checkpoint_path, checkpoint_every, callbacks)
 
-    @staticmethod
-    def _prepare(corpus, cfg: Config, tokenizer: str, lowercase: bool, progress: bool) -> EncodedCorpus:
-        """The corpus encoded once (``w2v.prepare``): a path through the cache, token lists in memory."""
-        return prepare_corpus(corpus, tokenizer=tokenizer, lowercase=lowercase,
-                              max_sentence_length=cfg.max_sentence_length, max_vocab_size=cfg.max_vocab_size,
-                              workers=cfg.workers, progress=progress)
+    def _prepare(self, corpus, cfg: Config, tokenizer: str, lowercase: bool, progress: bool) -> EncodedCorpus:
+        """The corpus encoded once (``w2v.prepare``): a path through the cache, token lists in memory; joined
+        by the model's phrases when it has them."""
+        prepared = prepare_corpus(corpus, tokenizer=tokenizer, lowercase=lowercase,
+                                  max_sentence_length=cfg.max_sentence_length, max_vocab_size=cfg.max_vocab_size,
+                                  workers=cfg.workers, progress=progress)
+        if getattr(self, "phrases_", None) is not None:
+            prepared = self.phrases_.transform(prepared, progress=progress)
+        return prepared
 
     def partial_fit(self, corpus, *, epochs: int | None = None, alpha: float | None = None, progress: bool = True,
                     tokenizer: str | None = None,
@@ -252,7 +266,8 @@ class Word2Vec:
         if not hasattr(self, "W_in_"):
             raise AttributeError("this Word2Vec is not trained yet: call fit(corpus) first")
         if getattr(self, "_wv", None) is None:
-            self._wv = KeyedVectors(self.vocab_.index_to_key, self.W_in_, self.vocab_.counts)
+            self._wv = KeyedVectors(self.vocab_.index_to_key, self.W_in_, self.vocab_.counts,
+                                    phrase_delimiter=_delimiter(self))
         return self._wv
 
     # ------------------------------------------------------------------ files
@@ -267,6 +282,8 @@ class Word2Vec:
             "config": self.config_.to_dict(), "words": self.vocab_.index_to_key,
             "state": self.state_.to_dict(), "corpus": self.corpus_info_,
         }
+        if getattr(self, "phrases_", None) is not None:
+            meta["phrases"] = self.phrases_.to_dict()
         save_npz(path, {"W_in": self.W_in_, "W_out": self.W_out_, "counts": self.vocab_.counts, **opt}, meta)
 
     @classmethod
@@ -280,6 +297,7 @@ class Word2Vec:
         model = cls(**m.config.to_dict())
         model.config_, model.vocab_, model.W_in_, model.W_out_ = m.config, Vocabulary(m.words, m.counts), m.W_in, m.W_out
         model.state_, model.corpus_info_, model.optimizer_state_ = m.state, m.corpus, m.optimizer
+        model.phrases_ = None if m.phrases is None else Phrases.from_dict(m.phrases, m.path)
         model._wv = None
         return model
 
@@ -340,6 +358,20 @@ def _corpus_record(corpus, prepared: EncodedCorpus, tokenizer: str, lowercase: b
     if isinstance(corpus, (str, os.PathLike)):
         info.update(path=str(Path(corpus).resolve()), **fingerprint(corpus))
     return info
+
+
+def _phrases(phrases, cfg: Config) -> Phrases:
+    """``fit``'s ``phrases``: N passes of a default Phrases (with the model's workers), or the one given."""
+    if isinstance(phrases, Phrases):
+        return phrases
+    if not isinstance(phrases, int) or isinstance(phrases, bool) or phrases < 1:
+        raise ConfigError(f"phrases must be a number of passes >= 1 or a w2v.Phrases, got {phrases!r}")
+    return Phrases(passes=phrases, workers=cfg.workers)
+
+
+def _delimiter(model) -> str | None:
+    ph = getattr(model, "phrases_", None)
+    return None if ph is None else ph.delimiter
 
 
 def _remap(words: list, vocab: Vocabulary) -> np.ndarray:
