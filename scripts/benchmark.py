@@ -9,6 +9,9 @@ train CORPUS      w2v and gensim on the same corpus, settings and thread count; 
                   the text: an empty corpus cache per run), w2v-prepared (fit on a corpus prepared beforehand,
                   untimed), gensim (LineSentence), gensim-file (gensim's corpus_file= mode).
 ingest CORPUS     reading a corpus: w2v's prepare (vocabulary + encoding) against gensim's vocabulary scan.
+phrases CORPUS    learning and applying phrases: w2v.Phrases against gensim's Phrases (and its frozen form) on
+                  the same sentences (gensim gets them as lists in memory, its fastest input), same options;
+                  times, peak memory, and whether both found the same phrases with the same scores.
 softmax           full-softmax training throughput against the machine's own limit: the same three matrix
                   products per batch timed bare in numpy.
 evaluate VECTORS  time w2v's analogy evaluation against gensim's evaluate_word_analogies on one vectors file.
@@ -19,6 +22,7 @@ Examples
     python scripts/benchmark.py train dev-corpus.txt --workers 2 --seeds 3 --configs skipgram-negative cbow-negative
     python scripts/benchmark.py train big.txt --epochs 1 --configs cbow-negative --libs w2v w2v-prepared gensim gensim-file
     python scripts/benchmark.py ingest big.txt --workers 2
+    python scripts/benchmark.py phrases dev-corpus.txt --workers 2
     python scripts/benchmark.py softmax
     python scripts/benchmark.py evaluate runs/w2v/vectors.txt
     python scripts/benchmark.py scaling dev-corpus.txt --workers 2
@@ -305,6 +309,85 @@ def mode_ingest(args):
         print(f"w2v prepare / gensim scan speed: {res['gensim']['secs'] / res['w2v']['secs']:.1f}x")
 
 
+def _phrases_child(lib, prepared, text, options, workers, out_json, queue):
+    """One library's phrase learning and joining on the prepared corpus's sentences, in a fresh process."""
+    import w2v
+    corpus = w2v.EncodedCorpus.open(prepared)
+    res = {}
+    if lib == "w2v":
+        import tempfile
+        # load the numba kernels (compiled once per install, cached on disk) before timing, as gensim's modules
+        # are imported before timing; what that costs a fresh process is reported as "first call"
+        warm = w2v.Phrases(min_count=1, threshold=0.1, workers=workers)
+        res["first_call"] = _timed(lambda: warm.transform([["a", "b"]] * 3, progress=False) if warm.fit(
+            [["a", "b"]] * 3, progress=False) else None)
+        ph = w2v.Phrases(workers=workers, **options)
+        res["learn"] = _timed(lambda: ph.fit(corpus, progress=False))
+        tmp = tempfile.mkdtemp()
+        res["apply"] = _timed(lambda: ph.transform(corpus, tmp + "/joined.w2vcorpus", progress=False))
+        res["apply_text"] = _timed(lambda: ph.write_text(corpus, tmp + "/joined.txt", progress=False))
+        fresh = tempfile.mkdtemp() + "/c.w2vcorpus"  # from the text: tokenising and encoding included
+        res["from_text"] = _timed(lambda: w2v.Phrases(workers=workers, **options).fit(
+            w2v.prepare_corpus(text, fresh, workers=workers, progress=False), progress=False))
+        found = ph.phrases_
+    else:
+        from gensim.models.phrases import Phrases
+        ids, bounds = corpus.read(0, corpus.n_sentences)
+        words = np.array(corpus.words, dtype=object)
+        sentences = [words[ids[a:b]].tolist() for a, b in zip(bounds[:-1], bounds[1:])]
+        holder = {}
+        res["learn"] = _timed(lambda: holder.setdefault("ph", Phrases(sentences, **options)))
+        ph = holder["ph"]
+        res["apply"] = _timed(lambda: sum(len(s) for s in ph[sentences]))
+        frozen = ph.freeze()
+        res["apply_frozen"] = _timed(lambda: sum(len(s) for s in frozen[sentences]))
+        found = ph.export_phrases()
+    with open(out_json, "w") as f:
+        json.dump(found, f)
+    res["phrases"], res["peak_mb"] = len(found), _peak_mb()
+    queue.put(res)
+
+
+def mode_phrases(args):
+    """w2v.Phrases against gensim's Phrases on the same sentences and options, each in a fresh process."""
+    import tempfile
+    import w2v
+    from w2v.phrases import ENGLISH_CONNECTOR_WORDS
+    tmp = tempfile.mkdtemp()
+    prepared = w2v.prepare_corpus(args.corpus, tmp + "/corpus.w2vcorpus", workers=args.workers, progress=False)
+    options = {"min_count": args.min_count, "threshold": args.threshold, "scoring": args.scoring,
+               "connector_words": ENGLISH_CONNECTOR_WORDS if args.connectors else frozenset()}
+    print(f"{args.corpus}: {prepared.n_words:,} words; min_count {args.min_count}, threshold {args.threshold}, "
+          f"scoring {args.scoring}, connector words {'english' if args.connectors else 'none'}, "
+          f"{args.workers} workers", flush=True)
+    ctx = mp.get_context("spawn")
+    res, found = {}, {}
+    for lib in ("w2v", "gensim"):
+        q = ctx.Queue()
+        out_json = f"{tmp}/{lib}.json"
+        p = ctx.Process(target=_phrases_child, args=(lib, str(prepared.path), args.corpus, options, args.workers,
+                                                     out_json, q))
+        p.start()
+        res[lib] = q.get()
+        p.join()
+        with open(out_json) as f:
+            found[lib] = json.load(f)
+    w, g = res["w2v"], res["gensim"]
+    print("| | learn | apply | peak MB | phrases |\n|---|---|---|---|---|")
+    print(f"| w2v | {w['learn']:.2f}s | {w['apply']:.2f}s (as text: {w['apply_text']:.2f}s) | {w['peak_mb']:.0f} | "
+          f"{w['phrases']:,} |")
+    print(f"| gensim 4 | {g['learn']:.2f}s | {g['apply']:.2f}s (frozen: {g['apply_frozen']:.2f}s) | "
+          f"{g['peak_mb']:.0f} | {g['phrases']:,} |")
+    print(f"| ratio | **{g['learn'] / w['learn']:.1f}x** | **{g['apply'] / w['apply']:.1f}x** "
+          f"(frozen: {g['apply_frozen'] / w['apply']:.1f}x) | | |")
+    same = set(found["w2v"]) == set(found["gensim"])
+    worst = max((abs(found["w2v"][k] - v) / max(abs(v), 1e-12) for k, v in found["gensim"].items()
+                 if k in found["w2v"]), default=0.0)
+    print(f"same phrases: {same}; largest relative score difference {worst:.1e}; w2v from the text "
+          f"(prepare + learn): {w['from_text']:.2f}s ({g['learn'] / w['from_text']:.1f}x gensim's learn); loading "
+          f"w2v's numba kernels in a fresh process (untimed above): {w['first_call']:.2f}s")
+
+
 def _timed(fn):
     t0 = time.perf_counter()
     fn()
@@ -350,8 +433,17 @@ def main(argv=None):
     i = sub.add_parser("ingest")
     i.add_argument("corpus")
     i.add_argument("--workers", type=int, default=2)
+    from w2v.phrases import SCORERS, Phrases
+    defaults = Phrases()  # both libraries run with w2v's defaults (which are gensim's)
+    ph = sub.add_parser("phrases")
+    ph.add_argument("corpus")
+    ph.add_argument("--workers", type=int, default=2)
+    ph.add_argument("--min-count", type=int, default=defaults.min_count)
+    ph.add_argument("--threshold", type=float, default=defaults.threshold)
+    ph.add_argument("--scoring", choices=SCORERS, default=defaults.scoring)
+    ph.add_argument("--connectors", action="store_true", help="English connector words (gensim's list)")
     args = p.parse_args(argv)
-    {"train": mode_train, "softmax": mode_softmax, "evaluate": mode_evaluate,
+    {"phrases": mode_phrases, "train": mode_train, "softmax": mode_softmax, "evaluate": mode_evaluate,
      "scaling": mode_scaling, "ingest": mode_ingest}[args.mode](args)
 
 

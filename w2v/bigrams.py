@@ -19,8 +19,8 @@ Example
 >>> import numpy as np
 >>> from w2v.bigrams import count_pairs
 >>> found, unigram = count_pairs([(np.array([0, 1, 0, 1], np.int32), np.array([0, 4]))], np.zeros(2, bool), [])
->>> sorted(found.items()[2].tolist()), unigram.tolist()
-([1, 2], [2, 2])
+>>> found.n, unigram.tolist()  # (0, 1) twice, (1, 0) once
+(2, [2, 2])
 """
 from __future__ import annotations
 
@@ -181,24 +181,6 @@ def _merge(slots, loff, llen, lhash, arena, meta, o_slots, o_loff, o_llen, o_are
             _add(slots, loff, llen, lhash, arena, meta, o_arena, o, o + o_llen[-2 - k], o_slots[s, 1])
 
 
-@njit(nogil=True, cache=True)
-def _items(slots, loff, llen, arena, first, last, count, where):
-    """Each key's first and last id, its count and its slot, in slot order; returns how many."""
-    n = 0
-    for s in range(slots.shape[0]):
-        k = slots[s, 0]
-        if k == _EMPTY:
-            continue
-        if k >= 0:
-            first[n], last[n] = k >> 32, k & _LOW
-        else:
-            e = -2 - k
-            first[n], last[n] = arena[loff[e]], arena[loff[e] + llen[e] - 1]
-        count[n], where[n] = slots[s, 1], s
-        n += 1
-    return n
-
-
 class PairTable:
     """Candidates (id sequences) with a count each: open addressing over ``slots`` ``(cap, 2)`` int64 rows of
     ``[key, count]``, at most half full. A key of two ids is packed in the row; a longer one is entry e
@@ -256,12 +238,6 @@ class PairTable:
             self._rebuild(self.n, self.min_reduce)
             logger.info("candidates pruned from %d to %d (count <= %d)", before, self.n, self.min_reduce)
             self.min_reduce += 1
-
-    def items(self) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
-        """``(first id, last id, count, slot)`` of every key, each (n,) int64, in slot order."""
-        first, last, count, where = (np.empty(self.n, np.int64) for _ in range(4))
-        _items(self.slots, self.loff, self.llen, self.arena, first, last, count, where)
-        return first, last, count, where
 
     def key(self, slot: int) -> list:
         """The ids of the key in ``slot``."""
@@ -344,6 +320,23 @@ def join_all(tables: list, ids: np.ndarray, bounds: np.ndarray) -> tuple[np.ndar
     return ids, bounds
 
 
+def join_runs(pool, workers: int, tables: list, ids: np.ndarray, bounds: np.ndarray) -> list:
+    """:func:`join_all` of a chunk in ``workers`` runs of sentences on ``pool``: the joined runs, in order."""
+    if not tables:
+        return [(ids, bounds)]
+    return list(pool.map(lambda b: join_all(tables, ids, b), split(bounds, workers)))
+
+
+@njit(nogil=True, cache=True)
+def tally(ids, base, counts, first):
+    """Add each token's occurrences to ``counts`` and lower ``first`` to its first position (from ``base``)."""
+    for p in range(ids.shape[0]):
+        w = ids[p]
+        if base + p < first[w]:
+            first[w] = base + p
+        counts[w] += 1
+
+
 @njit(nogil=True, cache=True)
 def _spell(ids, bounds, offsets, arena, out):
     n = 0
@@ -385,6 +378,43 @@ def _count_run(table: PairTable, unigram, runs: list, connector, part: int, part
                 table.reserve(size, 2 * size)
 
 
+@njit(nogil=True, cache=True)
+def _score(slots, loff, llen, arena, unigram, npmi, min_count, vocabulary, n_words, threshold, out_where, out_score):
+    """Score every candidate as gensim's ``score_candidate`` does and keep those above ``threshold``; returns
+    how many (their slots in ``out_where``, scores in ``out_score``). Plain IEEE arithmetic in gensim's order
+    (no fastmath), so the scores are gensim's to the last bit but for ``log``'s rounding."""
+    n = 0
+    N = np.float64(n_words)
+    for s in range(slots.shape[0]):
+        k = slots[s, 0]
+        if k == _EMPTY:
+            continue
+        if k >= 0:
+            a, b = k >> 32, k & _LOW
+        else:
+            e = -2 - k
+            a, b = arena[loff[e]], arena[loff[e] + llen[e] - 1]
+        ca, cb, pair = unigram[a], unigram[b], slots[s, 1]
+        if npmi:
+            if pair < min_count:
+                continue
+            pab = pair / N
+            ratio = pab / ((ca / N) * (cb / N))
+            if ratio <= 0.0 or pab >= 1.0:  # log(0) or a zero denominator: gensim's "never a phrase"
+                continue
+            score = np.log(ratio) / -np.log(pab)
+        else:
+            # float(count(a) * count(b)) as Python computes it: the exact product, then rounded
+            denom = np.float64(ca) * np.float64(cb)
+            if denom < 2.0 ** 62:
+                denom = np.float64(ca * cb)
+            score = (pair - min_count) / denom * vocabulary
+        if score > threshold:
+            out_where[n], out_score[n] = s, score
+            n += 1
+    return n
+
+
 class Candidates:
     """The candidates counted by :func:`count_pairs`: one :class:`PairTable` per thread, disjoint (each thread
     counts the keys whose hash it owns, so nothing is merged)."""
@@ -396,19 +426,25 @@ class Candidates:
     def n(self) -> int:
         return sum(t.n for t in self.tables)
 
-    def items(self) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
-        """``(first id, last id, count, where)`` of every candidate, each (n,) int64."""
-        parts = [t.items() for t in self.tables]
-        where = np.concatenate([p[3] + (k << 40) for k, p in enumerate(parts)])
-        return (*(np.concatenate([p[i] for p in parts]) for i in range(3)), where)
-
     def key(self, where: int) -> list:
-        """The ids of a candidate (``where`` from :meth:`items`)."""
+        """The ids of a candidate (``where`` from :meth:`score`)."""
         return self.tables[where >> 40].key(where & ((1 << 40) - 1))
+
+    def score(self, unigram: np.ndarray, npmi: bool, min_count, vocabulary: int, n_words: int,
+              threshold: float) -> tuple[np.ndarray, np.ndarray]:
+        """``(where, score)`` of the candidates scoring above ``threshold`` (see :func:`_score`)."""
+        out = []
+        for k, t in enumerate(self.tables):
+            where, score = np.empty(t.n, np.int64), np.empty(t.n, np.float64)
+            m = _score(t.slots, t.loff, t.llen, t.arena, unigram, npmi, float(min_count), vocabulary, n_words,
+                       float(threshold), where, score)
+            out.append((where[:m] + (k << 40), score[:m]))
+        return np.concatenate([w for w, _ in out]), np.concatenate([s for _, s in out])
 
 
 def count_pairs(chunks, connector: np.ndarray, earlier: list, workers: int = 1,
-                max_vocab_size: int | None = None, progress=None) -> tuple[Candidates, np.ndarray]:
+                max_vocab_size: int | None = None, progress=None, expected: int = 1 << 14
+                ) -> tuple[Candidates, np.ndarray]:
     """Count the candidates of a corpus after the ``earlier`` passes' phrases are joined.
 
     Each chunk is joined by the earlier passes in ``workers`` runs of sentences, then every thread reads the
@@ -425,6 +461,8 @@ def count_pairs(chunks, connector: np.ndarray, earlier: list, workers: int = 1,
         The passes to apply first.
     max_vocab_size : int, optional
         Candidates kept in all (each thread keeps a ``workers``-th), pruned as word2vec.c does.
+    expected : int
+        Candidates to make room for at the start (the tables grow beyond it as needed).
 
     Returns
     -------
@@ -432,12 +470,11 @@ def count_pairs(chunks, connector: np.ndarray, earlier: list, workers: int = 1,
     unigram : (W,) int64
         Every token's count in the corpus this pass reads.
     """
-    tables = [PairTable() for _ in range(workers)]
+    tables = [PairTable(expected // workers) for _ in range(workers)]
     unigram = np.zeros(len(connector), np.int64)
     with ThreadPoolExecutor(workers) as pool:
         for ids, bounds in chunks:
-            runs = list(pool.map(lambda b: join_all(earlier, ids, b), split(bounds, workers))) if earlier \
-                else [(ids, bounds)]
+            runs = join_runs(pool, workers, earlier, ids, bounds)
             for job in [pool.submit(_count_run, tables[w], unigram, runs, connector, w, workers, max_vocab_size)
                         for w in range(workers)]:
                 job.result()

@@ -341,7 +341,7 @@ class Writer:
                 os.fsync(f.fileno())
                 f.close()
             with open(self.tmp / META_FILE, "w", encoding="utf-8") as f:
-                json.dump(body, f, ensure_ascii=False)
+                f.write(json.dumps(body, ensure_ascii=False))  # dumps: json.dump encodes in Python, 5x slower
                 f.flush()
                 os.fsync(f.fileno())
             old = None

@@ -153,7 +153,7 @@ class Phrases:
             with tqdm(total=encoded.n_words, unit="word", unit_scale=True, disable=not progress,
                       desc=f"phrases: counting (pass {k + 1}/{self.passes})") as bar:
                 table, unigram = bigrams.count_pairs(_chunks(encoded), connector, tables, self._workers(),
-                                                     self.max_vocab_size, bar.update)
+                                                     self.max_vocab_size, bar.update, self._expected(encoded))
             found = self._score(table, unigram, connector, words)
             passes.append(found)
             logger.info("phrases pass %d: %d of %d candidates score above %s", k + 1, len(found["phrases"]),
@@ -164,6 +164,11 @@ class Phrases:
         self._set_passes(passes)
         return self
 
+    def _expected(self, encoded: EncodedCorpus) -> int:
+        """Candidates to make room for at once: a third of the words (real text: 0.3 per word at 5 M words,
+        fewer as the corpus grows), at most 4 M, and no more than the pruning bound."""
+        return max(1, min(encoded.n_words // 3, 1 << 22, self.max_vocab_size or 1 << 22))
+
     def _workers(self) -> int:
         return self.workers or os.cpu_count() or 1
 
@@ -172,23 +177,11 @@ class Phrases:
 
     def _score(self, table, unigram: np.ndarray, connector: np.ndarray, words: list) -> dict:
         """The candidates of ``table`` that score above the threshold, as gensim's ``score_candidate`` scores."""
-        ca, cb, pair, where = table.items()  # (n,) int64: each candidate's first and last token, count, place
-        ca, cb = unigram[ca], unigram[cb]
         n_words = int(unigram.sum())  # every token, connectors too (gensim's corpus_word_count)
         vocabulary = int(((unigram > 0) & ~connector).sum()) + table.n  # gensim's len(vocab)
-        with np.errstate(divide="ignore", invalid="ignore", over="ignore"):
-            if self.scoring == "default":
-                # float(count(a) * count(b)) as gensim computes it: the exact product, then rounded
-                approx = ca.astype(np.float64) * cb  # the product where int64 would overflow
-                denom = np.where(approx < 2.0 ** 62, (ca * cb).astype(np.float64), approx)
-                score = (pair - self.min_count) / denom * vocabulary
-            else:
-                N = float(n_words)
-                pab = pair / N
-                score = np.log(pab / ((ca / N) * (cb / N))) / -np.log(pab)
-                score[(pair < self.min_count) | ~np.isfinite(score)] = -np.inf
-        keep = np.flatnonzero(score > self.threshold)
-        found = sorted(((float(score[e]), [words[i] for i in table.key(int(where[e]))]) for e in keep),
+        where, score = table.score(unigram, self.scoring == "npmi", self.min_count, vocabulary, n_words,
+                                   self.threshold)
+        found = sorted(((s, [words[i] for i in table.key(w)]) for w, s in zip(where.tolist(), score.tolist())),
                        key=lambda x: (-x[0], x[1]))
         return {"phrases": [p for _, p in found], "scores": [s for s, _ in found], "corpus_words": n_words,
                 "vocabulary": vocabulary}
@@ -288,50 +281,45 @@ class Phrases:
                     return found
             except Exception as e:  # a damaged entry is rebuilt
                 logger.warning("rebuilding the phrased corpus %s: %s", target, e)
-        from .bigrams import join_all
-        tables, words = self._tables(encoded.words)
-        counts, first = self._count_joined(encoded, tables, len(words), progress)
-        seen = np.flatnonzero(counts)
+        from concurrent.futures import ThreadPoolExecutor
+        from .bigrams import join_runs, tally
         from .prepare import _frequency_order
-        order = seen[_frequency_order([words[i] for i in seen], counts[seen])]
-        rank = np.full(len(words), -1, np.int32)
-        rank[order] = np.arange(len(order), dtype=np.int32)
-        new_words = [words[i] for i in order]
-        meta = {"source": source, "options": encoded.meta.get("options")}
-        if target is None:
-            ids, bounds = join_all(tables, *encoded.read(0, encoded.n_sentences))
-            return EncodedCorpus.from_arrays(rank[ids], bounds, new_words, counts[order], first[order], meta)
-        with Writer(target) as writer, tqdm(total=encoded.n_words, unit="word", unit_scale=True,
-                                            disable=not progress, desc="phrases: joining") as bar:
-            for ids, bounds in _chunks(encoded):
-                x, b = join_all(tables, ids, bounds)
-                writer.add(rank[x], np.diff(b))
-                bar.update(int(bounds[-1] - bounds[0]))
-            return writer.finish(new_words, counts[order], first[order], meta)
-
-    def _count_joined(self, encoded: EncodedCorpus, tables: list, W: int, progress: bool):
-        """How often each token of the joined corpus occurs, and where first."""
-        from .bigrams import join_all
-        counts = np.zeros(W, np.int64)
-        first = np.full(W, np.iinfo(np.int64).max, np.int64)
-        pos = 0
-        with tqdm(total=encoded.n_words, unit="word", unit_scale=True, disable=not progress,
-                  desc="phrases: counting joined tokens") as bar:
-            for ids, bounds in _chunks(encoded):
-                x, _ = join_all(tables, ids, bounds)
-                counts += np.bincount(x, minlength=W)
-                u, at = np.unique(x, return_index=True)
-                np.minimum.at(first, u, at + pos)
-                pos += len(x)
-                bar.update(int(bounds[-1] - bounds[0]))
-        return counts, first
+        tables, words = self._tables(encoded.words)
+        workers = self._workers()
+        counts = np.zeros(len(words), np.int64)
+        first = np.full(len(words), np.iinfo(np.int64).max, np.int64)
+        with ThreadPoolExecutor(workers) as pool:
+            pos = 0
+            for ids, bounds in tqdm(_chunks(encoded), disable=not progress, desc="phrases: counting joined tokens"):
+                for x, _ in join_runs(pool, workers, tables, ids, bounds):
+                    tally(x, pos, counts, first)
+                    pos += len(x)
+            seen = np.flatnonzero(counts)
+            order = seen[_frequency_order([words[i] for i in seen], counts[seen])]
+            rank = np.full(len(words), -1, np.int32)
+            rank[order] = np.arange(len(order), dtype=np.int32)
+            new_words = [words[i] for i in order]
+            meta = {"source": source, "options": encoded.meta.get("options")}
+            if target is None:
+                runs = join_runs(pool, workers, tables, *encoded.read(0, encoded.n_sentences))
+                ids = np.concatenate([rank[x] for x, _ in runs])
+                lengths = np.concatenate([np.diff(b) for _, b in runs])
+                bounds = np.zeros(len(lengths) + 1, np.int64)
+                np.cumsum(lengths, out=bounds[1:])
+                return EncodedCorpus.from_arrays(ids, bounds, new_words, counts[order], first[order], meta)
+            with Writer(target) as writer:
+                for ids, bounds in tqdm(_chunks(encoded), disable=not progress, desc="phrases: joining"):
+                    for x, b in join_runs(pool, workers, tables, ids, bounds):
+                        writer.add(rank[x], np.diff(b))
+                return writer.finish(new_words, counts[order], first[order], meta)
 
     def write_text(self, corpus, path, *, tokenizer: str | None = None, lowercase: bool = False,
                    progress: bool = True) -> int:
         """Write a corpus with its phrases joined as text, one sentence per line, atomically; returns the number
         of tokens written. This is ``w2v phrases CORPUS -o PHRASED.txt``."""
         self._fitted()
-        from .bigrams import join_all, spell
+        from concurrent.futures import ThreadPoolExecutor
+        from .bigrams import join_runs, spell
         encoded = _encoded(corpus, tokenizer, lowercase, self.workers, progress)
         tables, words = self._tables(encoded.words)
         data = [w.encode("utf-8") for w in words]
@@ -340,13 +328,13 @@ class Phrases:
         np.cumsum(lengths, out=offsets[1:])
         arena = np.frombuffer(b"".join(data), np.uint8)
         n = 0
-        with atomic_write(path, "wb") as f, tqdm(total=encoded.n_words, unit="word", unit_scale=True,
-                                                 disable=not progress, desc="phrases: writing") as bar:
-            for ids, bounds in _chunks(encoded):
-                x, b = join_all(tables, ids, bounds)
-                f.write(spell(x, b, offsets, arena))
-                n += len(x)
-                bar.update(int(bounds[-1] - bounds[0]))
+        workers = self._workers()
+        with atomic_write(path, "wb") as f, ThreadPoolExecutor(workers) as pool:
+            for ids, bounds in tqdm(_chunks(encoded), disable=not progress, desc="phrases: writing"):
+                for text, k in pool.map(lambda r: (spell(*r, offsets, arena), len(r[0])),
+                                        join_runs(pool, workers, tables, ids, bounds)):
+                    f.write(text)
+                    n += k
         return n
 
     # ------------------------------------------------------------------ files
