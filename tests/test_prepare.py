@@ -234,3 +234,11 @@ def test_prepare_from_the_command_line_then_train_on_it(tmp_path, capsys):
     assert main(["prepare", str(tmp_path / "missing.txt")]) == 2
     err = capsys.readouterr().err
     assert err.count("\n") == 1 and "missing.txt" in err
+
+
+def test_tables_grow_past_their_first_size(tmp_path):
+    """More distinct tokens and bytes than a table starts with (16k entries, 256 KiB): it grows, nothing is lost."""
+    path = tmp_path / "many.txt"
+    path.write_text("\n".join(" ".join(f"token{i * 7 + k:06d}" for k in range(7)) for i in range(6000)) + "\n")
+    got = prepare_corpus(path, tmp_path / "c.w2vcorpus", workers=2, progress=False)
+    assert len(got.words) == got.n_words == 42_000 and got.words == sorted(got.words)

@@ -30,6 +30,7 @@ from concurrent.futures import ThreadPoolExecutor
 import numpy as np
 from numba import njit
 
+from .ingest import CountTable, grow_arrays, same_key
 from .kernels import _prefetch, rand64
 
 logger = logging.getLogger(__name__)
@@ -84,15 +85,8 @@ def _find(slots, loff, llen, lhash, arena, ids, a, b, h):
             return s
         if k < _EMPTY:
             e = -2 - k
-            if lhash[e] == h and llen[e] == b - a:
-                o = loff[e]
-                same = True
-                for j in range(b - a):
-                    if arena[o + j] != ids[a + j]:
-                        same = False
-                        break
-                if same:
-                    return s
+            if lhash[e] == h and llen[e] == b - a and same_key(arena, loff[e], ids, a, b - a):
+                return s
         s = (s + 1) & mask
 
 
@@ -181,7 +175,7 @@ def _merge(slots, loff, llen, lhash, arena, meta, o_slots, o_loff, o_llen, o_are
             _add(slots, loff, llen, lhash, arena, meta, o_arena, o, o + o_llen[-2 - k], o_slots[s, 1])
 
 
-class PairTable:
+class PairTable(CountTable):
     """Candidates (id sequences) with a count each: open addressing over ``slots`` ``(cap, 2)`` int64 rows of
     ``[key, count]``, at most half full. A key of two ids is packed in the row; a longer one is entry e
     (``arena[loff[e]:loff[e] + llen[e]]``, hash ``lhash[e]``). ``meta`` is ``[keys, long keys, arena used]``."""
@@ -194,11 +188,6 @@ class PairTable:
         self.lhash = np.zeros(long_keys, np.uint64)
         self.arena = np.zeros(4 * long_keys, np.int32)
         self.meta = np.zeros(3, np.int64)
-        self.min_reduce = 1  # ReduceVocab's threshold: raised at each pruning, never lowered
-
-    @property
-    def n(self) -> int:
-        return int(self.meta[0])
 
     def arrays(self):
         return self.slots, self.loff, self.llen, self.lhash, self.arena, self.meta
@@ -207,16 +196,9 @@ class PairTable:
         """Room for ``keys`` more keys holding ``ids`` more ids in all."""
         n, nl, used = (int(x) for x in self.meta)
         if nl + keys > len(self.loff):
-            size = max(2 * len(self.loff), nl + keys)
-            for name in ("loff", "llen", "lhash"):
-                old = getattr(self, name)
-                new = np.zeros(size, old.dtype)
-                new[:nl] = old[:nl]
-                setattr(self, name, new)
+            grow_arrays(self, ("loff", "llen", "lhash"), max(2 * len(self.loff), nl + keys), nl)
         if used + ids > len(self.arena):
-            new = np.zeros(max(2 * len(self.arena), used + ids), np.int32)
-            new[:used] = self.arena[:used]
-            self.arena = new
+            grow_arrays(self, ("arena",), max(2 * len(self.arena), used + ids), used)
         if 2 * (n + keys) > len(self.slots):
             self._rebuild(2 * (n + keys), 0)
 
@@ -230,14 +212,8 @@ class PairTable:
         self.meta = np.zeros(3, np.int64)
         _merge(*self.arrays(), old[0], old[1], old[2], old[4], min_count, np.zeros(2, np.int32))
 
-    def prune(self, max_size: int) -> None:
-        """word2vec.c's ReduceVocab until at most ``max_size`` keys remain: drop counts <= ``min_reduce``,
-        then raise it."""
-        while self.n > max_size:
-            before = self.n
-            self._rebuild(self.n, self.min_reduce)
-            logger.info("candidates pruned from %d to %d (count <= %d)", before, self.n, self.min_reduce)
-            self.min_reduce += 1
+    def _drop(self, t: int) -> None:
+        self._rebuild(self.n, t)
 
     def key(self, slot: int) -> list:
         """The ids of the key in ``slot``."""

@@ -62,7 +62,41 @@ _FNV_OFFSET = np.uint64(0xCBF29CE484222325)
 _FNV_PRIME = np.uint64(0x100000001B3)
 
 
-class Table:
+def grow_arrays(owner, names, size: int, keep: int) -> None:
+    """Replace the arrays ``owner.<name>`` by zeroed ones of ``size`` elements holding their first ``keep``."""
+    for name in names:
+        old = getattr(owner, name)
+        new = np.zeros(size, old.dtype)
+        new[:keep] = old[:keep]
+        setattr(owner, name, new)
+
+
+class CountTable:
+    """What the tables of counted keys share (here and in ``w2v.bigrams``): the number of keys in ``meta[0]`` and
+    word2vec.c's ReduceVocab."""
+
+    min_reduce = 1  # ReduceVocab's threshold: raised at each pruning, never lowered (an instance's own once raised)
+
+    @property
+    def n(self) -> int:
+        return int(self.meta[0])
+
+    def prune(self, max_size: int) -> None:
+        """ReduceVocab until at most ``max_size`` keys remain: drop counts <= ``min_reduce``, then raise it, as
+        ``vocab.count_words`` does (a threshold that restarted at 1 would prune again after every few new keys
+        once the table is full)."""
+        while self.n > max_size:
+            before = self.n
+            self._drop(self.min_reduce)
+            logger.info("%s pruned from %d to %d keys (count <= %d)", type(self).__name__, before, self.n,
+                        self.min_reduce)
+            self.min_reduce += 1
+
+    def _drop(self, t: int) -> None:
+        raise NotImplementedError
+
+
+class Table(CountTable):
     """One thread's distinct byte tokens: an open-addressing index into entry arrays, the bytes in an arena.
 
     ``slots`` (power of two) holds entry numbers or -1; entry e has hash ``hash[e]``, bytes
@@ -80,11 +114,6 @@ class Table:
         self.first = np.zeros(entries, np.int64)
         self.arena = np.zeros(arena, np.uint8)
         self.meta = np.zeros(2, np.int64)
-        self.min_reduce = 1  # ReduceVocab's threshold: raised at each pruning, never lowered
-
-    @property
-    def n(self) -> int:
-        return int(self.meta[0])
 
     def arrays(self):
         return self.slots, self.hash, self.off, self.length, self.count, self.first, self.arena, self.meta
@@ -93,28 +122,14 @@ class Table:
         n, used = self.n, int(self.meta[1])
         if 2 * (n + 1) > len(self.slots) or n >= len(self.hash):
             cap = 2 * len(self.hash)
-            for name in ("hash", "off", "length", "count", "first"):
-                old = getattr(self, name)
-                new = np.zeros(cap, old.dtype)
-                new[:n] = old[:n]
-                setattr(self, name, new)
+            grow_arrays(self, ("hash", "off", "length", "count", "first"), cap, n)
             self.slots = np.full(2 * cap, -1, np.int32)
             _rehash(self.slots, self.hash, n)
         if used + token_bytes > len(self.arena):
-            new = np.zeros(max(2 * len(self.arena), used + token_bytes), np.uint8)
-            new[:used] = self.arena[:used]
-            self.arena = new
+            grow_arrays(self, ("arena",), max(2 * len(self.arena), used + token_bytes), used)
 
-    def prune(self, max_size: int) -> None:
-        """word2vec.c's ReduceVocab until at most ``max_size`` entries remain: drop counts <= ``min_reduce``,
-        then raise it, as ``vocab.count_words`` does (a threshold that restarted at 1 would prune again after
-        every few new tokens once the table is full)."""
-        while self.n > max_size:
-            before = self.n
-            _prune(*self.arrays(), self.min_reduce)
-            logger.info("vocabulary pruned from %d to %d distinct tokens (count <= %d)", before, self.n,
-                        self.min_reduce)
-            self.min_reduce += 1
+    def _drop(self, t: int) -> None:
+        _prune(*self.arrays(), t)
 
     def tokens(self) -> list[bytes]:
         arena = self.arena[: int(self.meta[1])].tobytes()
@@ -130,6 +145,15 @@ def _fnv(buf, a, b):
 
 
 @njit(inline="always")
+def same_key(arena, o, buf, a, n):
+    """Whether ``arena[o:o+n]`` and ``buf[a:a+n]`` hold the same elements (a key is compared in full)."""
+    for k in range(n):
+        if arena[o + k] != buf[a + k]:
+            return False
+    return True
+
+
+@njit(inline="always")
 def _find(slots, hashes, off, length, arena, buf, a, b, h):
     """The slot of token ``buf[a:b]`` (hash ``h``): its entry's, or the empty one where it would go."""
     mask = slots.shape[0] - 1
@@ -139,15 +163,8 @@ def _find(slots, hashes, off, length, arena, buf, a, b, h):
         e = slots[s]
         if e < 0:
             return s
-        if hashes[e] == h and length[e] == n:
-            o = off[e]
-            same = True
-            for k in range(n):
-                if arena[o + k] != buf[a + k]:
-                    same = False
-                    break
-            if same:
-                return s
+        if hashes[e] == h and length[e] == n and same_key(arena, off[e], buf, a, n):
+            return s
         s = (s + 1) & mask
 
 
