@@ -142,11 +142,18 @@ def _count(ids, bounds, s_start, connector, unigram, part, parts, limit, slots, 
                 or meta[2] + 2 * (b - a) > arena.shape[0] or meta[0] > limit:
             return s
         start = -1
+        ahead = -1  # the last non-connector before the look-ahead position
+        for q in range(a, min(a + AHEAD, b)):
+            if not connector[ids[q]]:
+                ahead = q
         for p in range(a, b):
-            if p + AHEAD < b:  # the pair AHEAD tokens on is most likely a key: start loading its slot
-                h = _mix(_pair(ids, p + AHEAD - 1))
-                if _owner(h, parts) == part:
-                    _prefetch(slots, np.int64(h & mask), 0)
+            q = p + AHEAD
+            if q < b and not connector[ids[q]]:  # the key ending AHEAD tokens on: start loading its slot
+                if ahead >= 0:
+                    h = _hash_key(ids, ahead, q + 1)
+                    if _owner(h, parts) == part:
+                        _prefetch(slots, np.int64(h & mask), 0)
+                ahead = q
             w = ids[p]
             if part == 0:
                 unigram[w] += 1
