@@ -405,7 +405,7 @@ def train_job(W_in, W_out, ids, bounds, tables, settings, private, lr_start, lr_
                 if a + window < n:
                     _prefetch_row(W_in, private_row(sent[a + window], 0, n_in, base_in))
             b = ring_b[i % ring]
-            n_ctx = 0
+            n_ctx = np.int64(0)  # not the literal 0, which made numba compile each window update twice
             for j in range(max(0, i - window + b), min(n, i + window - b + 1)):
                 if j != i:
                     ctx[n_ctx] = private_row(sent[j], 0, n_in, base_in)
