@@ -193,3 +193,18 @@ def test_cli_phrases_then_train_with_phrases_then_neighbors(tmp_path):
                         "npmi", "--threshold", "3"], capture_output=True, text=True)
     assert r.returncode != 0 and "between -1 and 1" in r.stderr and "Traceback" not in r.stderr
     assert not (tmp_path / "x.txt").exists()
+
+
+def test_a_joined_corpus_is_cached_and_rebuilt_when_damaged(real_text, caplog):
+    ph = Phrases().fit(real_text, progress=False)
+    first = ph.transform(real_text, progress=False)
+    again = ph.transform(real_text, progress=False)
+    assert again.path == first.path and again.identity() == first.identity()
+    ids = first.path / "ids.npy"
+    raw = bytearray(ids.read_bytes())
+    raw[-1] ^= 0x7F  # a flipped id: the CRC no longer matches
+    ids.write_bytes(bytes(raw))
+    rebuilt = ph.transform(real_text, progress=False)
+    assert "rebuilding the phrased corpus" in caplog.text and rebuilt.identity() == first.identity()
+    other = Phrases(threshold=50.0).fit(real_text, progress=False).transform(real_text, progress=False)
+    assert other.path != first.path and other.n_words > first.n_words  # fewer phrases joined

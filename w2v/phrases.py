@@ -45,7 +45,7 @@ from pathlib import Path
 import numpy as np
 
 from .encoded import SUFFIX, EncodedCorpus, Writer
-from .errors import ConfigError, FormatError
+from .errors import ConfigError, CorpusError, FormatError
 from .io import atomic_write, load_npz, save_npz
 from .progress import tqdm
 
@@ -265,22 +265,29 @@ class Phrases:
         """A corpus with its phrases joined, as an encoded corpus to train on (``Word2Vec.fit`` accepts it).
 
         A corpus in memory stays in memory; one on disk (a text file is prepared first) is joined chunk by
-        chunk into ``output``, or by default into the cache next to the prepared corpus, keyed by the corpus and
-        these phrases, so a second run reuses it.
+        chunk into ``output``, or by default into the corpus cache (``w2v.prepare.cache_dir``), keyed by the
+        corpus and these phrases, so a second run reuses it.
         """
         self._fitted()
         encoded = _encoded(corpus, tokenizer, lowercase, self.workers, progress)
         key = hashlib.sha256(json.dumps([self.to_dict(), encoded.identity()], sort_keys=True).encode()).hexdigest()
         source = {"phrased": encoded.identity(), "phrases_sha256": key}
-        target = None if output is None and encoded.path is None else Path(output) if output is not None else \
-            encoded.path.parent / f"{encoded.path.name[:-len(SUFFIX)]}-phrases-{key[:10]}{SUFFIX}"
-        if output is None and target is not None and target.exists():
-            try:
-                found = EncodedCorpus.open(target)
-                if found.meta.get("source") == source:
-                    return found
-            except Exception as e:  # a damaged entry is rebuilt
-                logger.warning("rebuilding the phrased corpus %s: %s", target, e)
+        if output is not None:
+            target = Path(output)
+        elif encoded.path is not None:
+            from .prepare import cache_dir
+            name = encoded.path.name[:-len(SUFFIX)] if encoded.path.name.endswith(SUFFIX) else encoded.path.name
+            target = cache_dir() / f"{name}-phrases-{key[:10]}{SUFFIX}"
+            if target.exists():
+                try:
+                    found = EncodedCorpus.open(target)
+                    if found.meta.get("source") == source:
+                        return found
+                    raise CorpusError(f"{target}: joined from another corpus or with other phrases")
+                except CorpusError as e:  # a damaged or foreign entry is rebuilt, never trained on
+                    logger.warning("rebuilding the phrased corpus: %s", e)
+        else:
+            target = None  # in memory, as the corpus is
         from concurrent.futures import ThreadPoolExecutor
         from .bigrams import join_runs, tally
         from .prepare import _frequency_order
