@@ -314,14 +314,15 @@ class Writer:
                          "behind (free space there, or choose another place: -o / the W2V_CACHE variable)")
 
     def _write_bounds(self, bounds: np.ndarray) -> None:
-        self._files[1].write(bounds.tobytes())
+        self._files[1].write(memoryview(bounds))  # no copy: a copy per block fragments the heap
         self.crc_bounds = zlib.crc32(bounds, self.crc_bounds)
 
     def add(self, ids: np.ndarray, lengths: np.ndarray) -> None:
         """Append sentences: ``ids`` (all their words) and ``lengths`` (each >= 1, summing to ``len(ids)``)."""
         try:
-            self._files[0].write(np.ascontiguousarray(ids, np.int32).tobytes())
-            self.crc_ids = zlib.crc32(np.ascontiguousarray(ids, np.int32), self.crc_ids)
+            ids = np.ascontiguousarray(ids, np.int32)
+            self._files[0].write(memoryview(ids))
+            self.crc_ids = zlib.crc32(ids, self.crc_ids)
             self._write_bounds(self.n_words + np.cumsum(lengths, dtype=np.int64))
         except OSError as e:
             raise self._error(e) from None
