@@ -24,6 +24,6 @@ def load_vectors(path, binary: bool | None = None, limit: int | None = None, mma
     if is_native_model(p):
         m = read_model(p, mmap=mmap)  # as strict as Word2Vec.load
         n = len(m.words) if limit is None else limit
-        delimiter = None if m.phrases is None else m.phrases["params"]["delimiter"]
+        delimiter = None if m.phrases is None else m.phrases.delimiter
         return KeyedVectors(m.words[:n], m.W_in[:n], m.counts[:n], phrase_delimiter=delimiter)
     return KeyedVectors(*load_word2vec_format(p, binary=binary, limit=limit, unicode_errors=unicode_errors))

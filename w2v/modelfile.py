@@ -51,7 +51,7 @@ class ModelFile:
     state: TrainState
     corpus: dict           # how the corpus was read and its identity (w2v.corpus.fingerprint, EncodedCorpus.identity)
     optimizer: dict        # name -> array, the numpy optimizer's state
-    phrases: dict | None = None  # the w2v.Phrases the corpus was joined with (checked by Phrases.from_dict)
+    phrases: object = None  # the w2v.Phrases the corpus was joined with (rebuilt and checked by Phrases.from_dict)
 
 
 def read_model(path, mmap: bool = False, verify: bool | None = None) -> ModelFile:
@@ -105,7 +105,7 @@ def read_model(path, mmap: bool = False, verify: bool | None = None) -> ModelFil
     phrases = meta.get("phrases")
     if phrases is not None:
         from .phrases import Phrases
-        Phrases.from_dict(phrases, path)  # raises FormatError naming the file
+        phrases = Phrases.from_dict(phrases, path)  # raises FormatError naming the file
     return ModelFile(path, config, list(words), counts, W_in, W_out, state, corpus, optimizer, phrases)
 
 

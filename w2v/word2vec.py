@@ -297,7 +297,7 @@ class Word2Vec:
         model = cls(**m.config.to_dict())
         model.config_, model.vocab_, model.W_in_, model.W_out_ = m.config, Vocabulary(m.words, m.counts), m.W_in, m.W_out
         model.state_, model.corpus_info_, model.optimizer_state_ = m.state, m.corpus, m.optimizer
-        model.phrases_ = None if m.phrases is None else Phrases.from_dict(m.phrases, m.path)
+        model.phrases_ = m.phrases
         model._wv = None
         return model
 
