@@ -29,6 +29,8 @@ PROJECTOR_TOP = 10_000  # TensorBoard's projector loads at most 100,000 points a
 # options a resumed run may change: they alter speed, never what is computed on one worker
 RESUMABLE = ("workers",)
 DEFAULT_OUT = "runs/w2v"
+DASK_HELP = ("run on Dask: local (a LocalCluster, one single-thread worker per core), local:N (N workers) or "
+             "a scheduler address tcp://HOST:8786 (default: this process only)")
 
 
 # ---------------------------------------------------------------------------------------------- train
@@ -93,6 +95,7 @@ def _add_train(sub, common):
     reading.add_argument("--phrases", type=int, default=None, metavar="N",
                          help="join phrases (new_york) in N passes of w2v phrases' defaults before training; the "
                               "model keeps them (default: off)")
+    run.add_argument("--dask", metavar="SPEC", default=None, help=DASK_HELP + "; docs/distributed.md")
     run.add_argument("--eval-each-epoch", action="store_true",
                      help="score questions-words, WordSim353 and SimLex-999 after every epoch and print the table")
     p.set_defaults(func=cmd_train)
@@ -119,6 +122,7 @@ def _add_prepare(sub, common):
     p.add_argument("--max-vocab-size", type=int, default=None, metavar="N",
                    help="prune the rarest words whenever more than N are counted (default: no limit)")
     p.add_argument("--workers", type=int, default=None, help="threads (default: all CPU cores)")
+    p.add_argument("--dask", metavar="SPEC", default=None, help="count and encode on Dask workers: " + DASK_HELP)
     p.set_defaults(func=cmd_prepare)
 
 
@@ -188,16 +192,27 @@ def cmd_prepare(args) -> int:
     if args.max_vocab_size is not None and args.max_vocab_size < 1:
         raise W2VError(f"--max-vocab-size must be >= 1, got {args.max_vocab_size}")
     t0 = time.monotonic()
-    corpus = prepare_corpus(args.corpus, args.output, tokenizer=args.tokenizer, lowercase=args.lowercase,
-                            encoding_errors=args.encoding_errors, max_sentence_length=args.max_sentence_length,
-                            max_vocab_size=args.max_vocab_size, workers=args.workers, progress=not args.quiet)
+    with _dask(args) as client:
+        corpus = prepare_corpus(args.corpus, args.output, tokenizer=args.tokenizer, lowercase=args.lowercase,
+                                encoding_errors=args.encoding_errors, max_sentence_length=args.max_sentence_length,
+                                max_vocab_size=args.max_vocab_size, workers=args.workers, progress=not args.quiet,
+                                client=client)
     secs = time.monotonic() - t0
     print(f"{corpus.path}: {corpus.n_words:,} words in {corpus.n_sentences:,} sentences, {len(corpus.words):,} "
           f"distinct ({secs:.1f}s, {corpus.n_words / max(secs, 1e-9) / 1e6:.1f}M words/s)")
     return 0
 
 
-def _resume(args, out: Path, every):
+def _dask(args):
+    """A context giving the Dask client of ``--dask`` (``w2v.distributed.connect``), or None without it."""
+    import contextlib
+    if args.dask is None:
+        return contextlib.nullcontext(None)
+    from .distributed import connect
+    return connect(args.dask)
+
+
+def _resume(args, out: Path, every, client=None):
     """Load the checkpoint in ``--resume DIR`` and continue it; refuse options that would change the run."""
     import math
     from .config import Config
@@ -225,11 +240,11 @@ def _resume(args, out: Path, every):
             f"{flags[k]} (the run has {k}={getattr(model.config_, k)!r})" for k in changed))
     log.info("resuming %s at epoch %d, job %d", ckpt, model.state_.epoch + 1, model.state_.job)
     model.resume(args.corpus, progress=not args.quiet, workers=given.get("workers"), checkpoint_path=ckpt,
-                 checkpoint_every=every, callbacks=_callbacks(args))
+                 checkpoint_every=every, callbacks=_callbacks(args), client=client)
     return model
 
 
-def _train_new(args, out: Path, every):
+def _train_new(args, out: Path, every, client=None):
     from . import datasets
     from .corpus import DEFAULT_TOKENIZER
     from .io import CHECKPOINT_FILE
@@ -247,7 +262,7 @@ def _train_new(args, out: Path, every):
         raise W2VError(f"--phrases must be a number of passes >= 1, got {args.phrases}")
     model.fit(corpus, progress=not args.quiet, tokenizer=args.tokenizer or DEFAULT_TOKENIZER,
               lowercase=bool(args.lowercase), checkpoint_path=ckpt if every else None, checkpoint_every=every,
-              callbacks=_callbacks(args), phrases=args.phrases)
+              callbacks=_callbacks(args), phrases=args.phrases, client=client)
     return model
 
 
@@ -283,8 +298,8 @@ def cmd_train(args) -> int:
         raise W2VError(f"--resume {out}: no such directory")
     made = _make_dir(out)
     try:
-        with directory_lock(out):  # one writer per run directory: checkpoints and models are not shared
-            model = _resume(args, out, every) if args.resume else _train_new(args, out, every)
+        with directory_lock(out), _dask(args) as client:  # one writer per run directory
+            model = _resume(args, out, every, client) if args.resume else _train_new(args, out, every, client)
             _save_run(model, out, args)
     except BaseException:
         if made:  # a failed run leaves no directory of its own behind

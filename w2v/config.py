@@ -28,6 +28,7 @@ LOSSES = ("softmax", "negative", "hierarchical")
 OPTIMIZERS = ("sgd", "momentum", "rmsprop", "adam")
 SCHEDULES = ("linear", "constant", "step")
 BACKENDS = ("auto", "numpy", "numba")
+MERGES = ("sum", "average", "scaled")  # how distributed training combines the workers' changes (w2v.distributed)
 # sizes the kernels allocate scratch for per thread (2 x window and negative + 1 rows of d floats): bounded so
 # that no option, typed or read from a crafted file, can make a kernel ask for unbounded memory
 MAX_WINDOW = 10_000
@@ -81,6 +82,11 @@ class Config:
     job_words: int = option(10000, "words per job handed to a worker thread (sentences are never cut)")
     max_sentence_length: int = option(10000, "longer sentences or lines are split into pieces of this many words")
     compute_loss: bool = option(True, "track the training loss (one exp and a log per window in the kernels)")
+    round_words: int = option(100_000, "distributed training (--dask): words each Dask worker trains between two "
+                              "merges of the weights (docs/distributed.md: quality and cost against it)")
+    merge: str = option("sum", "distributed training: each row changes by the sum of the workers' changes, their "
+                        "average, or the sum over the worker count (docs/distributed.md measures them)",
+                        choices=MERGES)
     backend: str = option("auto", "numpy reference minibatches or numba kernels; auto: numpy for softmax only",
                           choices=BACKENDS)
 
@@ -112,7 +118,7 @@ class Config:
             need(self.optimizer == "sgd", f"optimizer={self.optimizer!r} is only available with loss='softmax'; "
                  "negative sampling and hierarchical softmax train with plain SGD as word2vec does")
         for name in ("vector_size", "window", "epochs", "batch_size", "workers", "job_words", "max_sentence_length",
-                     "lr_step_size", "min_count"):
+                     "lr_step_size", "min_count", "round_words"):
             need(getattr(self, name) >= 1, f"{name} must be an integer >= 1, got {getattr(self, name)!r}")
         for name in ("max_vocab_size", "max_final_vocab"):
             v = getattr(self, name)

@@ -32,6 +32,7 @@ from __future__ import annotations
 
 import logging
 import lzma
+import os
 import queue
 import re
 import threading
@@ -358,8 +359,55 @@ def _read_ahead(items):
         stop.set()
 
 
-def _file_pieces(path):
+class _Limited:
+    """A binary file read from its current position for at most ``n`` more bytes."""
+
+    def __init__(self, f, n: int):
+        self.f, self.left = f, n
+
+    def readinto(self, view) -> int:
+        if self.left <= 0:
+            return 0
+        got = self.f.readinto(view[: self.left])
+        self.left -= got
+        return got
+
+    def close(self) -> None:
+        self.f.close()
+
+
+def range_pieces(path, start: int = 0, end: int | None = None):
+    """:func:`pieces` of the bytes ``[start, end)`` of one file (to its end when ``end`` is None); ``base``
+    counts from the file's start. A range starting at a piece boundary of the whole file (``part_cuts``) is cut
+    into exactly the pieces the whole file has there, so it encodes as that stretch of the file does."""
+    yield from _read_ahead(_file_pieces(path, start, end))
+
+
+def part_cuts(path, part_bytes: int) -> list[int]:
+    """Byte offsets cutting a plain file into parts of about ``part_bytes`` (a multiple of ``PIECE_BYTES``), at
+    the piece boundaries the whole file has there: the first line end in the ``PIECE_BYTES`` after each multiple
+    (else the first whitespace after it). Returns ``[0, ..., size]``."""
+    size = os.path.getsize(path)
+    cuts = [0]
+    with open(path, "rb") as f:
+        for mark in range(part_bytes, size, part_bytes):
+            if mark <= cuts[-1]:
+                continue
+            f.seek(mark)
+            window = f.read(PIECE_BYTES)
+            m = _LINE_END.search(window)
+            if m is None:
+                m = _SPACE.search(window)  # a longer search is not worth it: the part just grows
+            if m is not None and mark + m.end() < size:
+                cuts.append(mark + m.end())
+    return cuts + [size]
+
+
+def _file_pieces(path, start: int = 0, end: int | None = None):
     f = open_binary(path, CorpusError, "corpus file")
+    if start or end is not None:
+        f.seek(start)
+        f = _Limited(f, (end if end is not None else os.path.getsize(path)) - start)
     # a ring of buffers, reused: a block is in use by the consumer, one waits in the read-ahead queue and one is
     # being filled, so the fourth is free. A fresh 16 MiB buffer per block made glibc raise its mmap threshold
     # and keep freed blocks in its heap: the peak memory grew with the corpus (356 MB at 200 M words, 263 reused)
@@ -367,7 +415,7 @@ def _file_pieces(path):
     turn = 0
     try:
         buf = ring[0]
-        tail, base = 0, 0  # bytes carried over from the previous block, and the file offset of buf[0]
+        tail, base = 0, start  # bytes carried over from the previous block, and the file offset of buf[0]
         while True:
             end = _read_into(f, buf, tail)
             eof = end < len(buf)
@@ -444,17 +492,24 @@ def _count_range(table: Table, block, a: int, b: int, base: int, max_vocab_size:
         table.prune(max_vocab_size)
 
 
-def count_tables(files, workers: int = 1, max_vocab_size: int | None = None, progress=None) -> Table:
-    """Count the distinct byte tokens of files with ``workers`` threads; returns the merged :class:`Table`."""
+def count_tables(files, workers: int = 1, max_vocab_size: int | None = None, progress=None, blocks=None) -> Table:
+    """Count the distinct byte tokens of files (or of ``blocks``, :func:`pieces` of something else) with
+    ``workers`` threads; returns the merged :class:`Table`."""
     tables = [Table() for _ in range(workers)]
     with ThreadPoolExecutor(workers) as pool:
-        for block, cuts, base in pieces(files):
+        for block, cuts, base in (pieces(files) if blocks is None else blocks):
             jobs = [pool.submit(_count_range, tables[w], block, run[0], run[-1], base, max_vocab_size)
                     for w, run in enumerate(_groups(cuts, workers))]
             for j in jobs:
                 j.result()
             if progress is not None:
                 progress(cuts[-1] - cuts[0])
+    return merge_tables(tables, max_vocab_size)
+
+
+def merge_tables(tables: list, max_vocab_size: int | None = None) -> Table:
+    """Add the counts of ``tables[1:]`` into ``tables[0]`` (first positions: the smallest), prune it to
+    ``max_vocab_size`` and return it."""
     table = tables[0]
     for other in tables[1:]:
         e = 0
@@ -534,19 +589,48 @@ def _encode_run(table: Table, expand_start, expand_len, expand, block, run: list
 
 
 def encode_file(files, table: Table, token_ids: list[list[int]], max_sentence_length: int, workers: int = 1,
-                progress=None):
-    """Yield ``(ids, sentence_lengths)`` blocks of the files in order, with ``token_ids[e]`` the word ids of
-    the table's byte token e (an empty list drops it). Each block is valid until the next is asked for."""
+                progress=None, blocks=None):
+    """Yield ``(ids, sentence_lengths)`` blocks of the files (or of ``blocks``) in order, with ``token_ids[e]`` the
+    word ids of the table's byte token e (an empty list drops it). Each block is valid until the next is asked
+    for."""
     expand_len = np.array([len(t) for t in token_ids], np.int32)
     expand_start = np.zeros(len(token_ids), np.int64)
     np.cumsum(expand_len[:-1], out=expand_start[1:])
     expand = np.array([i for t in token_ids for i in t], np.int32)
     scratch = [{} for _ in range(workers)]  # each group's output arrays, reused once the writer took them
     with ThreadPoolExecutor(workers) as pool:
-        for block, cuts, base in pieces(files):
+        for block, cuts, base in (pieces(files) if blocks is None else blocks):
             jobs = [pool.submit(_encode_run, table, expand_start, expand_len, expand, block, run,
                                 max_sentence_length, scratch[w]) for w, run in enumerate(_groups(cuts, workers))]
             for j in jobs:
                 yield j.result()
             if progress is not None:
                 progress(cuts[-1] - cuts[0])
+
+
+# ---------------------------------------------------------------------------------------------------- cluster parts
+def count_part(path: str, start: int, end: int | None, max_vocab_size: int | None, threads: int = 1):
+    """Count the byte tokens of ``path[start:end]`` (a Dask task of ``prepare_corpus(client=...)``) with
+    ``threads`` threads; returns the :class:`Table` and the bytes read (a compressed file's decompressed size)."""
+    seen = [0]
+
+    def blocks():
+        for block, cuts, base in range_pieces(path, start, end):
+            seen[0] = base + cuts[-1] - start
+            yield block, cuts, base
+    table = count_tables([], threads, max_vocab_size, blocks=blocks())
+    return table, seen[0]
+
+
+def encode_part(table_and_ids, path: str, start: int, end: int | None, max_sentence_length: int, threads: int = 1):
+    """Encode ``path[start:end]`` with the merged table (a Dask task) with ``threads`` threads; returns
+    ``(ids, sentence_lengths)``."""
+    table, token_ids = table_and_ids
+    ids, lengths = [], []
+    for i, n in encode_file([], table, token_ids, max_sentence_length, threads,
+                            blocks=range_pieces(path, start, end)):
+        ids.append(i.copy())
+        lengths.append(n.copy())
+    return (np.concatenate(ids) if ids else np.zeros(0, np.int32),
+            np.concatenate(lengths) if lengths else np.zeros(0, np.int64))
+

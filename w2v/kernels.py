@@ -486,6 +486,60 @@ def select_job(ids, bounds, remap, max_len, out_ids, out_bounds):
     return n, s
 
 
+# ---------------------------------------------------------------- rows exchanged by distributed training
+@njit(nogil=True, cache=True)
+def changed_rows(work, base, out):
+    """Write to ``out`` the rows where ``work`` differs from ``base`` (a worker's changes in a round); returns how
+    many. A row stops being compared at its first difference, so changed rows cost little."""
+    n = 0
+    for r in range(work.shape[0]):
+        for j in range(work.shape[1]):
+            if work[r, j] != base[r, j]:
+                out[n] = r
+                n += 1
+                break
+    return n
+
+
+@njit(nogil=True, cache=True)
+def take_rows(work, base, rows, values):
+    """``values[i] = work[rows[i]]``, then ``work[rows[i]] = base[rows[i]]``: hand a round's new rows over and
+    start the next round from the base again."""
+    for i in range(rows.shape[0]):
+        r = rows[i]
+        for j in range(work.shape[1]):
+            values[i, j] = work[r, j]
+            work[r, j] = base[r, j]
+
+
+@njit(nogil=True, cache=True)
+def merge_part(W, rows, values, slot, acc, scale):
+    """Merge one worker's new ``values`` of ``rows`` (distinct) into ``W``: a row no other worker changed
+    (``slot[r] < 0``) takes the value itself; otherwise its change from ``W`` times ``scale`` is added to
+    ``acc[slot[r]]``, which the caller adds to ``W`` once every worker is in. Taking the value, not adding a
+    difference, keeps a row one worker trained exactly as that worker left it (float32 ``w + (v - w)`` need not
+    be ``v``), so one worker reproduces one process bit for bit."""
+    for i in range(rows.shape[0]):
+        r = rows[i]
+        k = slot[r]
+        if k < 0:
+            for j in range(W.shape[1]):
+                W[r, j] = values[i, j]
+        else:
+            for j in range(W.shape[1]):
+                acc[k, j] += (values[i, j] - W[r, j]) * scale
+
+
+@njit(nogil=True, cache=True)
+def set_rows(a, b, rows, values):
+    """``a[rows[i]] = b[rows[i]] = values[i]``: a replica takes the merged rows."""
+    for i in range(rows.shape[0]):
+        r = rows[i]
+        for j in range(a.shape[1]):
+            a[r, j] = values[i, j]
+            b[r, j] = values[i, j]
+
+
 @njit(nogil=True, cache=True, fastmath=True)
 def analogy_argmax(sims, qa, qb, qc, exclude, cosmul, out, start, stop):
     """Best answer of analogy questions ``start:stop`` from precomputed similarities.

@@ -26,6 +26,7 @@ import logging
 import os
 import shutil
 import time
+from collections import deque
 from pathlib import Path
 
 import numpy as np
@@ -78,7 +79,8 @@ def _cache_path(source: dict, options: dict) -> Path:
 
 def prepare_corpus(corpus, output=None, *, tokenizer: str = DEFAULT_TOKENIZER, lowercase: bool = False,
                    encoding_errors: str = "replace", max_sentence_length: int = DEFAULT_MAX_SENTENCE_LENGTH,
-                   max_vocab_size: int | None = None, workers: int | None = None, progress: bool = True) -> EncodedCorpus:
+                   max_vocab_size: int | None = None, workers: int | None = None, progress: bool = True,
+                   client=None) -> EncodedCorpus:
     """Read and encode a corpus once; returns an :class:`~w2v.encoded.EncodedCorpus` to train on (``fit``
     accepts it, or the directory it was written to).
 
@@ -97,6 +99,10 @@ def prepare_corpus(corpus, output=None, *, tokenizer: str = DEFAULT_TOKENIZER, l
         Threads for the byte tokenizer (default: all cores).
     progress : bool
         tqdm bars for the two passes.
+    client : dask.distributed.Client, optional
+        Count and encode a text file read with the whitespace tokenizer on this Dask cluster's workers
+        (map: each worker counts, then encodes, parts of the files, which must be on storage they all read;
+        reduce: the driver merges the counts and writes the parts in order); the result is the same corpus.
 
     Example
     -------
@@ -146,7 +152,9 @@ def prepare_corpus(corpus, output=None, *, tokenizer: str = DEFAULT_TOKENIZER, l
                 logger.warning("rebuilding the cached corpus: %s", e)
     t0 = time.monotonic()
     with Writer(target) as writer:
-        if tokenizer == DEFAULT_TOKENIZER:
+        if tokenizer == DEFAULT_TOKENIZER and client is not None:
+            words, counts, first, blocks = _cluster_passes(path, options, client, progress)
+        elif tokenizer == DEFAULT_TOKENIZER:
             words, counts, first, blocks = _byte_passes(path, options, workers, progress)
         else:
             sentences = as_corpus(path, tokenizer=tokenizer, lowercase=lowercase,
@@ -168,12 +176,15 @@ def _frequency_order(words: list, counts: np.ndarray) -> np.ndarray:
     return np.array(sorted(range(len(words)), key=lambda i: (-counts[i], words[i])), np.int64)
 
 
-def _byte_passes(path: Path, options: dict, workers: int, progress: bool):
-    from . import ingest  # numba: only when a file is read this way
-    files = DirectoryCorpus(path).files if path.is_dir() else [path]
-    total = sum(f.stat().st_size for f in files)
-    with tqdm(total=total, unit="B", unit_scale=True, desc="counting words", disable=not progress) as bar:
-        table = ingest.count_tables(files, workers, options["max_vocab_size"], bar.update)
+def corpus_files(path: Path) -> list[Path]:
+    """The files of a corpus path, in reading order."""
+    return DirectoryCorpus(path).files if path.is_dir() else [path]
+
+
+def vocabulary_of(table, path: Path, options: dict):
+    """From the byte tokens counted (``ingest.Table``): the words in id order (most frequent first), their
+    counts and first positions, and each byte token's word ids (what ``ingest.encode_file`` writes)."""
+    from . import ingest
     words, counts, first, parts = ingest.decode_tokens(table, path, options["lowercase"], options["encoding_errors"])
     if not words:
         raise CorpusError(f"{path}: the corpus holds no words: check the file and the tokenizer")
@@ -181,11 +192,91 @@ def _byte_passes(path: Path, options: dict, workers: int, progress: bool):
     rank = np.empty(len(order), np.int32)
     rank[order] = np.arange(len(order), dtype=np.int32)
     token_ids = [[int(rank[i]) for i in p] for p in parts]
+    return [words[i] for i in order], counts[order], first[order], token_ids
+
+
+def _byte_passes(path: Path, options: dict, workers: int, progress: bool):
+    from . import ingest  # numba: only when a file is read this way
+    files = corpus_files(path)
+    total = sum(f.stat().st_size for f in files)
+    with tqdm(total=total, unit="B", unit_scale=True, desc="counting words", disable=not progress) as bar:
+        table = ingest.count_tables(files, workers, options["max_vocab_size"], bar.update)
+    words, counts, first, token_ids = vocabulary_of(table, path, options)
 
     def blocks():
         with tqdm(total=total, unit="B", unit_scale=True, desc="encoding", disable=not progress) as bar:
             yield from ingest.encode_file(files, table, token_ids, options["max_sentence_length"], workers, bar.update)
-    return [words[i] for i in order], counts[order], first[order], blocks
+    return words, counts, first, blocks
+
+
+PART_BYTES = 64 << 20  # a cluster's workers count and encode the files in parts of about this size
+
+
+def _cluster_passes(path: Path, options: dict, client, progress: bool):
+    """``_byte_passes`` on a Dask cluster (``client``): the counting is a map over parts of the files (plain files
+    cut by ``ingest.part_cuts``, a compressed file is one part) and a reduce on the driver; the encoding maps the
+    parts again, at most two per worker at a time, and yields them in order."""
+    from . import ingest
+    files = corpus_files(path)
+    parts = []  # (file number, start, end)
+    for i, f in enumerate(files):
+        if f.suffix.lower() in (".gz", ".bz2", ".xz"):
+            parts.append((i, 0, None))
+        else:
+            cuts = ingest.part_cuts(f, PART_BYTES)
+            parts += [(i, a, b) for a, b in zip(cuts[:-1], cuts[1:])]
+    total = sum(f.stat().st_size for f in files)
+    nbytes = [(b if b is not None else files[i].stat().st_size) - a for i, a, b in parts]
+    _check_visible(client, files)
+    workers = client.scheduler_info()["workers"]
+    n_workers = max(1, len(workers))
+    threads = max(1, min((w.get("nthreads", 1) for w in workers.values()), default=1))
+    with tqdm(total=total, unit="B", unit_scale=True, desc="counting words (cluster)", disable=not progress) as bar:
+        futures = [client.submit(ingest.count_part, str(files[i]), a, b, options["max_vocab_size"], threads,
+                                 pure=False) for i, a, b in parts]
+        counted = []
+        for n, fut in enumerate(futures):
+            counted.append(fut.result())
+            bar.update(nbytes[n])
+    # a token's first position counts over the files in order, as one process reads them (decompressed sizes)
+    size = {}
+    for (i, a, b), (_, seen) in zip(parts, counted):
+        size[i] = max(size.get(i, 0), a + seen)
+    offset = np.concatenate([[0], np.cumsum([size[i] for i in range(len(files))])])
+    for (i, a, b), (table, _) in zip(parts, counted):
+        table.first[: table.n] += offset[i]
+    table = ingest.merge_tables([t for t, _ in counted], options["max_vocab_size"])
+    del counted, futures
+    words, counts, first, token_ids = vocabulary_of(table, path, options)
+    table_f = client.scatter([(table, token_ids)], broadcast=True, hash=False)[0]
+
+    def blocks():
+        with tqdm(total=total, unit="B", unit_scale=True, desc="encoding (cluster)", disable=not progress) as bar:
+            pending: deque = deque()  # parts in flight, in file order: at most two per worker
+            for n, (i, a, b) in enumerate(parts):
+                pending.append((client.submit(ingest.encode_part, table_f, str(files[i]), a, b,
+                                              options["max_sentence_length"], threads, pure=False), nbytes[n]))
+                while pending and (len(pending) >= 2 * n_workers or n == len(parts) - 1):
+                    fut, done = pending.popleft()
+                    yield fut.result()
+                    bar.update(done)
+    return words, counts, first, blocks
+
+
+def _check_visible(client, files) -> None:
+    """Refuse, naming the file, a corpus that a worker cannot read (it must be on storage they all share)."""
+    sizes = [f.stat().st_size for f in files]
+    seen = client.run(_sizes, [str(f) for f in files])
+    for worker, found in seen.items():
+        for f, want, got in zip(files, sizes, found):
+            if got != want:
+                raise CorpusError(f"the Dask worker {worker} cannot read {f} as the driver does "
+                                  f"({'missing' if got is None else f'{got} bytes'}, not {want}): put the corpus "
+                                  "on storage every worker reads")
+
+
+def _sizes(paths: list) -> list:
+    return [os.path.getsize(p) if os.path.isfile(p) else None for p in paths]
 
 
 def _python_passes(sentences, options: dict, progress: bool):

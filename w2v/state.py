@@ -30,6 +30,7 @@ class TrainState:
     lr: float = 0.0             # learning rate of the last job
     train_seconds: float = 0.0  # wall time spent training so far
     run_start: int = 0          # epoch where this run's learning-rate schedule began (> 0 after partial_fit)
+    shards: int = 0             # distributed training: the corpus's shards (then ``job`` counts rounds); 0: one process
 
     def to_dict(self) -> dict:
         return dict(self.__dict__)
@@ -47,7 +48,7 @@ class TrainState:
         if unknown:
             raise FormatError(f"unknown training-state field(s): {', '.join(map(str, unknown))[:200]}")
         state = cls(**d)
-        for name in ("epoch", "job", "words_done", "epoch_examples", "run_start"):
+        for name in ("epoch", "job", "words_done", "epoch_examples", "run_start", "shards"):
             v = getattr(state, name)
             if not isinstance(v, int) or isinstance(v, bool) or v < 0:
                 raise FormatError(f"training state: {name} must be an integer >= 0, got {str(v)[:40]!r}")

@@ -308,6 +308,9 @@ class Trainer:
         remap = np.ascontiguousarray(remap, np.int32)
         if len(remap) and (remap.min() < -1 or remap.max() >= len(self.vocab)):
             raise TrainingError(f"remap names rows outside the vocabulary of {len(self.vocab)} words")
+        if st.shards and st.job:
+            raise TrainingError(f"this checkpoint comes from distributed training over {st.shards} shards: resume it "
+                                "on a Dask cluster (client=..., CLI: --dask)")
         cuts, at = corpus.cuts(c.job_words)
         n_jobs = len(cuts) - 1
         if st.epoch > c.epochs or st.job >= n_jobs or (st.epoch == c.epochs and st.job):

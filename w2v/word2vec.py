@@ -73,6 +73,9 @@ class Word2Vec:
         How the corpus was read and its identity (path, size, hashes), so a resume can check it.
     optimizer_state_ : dict
         The numpy optimizer's arrays (momentum velocity, Adam moments); empty for SGD.
+    round_timings_ : list of dict
+        After distributed training (``client=``): each round's wall time, merge time, rows merged and each
+        worker's seconds (taking the update, training, finding its changes).
     """
 
     def __init__(self, **params):
@@ -98,7 +101,8 @@ class Word2Vec:
 
     # ------------------------------------------------------------------ training
     def fit(self, corpus, *, progress: bool = True, tokenizer: str = DEFAULT_TOKENIZER, lowercase: bool = False,
-            checkpoint_path=None, checkpoint_every: float | None = None, callbacks=(), phrases=None) -> "Word2Vec":
+            checkpoint_path=None, checkpoint_every: float | None = None, callbacks=(), phrases=None,
+            client=None) -> "Word2Vec":
         """Build the vocabulary and train.
 
         Parameters
@@ -120,6 +124,9 @@ class Word2Vec:
             given one (learned on this corpus first unless it is fitted). The model keeps it (``phrases_``,
             saved with it): ``partial_fit`` and ``resume`` join their corpus the same way, and queries accept
             "new york" for ``new_york``.
+        client : dask.distributed.Client, optional
+            Train on this Dask cluster (``w2v.distributed``): the workers count the vocabulary of a text file and
+            train in rounds (``round_words``, ``merge``); the corpus must be on storage every worker reads.
 
         Returns
         -------
@@ -131,7 +138,7 @@ class Word2Vec:
             start_kernels()  # a fresh install compiles them; training waits for them after the corpus is read
         t0 = time.monotonic()
         self.phrases_ = None
-        prepared = self._prepare(corpus, cfg, tokenizer, lowercase, progress)
+        prepared = self._prepare(corpus, cfg, tokenizer, lowercase, progress, client)
         if phrases is not None:
             self.phrases_ = _phrases(phrases, cfg).fit(prepared, progress=progress) \
                 if isinstance(phrases, int) or not hasattr(phrases, "passes_") else phrases
@@ -140,18 +147,19 @@ class Word2Vec:
                                        cfg.max_final_vocab, cfg.sorted_vocab)
         logger.info("corpus ready: %d words in %d sentences (%.1fs)", prepared.n_words, prepared.n_sentences,
                     time.monotonic() - t0)
-        trainer = Trainer(cfg, vocab)
+        trainer = _trainer(cfg, vocab, None, client)
         trainer.init_weights(np.random.default_rng(cfg.seed))
         self.config_, self.vocab_ = cfg, vocab
         self.corpus_info_ = _corpus_record(corpus, prepared, tokenizer, lowercase)
         return self._train(trainer, prepared, vocab, progress, checkpoint_path, checkpoint_every, callbacks)
 
-    def _prepare(self, corpus, cfg: Config, tokenizer: str, lowercase: bool, progress: bool) -> EncodedCorpus:
-        """The corpus encoded once (``w2v.prepare``): a path through the cache, token lists in memory; joined
-        by the model's phrases when it has them."""
+    def _prepare(self, corpus, cfg: Config, tokenizer: str, lowercase: bool, progress: bool,
+                 client=None) -> EncodedCorpus:
+        """The corpus encoded once (``w2v.prepare``, on the cluster's workers with a ``client``): a path through
+        the cache, token lists in memory; joined by the model's phrases when it has them."""
         prepared = prepare_corpus(corpus, tokenizer=tokenizer, lowercase=lowercase,
                                   max_sentence_length=cfg.max_sentence_length, max_vocab_size=cfg.max_vocab_size,
-                                  workers=cfg.workers, progress=progress)
+                                  workers=cfg.workers, progress=progress, client=client)
         if getattr(self, "phrases_", None) is not None:
             prepared = self.phrases_.transform(prepared, progress=progress)
         return prepared
@@ -159,7 +167,7 @@ class Word2Vec:
     def partial_fit(self, corpus, *, epochs: int | None = None, alpha: float | None = None, progress: bool = True,
                     tokenizer: str | None = None,
                     lowercase: bool | None = None, checkpoint_path=None, checkpoint_every: float | None = None,
-                    callbacks=()) -> "Word2Vec":
+                    callbacks=(), client=None) -> "Word2Vec":
         """Continue training a fitted model on more text (gensim's ``build_vocab(update=True)`` + ``train``).
 
         Words of ``corpus`` already known add their counts; new words that occur at least ``min_count`` times in
@@ -179,7 +187,7 @@ class Word2Vec:
         if not hasattr(self, "W_in_"):
             return self.fit(corpus, progress=progress, tokenizer=tokenizer or DEFAULT_TOKENIZER,
                             lowercase=bool(lowercase), checkpoint_path=checkpoint_path,
-                            checkpoint_every=checkpoint_every, callbacks=callbacks)
+                            checkpoint_every=checkpoint_every, callbacks=callbacks, client=client)
         if self.state_.epoch < self.config_.epochs:
             raise TrainingError(f"this model stopped after {self.state_.epoch} of its {self.config_.epochs} epochs: "
                                 "resume() it first, or partial_fit a model that finished")
@@ -191,7 +199,7 @@ class Word2Vec:
         callbacks = check_callbacks(callbacks)
         tokenizer = tokenizer or self.corpus_info_.get("tokenizer", DEFAULT_TOKENIZER)
         lowercase = self.corpus_info_.get("lowercase", False) if lowercase is None else lowercase
-        prepared = self._prepare(corpus, cfg, tokenizer, lowercase, progress)
+        prepared = self._prepare(corpus, cfg, tokenizer, lowercase, progress, client)
         seen = Vocabulary.from_counts(prepared.words, prepared.counts, prepared.first, 1, cfg.max_vocab_size,
                                       False)
         vocab = self.vocab_.updated(seen, cfg.min_count)
@@ -217,7 +225,7 @@ class Word2Vec:
                 a = grown
             opt[name] = a
         state = replace(self.state_, job=0, epoch_loss=0.0, epoch_examples=0, run_start=self.state_.epoch)
-        trainer = Trainer(cfg, vocab, state)
+        trainer = _trainer(cfg, vocab, state, client)
         trainer.set_weights(W_in, W_out, opt)
         self.config_, self.vocab_, self.corpus_info_ = cfg, vocab, info
         return self._train(trainer, prepared, vocab, progress, checkpoint_path, checkpoint_every, callbacks)
@@ -248,6 +256,8 @@ class Word2Vec:
                           on_epoch_end=epoch_end)
         finally:
             self.optimizer_state_ = trainer.optimizer_state()
+            if hasattr(trainer, "timings"):
+                self.round_timings_ = trainer.timings
         self._wv = None
         call(callbacks, "on_train_end", self)
         return self
@@ -302,13 +312,14 @@ class Word2Vec:
         return model
 
     def resume(self, corpus=None, *, progress: bool = True, workers: int | None = None, checkpoint_path=None,
-               checkpoint_every: float | None = None, callbacks=()) -> "Word2Vec":
+               checkpoint_every: float | None = None, callbacks=(), client=None) -> "Word2Vec":
         """Continue a training loaded from a checkpoint, on the same corpus, to its configured epochs.
 
         ``corpus`` defaults to the path recorded in the checkpoint; either way it must be the corpus the run
         started on (same size and content hashes, same encoded words), else a :class:`CorpusError` says so
         before anything trains. ``workers`` may differ from the interrupted run's. With one worker the result
-        is identical to a run that was never interrupted.
+        is identical to a run that was never interrupted. A distributed run resumes on a Dask ``client`` (any
+        number of workers: it keeps its shards).
         """
         cfg = self.config_
         if self.state_.epoch >= cfg.epochs:
@@ -332,13 +343,13 @@ class Word2Vec:
                                   f"{info.get('bytes')} bytes; this one has {found['bytes']} bytes or other "
                                   "content): resume with the same corpus file")
         prepared = self._prepare(corpus, cfg, info.get("tokenizer", DEFAULT_TOKENIZER), info.get("lowercase", False),
-                                 progress)
+                                 progress, client)
         if "encoded" in info and prepared.identity() != info["encoded"]:
             raise CorpusError(f"the corpus gives {prepared.n_words} words in {prepared.n_sentences} sentences (or "
                               f"other ids), not the {info['encoded'].get('words')} words in "
                               f"{info['encoded'].get('sentences')} sentences this run was trained on: resume with the "
                               "same corpus and reading options")
-        trainer = Trainer(cfg, self.vocab_, self.state_)
+        trainer = _trainer(cfg, self.vocab_, self.state_, client)
         try:
             trainer.set_weights(self.W_in_, self.W_out_, self.optimizer_state_)
         except ValueError as e:  # the optimizer refuses state of other names or shapes
@@ -358,6 +369,15 @@ def _corpus_record(corpus, prepared: EncodedCorpus, tokenizer: str, lowercase: b
     if isinstance(corpus, (str, os.PathLike)):
         info.update(path=str(Path(corpus).resolve()), **fingerprint(corpus))
     return info
+
+
+def _trainer(cfg: Config, vocab: Vocabulary, state, client) -> Trainer:
+    """The trainer of this run: on a Dask cluster when there is a ``client`` (``w2v.distributed``, imported only
+    then), else in this process."""
+    if client is None:
+        return Trainer(cfg, vocab, state)
+    from .distributed import DaskTrainer
+    return DaskTrainer(cfg, vocab, client, state)
 
 
 def _phrases(phrases, cfg: Config) -> Phrases:
