@@ -16,6 +16,10 @@ softmax           full-softmax training throughput against the machine's own lim
                   products per batch timed bare in numpy.
 evaluate VECTORS  time w2v's analogy evaluation against gensim's evaluate_word_analogies on one vectors file.
 scaling CORPUS    w2v's training time with 1 and with N workers (same corpus and settings) and the speed-up.
+distributed CORPUS  training on a Dask LocalCluster of N single-thread worker processes (--dask-workers 1 2 4 8)
+                  against one process with --workers threads, same settings: training time and its ratio, quality,
+                  and per round the wall time, the merge, the rows exchanged and the workers' own seconds (what
+                  docs/distributed.md's cost model is checked against).
 
 Examples
 --------
@@ -26,6 +30,7 @@ Examples
     python scripts/benchmark.py softmax
     python scripts/benchmark.py evaluate runs/w2v/vectors.txt
     python scripts/benchmark.py scaling dev-corpus.txt --workers 2
+    python scripts/benchmark.py distributed dev-corpus.txt --epochs 5 --dask-workers 1 2 4 8
 """
 from __future__ import annotations
 
@@ -269,6 +274,52 @@ def mode_scaling(args):
         print(f"| {cfg} | {secs[0]:.2f}s | {secs[1]:.2f}s | **{secs[0] / secs[1]:.2f}x** |", flush=True)
 
 
+def mode_distributed(args):
+    """One process with ``--workers`` threads, then LocalClusters of each ``--dask-workers`` count."""
+    import logging
+
+    import w2v
+    from dask.distributed import Client, LocalCluster
+    from w2v.io import save_word2vec_format
+    logging.getLogger("distributed").setLevel(logging.WARNING)
+    corpus = w2v.prepare_corpus(args.corpus, progress=False)  # read once, untimed: training is compared
+    arch, loss = args.config.split("-")
+    params = dict(arch=arch, loss=loss, vector_size=args.dim, window=args.window, min_count=args.min_count,
+                  epochs=args.epochs, negative=args.negative, sample=args.sample, seed=args.seed,
+                  round_words=args.round_words, merge=args.merge)
+    rows = []
+
+    def report(name, m, base):
+        path = f"/tmp/w2v-bench-distributed-{name}.txt"
+        save_word2vec_format(path, m.vocab_.index_to_key, m.W_in_)
+        q = _quality(path)
+        secs = m.state_.train_seconds
+        t = getattr(m, "round_timings_", None)
+        per_round = "-" if not t else (
+            f"{len(t)} x {np.mean([r['round'] + r['merge'] for r in t]) * 1e3:.0f} ms (merge "
+            f"{np.mean([r['merge'] for r in t]) * 1e3:.0f}; worker update/train/diff "
+            + "/".join(f"{x * 1e3:.0f}" for x in np.mean([w for r in t for w in r['worker']], axis=0))
+            + f" ms; rows in/out {np.mean([r['rows'][0] for r in t]):,.0f}/{np.mean([r['rows'][1] for r in t]):,.0f})")
+        rows.append(f"| {name} | {secs:.1f}s | {m.state_.words_done / secs / 1e6:.2f}M | "
+                    f"{(base / secs) if base else 1:.2f} | {100 * q['analogy']:.2f} | {q['ws353']:.3f} | {per_round} |")
+        print(rows[-1], flush=True)
+        return secs
+
+    print(f"{args.config}, {args.epochs} epochs, {corpus.n_words:,} words, round_words {args.round_words:,}, "
+          f"merge {args.merge}\n| run | training | words/s | speed vs 1 process | analogy % | WS353 | rounds |\n"
+          "|---|---|---|---|---|---|---|", flush=True)
+    one = w2v.Word2Vec(**params, workers=args.workers).fit(corpus, progress=False)
+    base = report(f"1 process, {args.workers} threads", one, None)
+    for n in args.dask_workers:
+        cluster = LocalCluster(n_workers=n, threads_per_worker=1, processes=True, dashboard_address=":0")
+        with cluster, Client(cluster) as client:
+            warm = w2v.Word2Vec(**{**params, "epochs": 1, "min_count": 1}).fit([["a", "b", "c"]] * 50,
+                                                                              progress=False, client=client)
+            del warm  # the workers have loaded the kernels: the timed run is training only
+            m = w2v.Word2Vec(**params).fit(corpus, progress=False, client=client)
+            report(f"{n} Dask workers", m, base)
+
+
 def _ingest_child(lib, corpus, workers, queue):
     t0 = time.perf_counter()
     if lib == "w2v":
@@ -431,6 +482,16 @@ def main(argv=None):
             t.add_argument("--gensim-progress", choices=("words", "sentences"), default="words",
                            help="what gensim's learning rate decays with: the share of words done, as w2v and "
                                 "word2vec.c (default), or of sentences, gensim's own default")
+    dd = sub.add_parser("distributed")
+    dd.add_argument("corpus")
+    dd.add_argument("--config", default="cbow-negative")
+    dd.add_argument("--workers", type=int, default=2, help="threads of the one-process run")
+    dd.add_argument("--dask-workers", type=int, nargs="+", default=[2], help="LocalCluster sizes to run")
+    for name in ("vector_size", "window", "negative", "min_count", "epochs", "sample", "seed", "round_words"):
+        f = Config.__dataclass_fields__[name]
+        dd.add_argument("--" + ("dim" if name == "vector_size" else name.replace("_", "-")), dest=(
+            "dim" if name == "vector_size" else name), type=type(f.default), default=f.default)
+    dd.add_argument("--merge", default=Config.merge)
     s = sub.add_parser("softmax")
     s.add_argument("--vocab", type=int, default=10000)
     s.add_argument("--dim", type=int, default=Config.vector_size)
@@ -453,7 +514,7 @@ def main(argv=None):
     ph.add_argument("--repeats", type=int, default=3, help="runs of each step; the fastest counts")
     args = p.parse_args(argv)
     {"phrases": mode_phrases, "train": mode_train, "softmax": mode_softmax, "evaluate": mode_evaluate,
-     "scaling": mode_scaling, "ingest": mode_ingest}[args.mode](args)
+     "scaling": mode_scaling, "ingest": mode_ingest, "distributed": mode_distributed}[args.mode](args)
 
 
 if __name__ == "__main__":

@@ -36,7 +36,8 @@ import os
 import threading
 import time
 import uuid
-from concurrent.futures import ThreadPoolExecutor
+import warnings
+from concurrent.futures import CancelledError, ThreadPoolExecutor
 
 import numpy as np
 
@@ -47,7 +48,7 @@ from .trainer import Trainer, job_seed
 
 logger = logging.getLogger(__name__)
 
-RESEND_TRIES = 3     # times a task is sent again with the whole weights before the run gives up
+RESEND_TRIES = 5     # times a task is sent again (with the spec, the whole weights) before the run gives up
 
 
 class StaleReplica(Exception):
@@ -315,10 +316,13 @@ class DaskTrainer(Trainer):
         if corpus.path is None:  # sentences given in memory: every worker receives them once
             spec["arrays"] = corpus.read(0, corpus.n_sentences)
         client = self.client
-        spec_f = client.scatter([spec], broadcast=True, hash=False)[0]
+        self._spec = spec
+        self._spec_f = self._scatter_spec()
         # version 0: every worker receives the whole weights once; later rounds send only the merged rows
-        full_f = client.scatter([(0, self.W_in, self.W_out)], broadcast=True, hash=False)[0]
-        update_f = None
+        # the weights travel inside the tasks, not as scattered data: the scheduler keeps a task's arguments, so
+        # a task lost with its worker reruns elsewhere with them (scattered data dies with the workers holding it)
+        full = (0, self.W_in.copy(), self.W_out.copy())
+        update = None
         version = 0
         n_words = corpus.n_words
         bar = tqdm(total=c.epochs * n_words, initial=st.words_done, unit="word", unit_scale=True,
@@ -334,7 +338,7 @@ class DaskTrainer(Trainer):
                     on_epoch_begin(st.epoch + 1)
                 while st.job < plan.rounds:
                     t_round = time.monotonic()
-                    results, words = self._round(spec_f, version, update_f, full_f, plan, at, cuts, n_words)
+                    results, words = self._round(version, update, full, plan, at, cuts, n_words)
                     t_merge = time.monotonic()
                     parts_in = [(r["rows_in"], r["values_in"]) for r in results]
                     parts_out = [(r["rows_out"], r["values_out"]) for r in results]
@@ -342,8 +346,7 @@ class DaskTrainer(Trainer):
                     rows_out = merge_rows(self.W_out, parts_out, c.merge)
                     version += 1
                     update = (version, rows_in, self.W_in[rows_in], rows_out, self.W_out[rows_out])
-                    update_f = client.scatter([update], broadcast=True, hash=False)[0]
-                    full_f = None  # the workers hold replicas now: free the copies
+                    full = None  # the workers hold replicas now
                     self.timings.append({"round": t_merge - t_round, "merge": time.monotonic() - t_merge,
                                          "rows": (len(rows_in), len(rows_out)),
                                          "worker": [r["seconds"] for r in results]})
@@ -385,12 +388,13 @@ class DaskTrainer(Trainer):
                         break
         finally:
             bar.close()
+            self._spec_f = None  # releases the scattered spec
             with contextlib.suppress(Exception):
                 client.run(forget, run)
         st.train_seconds = time.monotonic() - t_start
         return st
 
-    def _round(self, spec_f, version, update_f, full_f, plan: RoundPlan, at, cuts, n_words):
+    def _round(self, version, update, full, plan: RoundPlan, at, cuts, n_words):
         """Run round ``state.job`` of ``state.epoch`` on every shard; returns the results in shard order and the
         corpus words the round covered."""
         c, st = self.config, self.state
@@ -414,28 +418,38 @@ class DaskTrainer(Trainer):
         if len(tasks) and len(tasks[-1][1]):
             st.lr = float(tasks[-1][1][-1, 1])
         addresses = self._addresses()
-        futures = [self._submit(spec_f, version, update_f, full_f, t, k, addresses, 0) for k, t in enumerate(tasks)]
+        futures = [self._submit(version, update, full, t, k, addresses, 0) for k, t in enumerate(tasks)]
         results = []
         for k, f in enumerate(futures):
             for attempt in range(1, RESEND_TRIES + 1):
                 try:
                     results.append(f.result())
                     break
-                except StaleReplica:
+                except (StaleReplica, CancelledError) as e:
                     if attempt == RESEND_TRIES:
-                        raise TrainingError(f"shard {k} found no worker holding the weights after {attempt} tries; "
-                                            "is the cluster losing workers?") from None
-                    logger.info("shard %d: its worker has no replica (restarted?); sending it the weights", k)
-                    if full_f is None:  # the weights of this version, for a worker that has none
-                        full_f = self.client.scatter([(version, self.W_in, self.W_out)], hash=False)[0]
-                    f = self._submit(spec_f, version, update_f, full_f, tasks[k], k, self._addresses(), attempt)
+                        raise TrainingError(f"shard {k} could not train after {attempt} tries ({e}); is the cluster "
+                                            "losing workers?") from None
+                    if isinstance(e, CancelledError):  # every worker holding the run's spec died
+                        logger.info("shard %d: the run's spec was lost with its workers; sending it again", k)
+                        self._spec_f = self._scatter_spec()
+                    else:
+                        logger.info("shard %d: its worker has no replica (restarted?); sending it the weights", k)
+                        if full is None:  # the weights of this version, for a worker that has none
+                            full = (version, self.W_in.copy(), self.W_out.copy())
+                    f = self._submit(version, update, full, tasks[k], k, self._addresses(), attempt)
         return results, words
 
-    def _submit(self, spec_f, version, update_f, full_f, task, k, addresses, attempt):
+    def _scatter_spec(self):
+        """The run's spec (corpus, remap, tables), sent once to every worker."""
+        return self.client.scatter([self._spec], broadcast=True, hash=False)[0]
+
+    def _submit(self, version, update, full, task, k, addresses, attempt):
         jobs, lrs = task
-        return self.client.submit(train_slice, spec_f, version, update_f, full_f, jobs, lrs,
-                                  key=f"w2v-train-{version}-{k}-{attempt}-{uuid.uuid4().hex[:8]}",
-                                  workers=[addresses[k % len(addresses)]], allow_other_workers=True, pure=False)
+        with warnings.catch_warnings():  # "large graph": the rows a round exchanges are meant to travel this way
+            warnings.simplefilter("ignore", UserWarning)
+            return self.client.submit(train_slice, self._spec_f, version, update, full, jobs, lrs,
+                                      key=f"w2v-train-{version}-{k}-{attempt}-{uuid.uuid4().hex[:8]}",
+                                      workers=[addresses[k % len(addresses)]], allow_other_workers=True, pure=False)
 
 
 # ================================================================================================ clusters
