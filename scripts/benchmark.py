@@ -16,6 +16,9 @@ softmax           full-softmax training throughput against the machine's own lim
                   products per batch timed bare in numpy.
 evaluate VECTORS  time w2v's analogy evaluation against gensim's evaluate_word_analogies on one vectors file.
 scaling CORPUS    w2v's training time with 1 and with N workers (same corpus and settings) and the speed-up.
+cost CORPUS       the cost model of distributed training (docs/distributed.md): its prediction for this corpus's
+                  vocabulary at the measured constants (to check against `distributed`), then for V = 1 M, d = 300
+                  on 4-64 machines at 1 and 10 Gbit/s, with the round length that keeps communication under 10%.
 distributed CORPUS  training on a Dask LocalCluster of N single-thread worker processes (--dask-workers 1 2 4 8)
                   against one process with --workers threads, same settings: training time and its ratio, quality,
                   and per round the wall time, the merge, the rows exchanged and the workers' own seconds (what
@@ -31,6 +34,7 @@ Examples
     python scripts/benchmark.py evaluate runs/w2v/vectors.txt
     python scripts/benchmark.py scaling dev-corpus.txt --workers 2
     python scripts/benchmark.py distributed dev-corpus.txt --epochs 5 --dask-workers 1 2 4 8
+    python scripts/benchmark.py cost dev-corpus.txt --dask-workers 2 --round-words 100000
 """
 from __future__ import annotations
 
@@ -313,11 +317,84 @@ def mode_distributed(args):
     for n in args.dask_workers:
         cluster = LocalCluster(n_workers=n, threads_per_worker=1, processes=True, dashboard_address=":0")
         with cluster, Client(cluster) as client:
-            warm = w2v.Word2Vec(**{**params, "epochs": 1, "min_count": 1}).fit([["a", "b", "c"]] * 50,
+            warm = w2v.Word2Vec(**{**params, "epochs": 1, "min_count": 1, "sample": 0}).fit([["a", "b", "c"]] * 50,
                                                                               progress=False, client=client)
             del warm  # the workers have loaded the kernels: the timed run is training only
             m = w2v.Word2Vec(**params).fit(corpus, progress=False, client=client)
             report(f"{n} Dask workers", m, base)
+
+
+# ---------------------------------------------------------------------------------------- distributed cost model
+# Constants measured on this 2-core machine (benchmark.py distributed, dev corpus, CBOW, d = 100): a worker scans
+# both layers for its changes at SCAN_BYTES_S, a LocalCluster moves a round's rows at LOCAL_BYTES_S (serialising
+# on the same cores), the driver merges at MERGE_BYTES_S; a fixed LATENCY_S per round (scheduling, messages).
+SCAN_BYTES_S = 4e9
+LOCAL_BYTES_S = 1.0e9
+MERGE_BYTES_S = 2e9
+LATENCY_S = 0.010
+
+
+def expected_rows(counts, words: float, negative: int, sample: float) -> tuple[float, float]:
+    """Expected distinct input and output rows a round of ``words`` corpus words touches (CBOW or skip-gram with
+    negative sampling): inputs = the distinct words kept by subsampling, outputs = those plus ``negative`` noise
+    draws per kept word from count**0.75 (every row a draw can reach, counted once)."""
+    f = counts / counts.sum()
+    keep = np.minimum(1.0, (np.sqrt(f / sample) + 1) * sample / f) if sample > 0 else np.ones_like(f)
+    kept = words * float((f * keep).sum())  # words left after subsampling
+    q = counts ** 0.75
+    q = q / q.sum()
+    log_miss_in = kept * np.log1p(-np.minimum(f * keep / (f * keep).sum(), 1 - 1e-16))
+    rows_in = float((-np.expm1(log_miss_in)).sum())
+    rows_out = float((-np.expm1(log_miss_in + negative * kept * np.log1p(-np.minimum(q, 1 - 1e-16)))).sum())
+    return rows_in, rows_out
+
+
+def round_cost(counts, d: int, machines: int, round_words: float, words_per_s: float, bytes_per_s: float,
+               negative: int = 5, sample: float = 1e-3) -> dict:
+    """Seconds of one round: every machine trains ``round_words`` words at ``words_per_s``, scans its layers for
+    changes, sends its changed rows (4d + 8 bytes each) to the driver, which merges them and sends each machine the
+    merged rows, all through the driver's link of ``bytes_per_s`` (a star: the driver's link is the bottleneck)."""
+    V = len(counts)
+    r_in, r_out = expected_rows(counts, round_words, negative, sample)
+    union_in, union_out = expected_rows(counts, machines * round_words, negative, sample)
+    row = 4 * d + 8
+    compute = round_words / words_per_s
+    scan = 2 * 2 * V * d * 4 / SCAN_BYTES_S  # both layers, work against base
+    net = machines * ((r_in + r_out) + (union_in + union_out)) * row / bytes_per_s
+    merge = machines * (r_in + r_out) * d * 4 * 2 / MERGE_BYTES_S
+    total = compute + scan + net + merge + LATENCY_S
+    return {"compute": compute, "scan": scan, "net": net, "merge": merge, "total": total, "rows": (r_in, r_out),
+            "words_per_s": machines * round_words / total}
+
+
+def mode_cost(args):
+    """The cost model for this corpus at the measured constants, then for V = 1 M, d = 300 on a cluster."""
+    import w2v
+    corpus = w2v.prepare_corpus(args.corpus, progress=False)
+    counts = corpus.counts[corpus.counts >= args.min_count].astype(np.float64)
+    n = args.dask_workers[0]
+    c = round_cost(counts, args.dim, n, args.round_words, args.worker_words_per_s, LOCAL_BYTES_S, args.negative,
+                   args.sample)
+    print(f"this corpus: V = {len(counts):,}, d = {args.dim}, {n} workers, round_words {args.round_words:,}: "
+          f"rows in/out {c['rows'][0]:,.0f}/{c['rows'][1]:,.0f}; round {c['total'] * 1e3:.0f} ms (train "
+          f"{c['compute'] * 1e3:.0f}, scan {c['scan'] * 1e3:.0f}, transfer {c['net'] * 1e3:.0f}, merge "
+          f"{c['merge'] * 1e3:.0f}); {c['words_per_s'] / 1e6:.2f}M words/s")
+    # a Zipf vocabulary of 1 M words (a Wikipedia-size corpus at min_count 5 has about this many)
+    zipf = 1e9 / np.arange(1, 1_000_001) ** 1.0
+    speed = args.machine_words_per_s
+    print(f"\nV = 1,000,000 (Zipf), d = 300, each machine {speed / 1e6:.1f}M words/s alone: the shortest round keeping "
+          "communication under 10%, and the throughput\n| machines | link | round words per machine | round | "
+          "cluster words/s | vs one machine |\n|---|---|---|---|---|---|")
+    for gbit in (1, 10):
+        for machines in (4, 8, 16, 32, 64):
+            R = 1e5
+            while True:
+                c = round_cost(zipf, 300, machines, R, speed, gbit * 1.25e8)
+                if c["compute"] >= 0.9 * c["total"] or R > 1e11:
+                    break
+                R *= 1.25
+            print(f"| {machines} | {gbit} Gbit/s | {R / 1e6:,.1f}M | {c['total']:,.1f}s | "
+                  f"{c['words_per_s'] / 1e6:,.1f}M | {c['words_per_s'] / speed:.1f}x |")
 
 
 def _ingest_child(lib, corpus, workers, queue):
@@ -492,6 +569,18 @@ def main(argv=None):
         dd.add_argument("--" + ("dim" if name == "vector_size" else name.replace("_", "-")), dest=(
             "dim" if name == "vector_size" else name), type=type(f.default), default=f.default)
     dd.add_argument("--merge", default=Config.merge)
+    co = sub.add_parser("cost")
+    co.add_argument("corpus")
+    co.add_argument("--dask-workers", type=int, nargs=1, default=[2])
+    co.add_argument("--round-words", type=int, default=Config.round_words)
+    co.add_argument("--dim", type=int, default=Config.vector_size)
+    co.add_argument("--min-count", type=int, default=Config.min_count)
+    co.add_argument("--negative", type=int, default=Config.negative)
+    co.add_argument("--sample", type=float, default=Config.sample)
+    co.add_argument("--worker-words-per-s", type=float, default=1.2e6,
+                    help="one single-thread worker's training speed (measured: benchmark.py distributed)")
+    co.add_argument("--machine-words-per-s", type=float, default=6e6,
+                    help="one cluster machine's speed at d = 300 (16 threads at ~0.4M words/s)")
     s = sub.add_parser("softmax")
     s.add_argument("--vocab", type=int, default=10000)
     s.add_argument("--dim", type=int, default=Config.vector_size)
@@ -514,7 +603,8 @@ def main(argv=None):
     ph.add_argument("--repeats", type=int, default=3, help="runs of each step; the fastest counts")
     args = p.parse_args(argv)
     {"phrases": mode_phrases, "train": mode_train, "softmax": mode_softmax, "evaluate": mode_evaluate,
-     "scaling": mode_scaling, "ingest": mode_ingest, "distributed": mode_distributed}[args.mode](args)
+     "scaling": mode_scaling, "ingest": mode_ingest, "distributed": mode_distributed,
+     "cost": mode_cost}[args.mode](args)
 
 
 if __name__ == "__main__":

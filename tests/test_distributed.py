@@ -53,7 +53,8 @@ def test_round_plan_covers_every_job_once_in_order():
     seen = [j for k in range(3) for r in range(plan.rounds) for j in range(*plan.jobs(k, r))]
     assert sorted(seen) == list(range(200)) and len(seen) == 200
     assert all(plan.jobs(k, r)[1] == plan.jobs(k, r + 1)[0] for k in range(3) for r in range(plan.rounds - 1))
-    assert plan.rounds == -(-int(max(at[plan.first_job(plan.rounds)] - at[plan.first_job(0)])) // 700)
+    assert plan.rounds == max(4, -(-int(max(at[plan.first_job(plan.rounds)] - at[plan.first_job(0)])) // 700))
+    assert RoundPlan(np.arange(201), at, shards=3, round_words=10**9).rounds == 4  # MIN_ROUNDS merges an epoch
 
 
 def test_merges_sum_average_and_scale_the_changes():
@@ -98,11 +99,10 @@ def test_one_dask_worker_reproduces_one_process_bit_for_bit(starter_part):
 
 
 def test_two_workers_train_as_well_as_one_process(client, starter_part):
-    """On 300k words a round of 20k words is a large part of a shard (quality falls with the round's share:
-    docs/distributed.md); rounds of 5k words keep the neighbours about as close as another seed's."""
+    """Rounds of one job (10k words) per worker: the neighbours are about as close as another seed's."""
     one = w2v.Word2Vec(**_params(workers=1)).fit(starter_part, progress=False)
-    two = w2v.Word2Vec(**_params(round_words=5000)).fit(starter_part, progress=False, client=client)
-    assert two.state_.shards == 2 and len(two.round_timings_) >= 2 * 30  # 150k words a shard and epoch
+    two = w2v.Word2Vec(**_params(round_words=10_000)).fit(starter_part, progress=False, client=client)
+    assert two.state_.shards == 2 and len(two.round_timings_) == 2 * 15  # 15 jobs a shard and epoch
     assert two.loss_history_[-1] == pytest.approx(one.loss_history_[-1], rel=0.05)
     assert two.loss_history_[1] < two.loss_history_[0]
     # as close to one process's neighbours as a run of one process with another seed is
@@ -112,7 +112,7 @@ def test_two_workers_train_as_well_as_one_process(client, starter_part):
     def overlap(a, b):
         return np.mean([len({w for w, _ in a.wv.most_similar(c, topn=10)}
                             & {w for w, _ in b.wv.most_similar(c, topn=10)}) / 10 for c in common])
-    assert overlap(one, two) >= 0.7 * overlap(one, other)  # measured: 0.43 and 0.55
+    assert overlap(one, two) >= 0.7 * overlap(one, other)  # measured: 0.44 and 0.55
 
 
 def test_killed_workers_change_nothing(client, starter_part, caplog):

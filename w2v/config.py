@@ -28,7 +28,7 @@ LOSSES = ("softmax", "negative", "hierarchical")
 OPTIMIZERS = ("sgd", "momentum", "rmsprop", "adam")
 SCHEDULES = ("linear", "constant", "step")
 BACKENDS = ("auto", "numpy", "numba")
-MERGES = ("sum", "average", "scaled")  # how distributed training combines the workers' changes (w2v.distributed)
+MERGES = ("scaled", "sum", "average")  # how distributed training combines the workers' changes (w2v.distributed)
 # sizes the kernels allocate scratch for per thread (2 x window and negative + 1 rows of d floats): bounded so
 # that no option, typed or read from a crafted file, can make a kernel ask for unbounded memory
 MAX_WINDOW = 10_000
@@ -82,10 +82,12 @@ class Config:
     job_words: int = option(10000, "words per job handed to a worker thread (sentences are never cut)")
     max_sentence_length: int = option(10000, "longer sentences or lines are split into pieces of this many words")
     compute_loss: bool = option(True, "track the training loss (one exp and a log per window in the kernels)")
-    round_words: int = option(100_000, "distributed training (--dask): words each Dask worker trains between two "
-                              "merges of the weights (docs/distributed.md: quality and cost against it)")
-    merge: str = option("sum", "distributed training: each row changes by the sum of the workers' changes, their "
-                        "average, or the sum over the worker count (docs/distributed.md measures them)",
+    round_words: int = option(1_000_000, "distributed training (--dask): words each Dask worker trains between two "
+                              "merges (dev corpus, 2 workers: 0.1 M and 1 M words the same quality; longer rounds "
+                              "spend less of the time exchanging rows; docs/distributed.md)")
+    merge: str = option("scaled", "distributed training: N workers train at N times the learning rate and each row "
+                        "moves by the mean of their changes (scaled), or by their sum, or their per-row average "
+                        "(docs/distributed.md: sum diverged at 4 workers, average lost 3 analogy points)",
                         choices=MERGES)
     backend: str = option("auto", "numpy reference minibatches or numba kernels; auto: numpy for softmax only",
                           choices=BACKENDS)
