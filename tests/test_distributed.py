@@ -16,11 +16,14 @@ from w2v import datasets
 from w2v.distributed import RoundPlan, merge_rows
 from w2v.errors import TrainingError
 
-distributed = pytest.importorskip("dask.distributed")  # the optional extra; installed by .[test]
+@pytest.fixture(scope="module")
+def distributed():
+    """dask.distributed (the optional extra, installed by .[test]); only the tests that start a cluster need it."""
+    return pytest.importorskip("dask.distributed")
 
 
 @pytest.fixture(scope="module")
-def client():
+def client(distributed):
     cluster = distributed.LocalCluster(n_workers=2, threads_per_worker=1, processes=True, dashboard_address=":0")
     with distributed.Client(cluster) as c:
         yield c
@@ -85,7 +88,7 @@ def test_workers_count_and_encode_the_same_corpus_as_one_process(client, tmp_pat
     assert remote.identity() == local.identity()  # the same ids and sentence bounds (CRC-32s), word for word
 
 
-def test_one_dask_worker_reproduces_one_process_bit_for_bit(starter_part):
+def test_one_dask_worker_reproduces_one_process_bit_for_bit(starter_part, distributed):
     """Same jobs, seeds and learning rates, and a row one worker changed takes its value: the rounds change
     nothing."""
     one = w2v.Word2Vec(**_params(workers=1)).fit(starter_part, progress=False)
@@ -150,7 +153,7 @@ def test_resume_a_distributed_checkpoint_mid_epoch(client, starter_part, tmp_pat
     assert model.loss_history_ == pytest.approx(clean.loss_history_, rel=1e-6)
 
 
-def test_cli_trains_on_a_local_cluster_and_refuses_a_bad_address(tmp_path, starter_part):
+def test_cli_trains_on_a_local_cluster_and_refuses_a_bad_address(tmp_path, starter_part, distributed):
     run = subprocess.run([sys.executable, "-m", "w2v.cli", "train", str(starter_part), "--dask", "local:2", "--epochs",
                           "1", "--min-count", "3", "--vector-size", "16", "-o", str(tmp_path / "run")],
                          capture_output=True, text=True, timeout=240)
@@ -165,7 +168,7 @@ def test_cli_trains_on_a_local_cluster_and_refuses_a_bad_address(tmp_path, start
         assert not (tmp_path / "bad").exists()
 
 
-def test_workers_that_cannot_read_the_corpus_are_named(client, tmp_path):
+def test_workers_that_cannot_read_the_corpus_are_named(tmp_path):
     from w2v.distributed import _Replica
     from w2v.errors import CorpusError
     spec = {"run": "x", "arrays": None, "corpus": str(tmp_path / "nowhere.w2vcorpus"), "identity": {}}
