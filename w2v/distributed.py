@@ -325,7 +325,7 @@ class DaskTrainer(Trainer):
             spec["arrays"] = corpus.read(0, corpus.n_sentences)
         client = self.client
         self._spec = spec
-        self._spec_f = self._scatter_spec()
+        self._spec_f = self._broadcast(self._spec)  # the corpus, remap and kernel tables
         # version 0: every worker receives the whole weights once; later rounds send only the merged rows
         full = (0, self.W_in.copy(), self.W_out.copy())
         update = None
@@ -441,17 +441,13 @@ class DaskTrainer(Trainer):
                                             "losing workers?") from None
                     if isinstance(e, CancelledError):  # every worker holding the run's spec died
                         logger.info("shard %d: the run's spec was lost with its workers; sending it again", k)
-                        self._spec_f = self._scatter_spec()
+                        self._spec_f = self._broadcast(self._spec)  # the corpus, remap and kernel tables
                     else:
                         logger.info("shard %d: its worker has no replica (restarted?); sending it the weights", k)
                         if full is None:  # the weights of this version, for a worker that has none
                             full = (version, self.W_in.copy(), self.W_out.copy())
                     f = self._submit(version, update, full, tasks[k], k, self._addresses(), attempt)
         return results, words
-
-    def _scatter_spec(self):
-        """The run's spec (corpus, remap, tables), sent once to every worker."""
-        return self.client.scatter([self._spec], broadcast=True, hash=False, direct=True)[0]
 
     def _broadcast(self, obj):
         """``obj`` sent to every worker directly (a future), or ``obj`` itself to travel inside the tasks when
