@@ -358,10 +358,10 @@ class DaskTrainer(Trainer):
                                          "worker": [r["seconds"] for r in results]})
                     loss = sum(r["loss"] for r in results)
                     n_ex = sum(r["examples"] for r in results)
-                    if not math.isfinite(loss):
-                        raise TrainingError(f"training diverged: the loss became {loss} in epoch {st.epoch + 1} "
-                                            f"at learning rate {st.lr:.4g}; lower alpha (--alpha) or use "
-                                            "merge='average'")
+                    if not math.isfinite(loss) or not (c.compute_loss or np.isfinite(self.W_in[rows_in[:1000]]).all()):
+                        raise TrainingError(f"training diverged: the {'loss' if c.compute_loss else 'vectors'} became "
+                                            f"NaN or infinite in epoch {st.epoch + 1} at learning rate {st.lr:.4g}; "
+                                            "lower alpha (--alpha) or round_words (--round-words)")
                     st.job += 1
                     st.words_done += words
                     st.epoch_loss += loss
