@@ -44,7 +44,7 @@ import numpy as np
 from .encoded import EncodedCorpus
 from .errors import ConfigError, CorpusError, TrainingError
 from .progress import tqdm
-from .trainer import Trainer, job_seed
+from .trainer import Trainer, job_seed, read_job
 
 logger = logging.getLogger(__name__)
 
@@ -177,13 +177,8 @@ def _train_jobs(rep: _Replica, spec: dict, jobs, lrs, kernels):
         if buffers is None:
             buffers = local.buffers = {}
         s0, s1, seed = (int(x) for x in jobs[j])
-        raw_ids, raw_bounds = rep.corpus.read(s0, s1, buffers)
-        ids, bounds = np.empty(len(raw_ids), np.int32), np.empty(len(raw_ids) + 1, np.int64)
-        n, s = kernels.select_job(raw_ids, raw_bounds, spec["remap"], spec["max_len"], ids, bounds)
-        if n < 0:
-            raise TrainingError(f"the encoded corpus {spec['corpus'] or ''} holds an id or a sentence bound out of "
-                                f"range in sentences {s0}-{s1}: it is corrupt; prepare the corpus again")
-        loss, n_ex, _, _ = kernels.train_job(rep.work_in, rep.work_out, ids[:n], bounds[:s + 1], spec["tables"],
+        ids, bounds = read_job(rep.corpus, spec["remap"], s0, s1, spec["max_len"], buffers)
+        loss, n_ex, _, _ = kernels.train_job(rep.work_in, rep.work_out, ids, bounds, spec["tables"],
                                              spec["settings"], private, float(lrs[j, 0]), float(lrs[j, 1]), seed, 0)
         return loss, n_ex
 
@@ -342,6 +337,7 @@ class DaskTrainer(Trainer):
             while st.epoch < c.epochs:
                 if on_epoch_begin is not None and st.job == 0:
                     on_epoch_begin(st.epoch + 1)
+                epoch_t0 = time.monotonic()
                 while st.job < plan.rounds:
                     t_round = time.monotonic()
                     results, words = self._round(version, update, full, plan, at, cuts, n_words)
@@ -376,22 +372,12 @@ class DaskTrainer(Trainer):
                         st.train_seconds = time.monotonic() - t_start
                         checkpoint(st)
                         last_ckpt = time.monotonic()
-                mean = st.epoch_loss / max(st.epoch_examples, 1) if c.compute_loss else None
-                if mean is not None:
-                    st.history.append(float(mean))
-                logger.info("epoch %d/%d: mean loss %s, lr %.5f", st.epoch + 1, c.epochs,
-                            "-" if mean is None else f"{mean:.5f}", st.lr)
-                st.epoch += 1
-                st.job = 0
-                st.words_done = st.epoch * n_words  # whole epochs, exactly (rounding in the rounds' shares)
-                st.epoch_loss, st.epoch_examples = 0.0, 0
-                if on_epoch_end is not None:
-                    t_callback = time.monotonic()
-                    stop = on_epoch_end(st.epoch, mean)
-                    t_start += time.monotonic() - t_callback
-                    if stop:
-                        logger.info("stopped after epoch %d of %d at a callback's request", st.epoch, c.epochs)
-                        break
+                st.words_done = (st.epoch + 1) * n_words  # whole epochs, exactly (rounding in the rounds' shares)
+                secs = time.monotonic() - epoch_t0
+                stop, callback_secs = self._end_epoch(n_words / max(secs, 1e-9), on_epoch_end)
+                t_start += callback_secs  # a callback's evaluation is not training time
+                if stop:
+                    break
         finally:
             bar.close()
             self._spec_f = None  # releases the scattered spec

@@ -76,6 +76,19 @@ def _kernels_ready() -> None:
         logger.info("kernels ready after %.1fs", time.monotonic() - t0)
 
 
+def read_job(corpus: EncodedCorpus, remap: np.ndarray, s0: int, s1: int, max_len: int, buffers: dict):
+    """Sentences ``s0:s1`` in model ids (``kernels.select_job``: words mapped by ``remap``, dropped at -1, long
+    sentences split), read into ``buffers`` and checked: an id or bound out of range is a corrupt corpus."""
+    from .kernels import select_job
+    raw_ids, raw_bounds = corpus.read(s0, s1, buffers)
+    ids, bounds = np.empty(len(raw_ids), np.int32), np.empty(len(raw_ids) + 1, np.int64)
+    n, s = select_job(raw_ids, raw_bounds, remap, max_len, ids, bounds)
+    if n < 0:
+        raise TrainingError(f"the encoded corpus {corpus.path or ''} holds an id or a sentence bound out of "
+                            f"range in sentences {s0}-{s1}: it is corrupt; prepare the corpus again")
+    return ids[:n], bounds[:s + 1]
+
+
 def job_seed(seed: int, epoch: int, job: int) -> int:
     """An independent 63-bit seed per (seed, epoch, job)."""
     return int(np.random.SeedSequence([seed & 0xFFFFFFFF, epoch, job]).generate_state(1, np.uint64)[0] >> 1)
@@ -216,18 +229,11 @@ class Trainer:
         return kernels.train_job, tables, settings
 
     def _read_job(self, corpus, remap, s0: int, s1: int):
-        """The job's sentences in model ids: read (into this thread's buffers), checked and mapped."""
-        from .kernels import select_job
+        """The job's sentences in model ids, read into this thread's buffers (:func:`read_job`)."""
         buffers = getattr(self._local, "buffers", None)
         if buffers is None:
             buffers = self._local.buffers = {}
-        raw_ids, raw_bounds = corpus.read(s0, s1, buffers)
-        ids, bounds = np.empty(len(raw_ids), np.int32), np.empty(len(raw_ids) + 1, np.int64)
-        n, s = select_job(raw_ids, raw_bounds, remap, self.config.max_sentence_length, ids, bounds)
-        if n < 0:
-            raise TrainingError(f"the encoded corpus {corpus.path or ''} holds an id or a sentence bound out of "
-                                f"range in sentences {s0}-{s1}: it is corrupt; prepare the corpus again")
-        return ids[:n], bounds[:s + 1]
+        return read_job(corpus, remap, s0, s1, self.config.max_sentence_length, buffers)
 
     def _job(self, corpus, remap, cuts, at, j, epoch):
         """Train job ``j`` of ``epoch``; returns (loss sum, examples, corpus words, learning rate)."""
@@ -269,6 +275,31 @@ class Trainer:
             self.optimizer.step(grads, lr)
             loss_sum += loss
         return loss_sum, n, lr
+
+    def _end_epoch(self, words_per_s: float, on_epoch_end) -> tuple[bool, float]:
+        """Close the epoch in the state (mean loss into the history, or a look at the vectors for divergence when
+        no loss is computed; log; move to the next epoch) and call ``on_epoch_end``. Returns whether it asked to
+        stop and the seconds it took."""
+        c, st = self.config, self.state
+        mean = st.epoch_loss / max(st.epoch_examples, 1) if c.compute_loss else None
+        if not c.compute_loss:  # no loss to watch: look at the vectors for divergence instead
+            if not np.isfinite(self.W_in[: min(len(self.W_in), 1000)]).all():
+                raise TrainingError(f"training diverged: the vectors became NaN or infinite in epoch "
+                                    f"{st.epoch + 1} at learning rate {st.lr:.4g}; lower alpha")
+        else:
+            st.history.append(float(mean))
+        logger.info("epoch %d/%d: mean loss %s, %.0f words/s, lr %.5f", st.epoch + 1, c.epochs,
+                    "-" if mean is None else f"{mean:.5f}", words_per_s, st.lr)
+        st.epoch += 1
+        st.job = 0
+        st.epoch_loss, st.epoch_examples = 0.0, 0
+        if on_epoch_end is None:
+            return False, 0.0
+        t_callback = time.monotonic()
+        stop = bool(on_epoch_end(st.epoch, mean))
+        if stop:
+            logger.info("stopped after epoch %d of %d at a callback's request", st.epoch, c.epochs)
+        return stop, time.monotonic() - t_callback
 
     # ------------------------------------------------------------------ the loop
     def train(self, corpus: EncodedCorpus, remap: np.ndarray | None = None, progress: bool = True, checkpoint=None,
@@ -374,27 +405,11 @@ class Trainer:
                         checkpoint(st)
                         last_ckpt = time.monotonic()
                 self._publish_all()
-                mean = st.epoch_loss / max(st.epoch_examples, 1) if c.compute_loss else None
-                if not c.compute_loss:  # no loss to watch: look at the vectors for divergence instead
-                    if not np.isfinite(self.W_in[: min(len(self.W_in), 1000)]).all():
-                        raise TrainingError(f"training diverged: the vectors became NaN or infinite in epoch "
-                                            f"{st.epoch + 1} at learning rate {st.lr:.4g}; lower alpha")
-                else:
-                    st.history.append(float(mean))
                 secs = time.monotonic() - epoch_t0
-                logger.info("epoch %d/%d: mean loss %s, %.0f words/s, lr %.5f", st.epoch + 1, c.epochs,
-                            "-" if mean is None else f"{mean:.5f}", (st.words_done - epoch_words0) / max(secs, 1e-9),
-                            st.lr)
-                st.epoch += 1
-                st.job = 0
-                st.epoch_loss, st.epoch_examples = 0.0, 0
-                if on_epoch_end is not None:
-                    t_callback = time.monotonic()
-                    stop = on_epoch_end(st.epoch, mean)
-                    t_start += time.monotonic() - t_callback  # a callback's evaluation is not training time
-                    if stop:
-                        logger.info("stopped after epoch %d of %d at a callback's request", st.epoch, c.epochs)
-                        break
+                stop, callback_secs = self._end_epoch((st.words_done - epoch_words0) / max(secs, 1e-9), on_epoch_end)
+                t_start += callback_secs  # a callback's evaluation is not training time
+                if stop:
+                    break
         finally:
             if pool is not None:
                 pool.shutdown(wait=True, cancel_futures=True)
