@@ -22,7 +22,8 @@ cost CORPUS       the cost model of distributed training (docs/distributed.md): 
 distributed CORPUS  training on a Dask LocalCluster of N single-thread worker processes (--dask-workers 1 2 4 8)
                   against one process with --workers threads, same settings: training time and its ratio, quality,
                   and per round the wall time, the merge, the rows exchanged and the workers' own seconds (what
-                  docs/distributed.md's cost model is checked against).
+                  docs/distributed.md's cost model is checked against). --seeds 5 repeats it with 5 seeds and
+                  summarises each cluster's gaps to one process with the same seed.
 
 Examples
 --------
@@ -307,21 +308,35 @@ def mode_distributed(args):
         rows.append(f"| {name} | {secs:.1f}s | {m.state_.words_done / secs / 1e6:.2f}M | "
                     f"{(base / secs) if base else 1:.2f} | {100 * q['analogy']:.2f} | {q['ws353']:.3f} | {per_round} |")
         print(rows[-1], flush=True)
-        return secs
+        return secs, q
 
     print(f"{args.config}, {args.epochs} epochs, {corpus.n_words:,} words, round_words {args.round_words:,}, "
           f"merge {args.merge}\n| run | training | words/s | speed vs 1 process | analogy % | WS353 | rounds |\n"
           "|---|---|---|---|---|---|---|", flush=True)
-    one = w2v.Word2Vec(**params, workers=args.workers).fit(corpus, progress=False)
-    base = report(f"1 process, {args.workers} threads", one, None)
-    for n in args.dask_workers:
-        cluster = LocalCluster(n_workers=n, threads_per_worker=1, processes=True, dashboard_address=":0")
-        with cluster, Client(cluster) as client:
-            warm = w2v.Word2Vec(**{**params, "epochs": 1, "min_count": 1, "sample": 0}).fit([["a", "b", "c"]] * 50,
-                                                                              progress=False, client=client)
-            del warm  # the workers have loaded the kernels: the timed run is training only
-            m = w2v.Word2Vec(**params).fit(corpus, progress=False, client=client)
-            report(f"{n} Dask workers", m, base)
+    seeds = list(range(args.seed, args.seed + args.seeds))
+    diffs = {n: [] for n in args.dask_workers}  # per cluster size: (speed ratio, analogy points, WS353) per seed
+    for seed in seeds:
+        params["seed"] = seed
+        tag = f" (seed {seed})" if len(seeds) > 1 else ""
+        one = w2v.Word2Vec(**params, workers=args.workers).fit(corpus, progress=False)
+        base, q1 = report(f"1 process, {args.workers} threads{tag}", one, None)
+        for n in args.dask_workers:
+            cluster = LocalCluster(n_workers=n, threads_per_worker=1, processes=True, dashboard_address=":0")
+            with cluster, Client(cluster) as client:
+                warm = w2v.Word2Vec(**{**params, "epochs": 1, "min_count": 1, "sample": 0}).fit(
+                    [["a", "b", "c"]] * 50, progress=False, client=client)
+                del warm  # the workers have loaded the kernels: the timed run is training only
+                m = w2v.Word2Vec(**params).fit(corpus, progress=False, client=client)
+                secs, q = report(f"{n} Dask workers{tag}", m, base)
+                diffs[n].append((base / secs, 100 * (q["analogy"] - q1["analogy"]), q["ws353"] - q1["ws353"]))
+    if len(seeds) > 1:  # one run's quality moves with its seed about as much as the criteria allow
+        print(f"\nover seeds {', '.join(map(str, seeds))}: each cluster against one process with the same seed\n"
+              "| workers | speed vs 1 process (min / mean) | analogy points (mean / largest gap) | "
+              "WS353 (mean / largest gap) |\n|---|---|---|---|")
+        for n, d in diffs.items():
+            sp, an, ws = np.array(d).T
+            print(f"| {n} | {sp.min():.2f} / {sp.mean():.2f} | {an.mean():+.2f} / {an[np.abs(an).argmax()]:+.2f} | "
+                  f"{ws.mean():+.4f} / {ws[np.abs(ws).argmax()]:+.4f} |")
 
 
 # ---------------------------------------------------------------------------------------- distributed cost model
@@ -569,6 +584,8 @@ def main(argv=None):
         dd.add_argument("--" + ("dim" if name == "vector_size" else name.replace("_", "-")), dest=(
             "dim" if name == "vector_size" else name), type=type(f.default), default=f.default)
     dd.add_argument("--merge", default=Config.merge)
+    dd.add_argument("--seeds", type=int, default=1, help="run everything with seeds SEED..SEED+N-1 and summarise "
+                    "each cluster's gaps to one process with the same seed (one run's quality moves with its seed)")
     co = sub.add_parser("cost")
     co.add_argument("corpus")
     co.add_argument("--dask-workers", type=int, nargs=1, default=[2])
