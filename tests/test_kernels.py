@@ -272,7 +272,7 @@ def test_warm_up_compiles_what_training_calls(arch, loss, workers):
     import w2v
     from conftest import planted_corpus
     kernels.warm_up()
-    before = {f: len(f.signatures) for f in (kernels.train_job, kernels.publish_rows, kernels.refresh_rows)}
+    before = {f: len(f.signatures) for f in (kernels._train_job_kernel, kernels.publish_rows, kernels.refresh_rows)}
     sents, _ = planted_corpus(200)
     w2v.Word2Vec(arch=arch, loss=loss, workers=workers, vector_size=8, min_count=1, epochs=1, job_words=200).fit(
         sents, progress=False)

@@ -239,6 +239,7 @@ def _resume(args, out: Path, every, client=None):
         raise W2VError("--resume continues the run with the settings it started with; drop " + ", ".join(
             f"{flags[k]} (the run has {k}={getattr(model.config_, k)!r})" for k in changed))
     log.info("resuming %s at epoch %d, job %d", ckpt, model.state_.epoch + 1, model.state_.job)
+    _start_kernels(model, args)
     model.resume(args.corpus, progress=not args.quiet, workers=given.get("workers"), checkpoint_path=ckpt,
                  checkpoint_every=every, callbacks=_callbacks(args), client=client)
     return model
@@ -257,6 +258,7 @@ def _train_new(args, out: Path, every, client=None):
     params = {"workers": os.cpu_count() or 1, **({"epochs": datasets.STARTER_EPOCHS} if starter else {}),
               **config_args(args)}
     model = Word2Vec(**params)
+    _start_kernels(model, args)
     ckpt = out / CHECKPOINT_FILE
     if args.phrases is not None and args.phrases < 1:
         raise W2VError(f"--phrases must be a number of passes >= 1, got {args.phrases}")
@@ -264,6 +266,15 @@ def _train_new(args, out: Path, every, client=None):
               lowercase=bool(args.lowercase), checkpoint_path=ckpt if every else None, checkpoint_every=every,
               callbacks=_callbacks(args), phrases=args.phrases, client=client)
     return model
+
+
+def _start_kernels(model, args) -> None:
+    """A run that evaluates its vectors (--report, --eval-each-epoch) compiles that kernel with the training
+    ones, while the corpus is read, on a fresh install."""
+    cfg = model.get_config()
+    if cfg.use_kernels and (args.report or args.eval_each_epoch):
+        from .trainer import start_kernels
+        start_kernels(evaluation=True)
 
 
 def _callbacks(args) -> list:

@@ -31,6 +31,9 @@ Example
 from __future__ import annotations
 
 import math
+import os
+import subprocess
+import sys
 from collections import namedtuple
 
 import numpy as np
@@ -51,6 +54,7 @@ _LOWEST = np.finfo(np.float32).min
 _LANES = 16
 # windows between drawing a window's random numbers (and prefetching its rows) and training it
 AHEAD = 4
+CHILD_TIMEOUT_S = 300  # compile_in_child: a child slower than this is stopped and the kernel compiled in-process
 
 # train_job's arguments in three groups; numba passes named tuples of arrays and numbers without a copy
 Tables = namedtuple("Tables", "keep threshold alias points codes lengths")
@@ -60,6 +64,9 @@ Settings = namedtuple("Settings", "cbow hierarchical cbow_mean cbow_full_error w
                                   "compute_loss sync_every")
 Settings.__doc__ = """The run's flags and sizes (``Config`` fields of the same names; ``cbow``/``hierarchical`` from arch and
 loss; ``sync_every``: windows between publications of a thread's private rows)."""
+Scratch = namedtuple("Scratch", "sent ctx rows labels d_in d_out h neu1e ring_b ring_neg")
+Scratch.__doc__ = """train_job's working arrays (:func:`make_scratch`): the subsampled sentence, a window's inputs, its
+output rows and labels, the gradient buffers, and the ring of the windows' draws made ``AHEAD`` windows early."""
 Private = namedtuple("Private", "snap_in base_in snap_out base_out out_lo")
 Private.__doc__ = """One thread's private rows (``hogwild.PrivateRows``): ``W_in[base_in:base_in+H_in]`` stand for rows
 ``0..H_in``, ``W_out[base_out:base_out+H_out]`` for rows ``out_lo..out_lo+H_out``; ``snap_*`` (H, d) float32
@@ -311,8 +318,7 @@ def _draw_window(ring_b, ring_neg, slot, n, shrink_windows, window, hierarchical
     return state
 
 
-@njit(nogil=True, cache=True, fastmath=_FASTMATH)
-def train_job(W_in, W_out, ids, bounds, tables, settings, private, lr_start, lr_end, seed, since_sync):
+def train_job(W_in, W_out, ids, bounds, tables, settings, private, lr_start, lr_end, seed, since_sync, scratch=None):
     """Train on sentences ``ids[bounds[s]:bounds[s+1]]`` for every s of ``bounds``.
 
     Parameters
@@ -335,6 +341,8 @@ def train_job(W_in, W_out, ids, bounds, tables, settings, private, lr_start, lr_
         Seed of the job's random generator.
     since_sync : int
         Windows since this thread's last publication.
+    scratch : Scratch, optional
+        The kernel's working arrays (:func:`make_scratch`); made for the job when not given.
 
     Returns
     -------
@@ -342,6 +350,30 @@ def train_job(W_in, W_out, ids, bounds, tables, settings, private, lr_start, lr_
         Summed loss, examples trained (pairs for skip-gram, windows for CBOW), words after subsampling, and
         windows since the last publication (the next job's ``since_sync``).
     """
+    if scratch is None:
+        longest = int(np.diff(bounds).max()) if len(bounds) > 1 else 0
+        scratch = make_scratch(settings, tables, W_in.shape[1], longest)
+    elif len(bounds) > 1 and np.diff(bounds).max() > scratch.sent.shape[0]:
+        raise ValueError(f"a sentence of this job is longer than the scratch's {scratch.sent.shape[0]} words")
+    return _train_job_kernel(W_in, W_out, ids, bounds, tables, settings, private, lr_start, lr_end, seed, since_sync,
+                             scratch)
+
+
+def make_scratch(settings, tables, d: int, max_len: int) -> Scratch:
+    """The working arrays of :func:`train_job` for sentences of up to ``max_len`` words (allocated here, in numpy,
+    so that the kernel compiles no allocation code: a fresh install compiles ~0.6 s less)."""
+    window, k_max = settings.window, (tables.points.shape[1] if settings.hierarchical else settings.negative + 1)
+    ring = AHEAD + 1  # the draws of windows i..i+AHEAD
+    return Scratch(np.empty(max_len, np.int32), np.empty(2 * window, np.int64), np.empty(k_max, np.int64),
+                   np.empty(k_max, np.float32), np.empty((2 * window, d), np.float32), np.empty((k_max, d), np.float32),
+                   np.empty(d, np.float32), np.empty(d, np.float32), np.zeros(ring, np.int64),
+                   np.zeros((ring, max(settings.negative, 1)), np.int64))
+
+
+@njit(nogil=True, cache=True, fastmath=_FASTMATH)
+def _train_job_kernel(W_in, W_out, ids, bounds, tables, settings, private, lr_start, lr_end, seed, since_sync, scratch):
+    """:func:`train_job`'s loop, for both architectures. (One kernel per architecture, each compiling only its
+    window update, saved 0.5 s of a first run but trained CBOW 10-15% slower, measured; so one kernel.)"""
     keep, threshold, alias = tables.keep, tables.threshold, tables.alias
     points, codes, lengths = tables.points, tables.codes, tables.lengths
     cbow, hierarchical, cbow_mean = settings.cbow, settings.hierarchical, settings.cbow_mean
@@ -352,21 +384,8 @@ def train_job(W_in, W_out, ids, bounds, tables, settings, private, lr_start, lr_
     d = W_in.shape[1]
     n_in, n_out_private = snap_in.shape[0], snap_out.shape[0]
     state = np.uint64(seed)
-    max_len = 0
-    for s in range(bounds.shape[0] - 1):
-        max_len = max(max_len, bounds[s + 1] - bounds[s])
-    sent = np.empty(max_len, np.int32)
-    ctx = np.empty(2 * window, np.int64)
-    k_max = points.shape[1] if hierarchical else negative + 1
-    rows = np.empty(k_max, np.int64)
-    labels = np.empty(k_max, np.float32)
-    d_in = np.empty((2 * window, d), np.float32)
-    d_out = np.empty((k_max, d), np.float32)
-    h = np.empty(d, np.float32)
-    neu1e = np.empty(d, np.float32)
-    ring = AHEAD + 1  # the draws of windows i..i+AHEAD
-    ring_b = np.zeros(ring, np.int64)
-    ring_neg = np.zeros((ring, max(negative, 1)), np.int64)
+    sent, ctx, rows, labels, d_in, d_out, h, neu1e, ring_b, ring_neg = scratch
+    ring = ring_b.shape[0]
     total = max(bounds[bounds.shape[0] - 1] - bounds[0], 1)
     done = 0
     loss = 0.0
@@ -435,7 +454,8 @@ def train_job(W_in, W_out, ids, bounds, tables, settings, private, lr_start, lr_
                                            cbow_mean, full_error, compute_loss)
                 n_examples += 1
             else:
-                loss += sg_window_update(W_in, W_out, ctx, n_ctx, rows, labels, n_out, lr, d_in, d_out, compute_loss)
+                loss += sg_window_update(W_in, W_out, ctx, n_ctx, rows, labels, n_out, lr, d_in, d_out,
+                                         compute_loss)
                 n_examples += n_ctx
             since_sync += 1
             if since_sync >= sync_every:
@@ -444,6 +464,8 @@ def train_job(W_in, W_out, ids, bounds, tables, settings, private, lr_start, lr_
                 since_sync = 0
         done += bounds[s + 1] - bounds[s]
     return loss, n_examples, n_words, since_sync
+
+
 
 
 @njit(nogil=True, cache=True)
@@ -582,16 +604,78 @@ def analogy_argmax(sims, qa, qb, qc, exclude, cosmul, out, start, stop):
                 break
 
 
-def warm_up() -> None:
-    """Compile (or load from numba's cache) every kernel training calls, with the argument types training
-    passes, on empty inputs: a fresh install compiles once, here, instead of inside the first timed job."""
+def _warm_inputs() -> tuple:
+    """Arguments of the types training passes to :func:`train_job`'s kernel, on empty inputs."""
     f32, i32, i64 = np.float32, np.int32, np.int64
     W = np.zeros((2, 4), f32)
     tables = Tables(np.ones(2, f32), np.zeros(2, i64), np.zeros(2, i32), np.zeros((2, 1), i32),
                     np.zeros((2, 1), np.uint8), np.ones(2, i32))
     settings = Settings(True, False, True, True, 2, True, 1, True, 8192)
-    private = no_private_rows(4)
-    train_job(W, W.copy(), np.zeros(0, i32), np.zeros(1, i64), tables, settings, private, 0.025, 0.025, 1, 0)
-    select_job(np.zeros(0, i32), np.zeros(1, i64), np.zeros(1, i32), 1, np.zeros(1, i32), np.zeros(1, i64))
-    publish_rows(W, private.snap_in, 0, 0)
-    refresh_rows(W, private.snap_in, 0, 0)
+    return (W, W.copy(), np.zeros(0, i32), np.zeros(1, i64), tables, settings, no_private_rows(4), 0.025, 0.025, 1, 0,
+            make_scratch(settings, tables, 4, 1))
+
+
+def warm_up(train: bool = True, helpers: bool = True, evaluation: bool = False,
+            child: subprocess.Popen | None = None) -> None:
+    """Compile (or load from numba's cache) the kernels training calls, with the argument types training
+    passes, on empty inputs: a fresh install compiles once, here, instead of inside the first timed job.
+
+    ``train``: :func:`train_job`'s kernel (the largest); ``helpers``: the small kernels around it;
+    ``evaluation``: :func:`analogy_argmax` too, for a run that evaluates its vectors when it ends. ``child``: a
+    process compiling the train_job kernel meanwhile (:func:`compile_in_child`): the others compile here while
+    it works, then the kernel loads from the cache.
+
+    Example
+    -------
+    >>> warm_up(child=compile_in_child())  # doctest: +SKIP
+    """
+    f32, i32, i64 = np.float32, np.int32, np.int64
+    if helpers:
+        W, snap = np.zeros((2, 4), f32), np.zeros((0, 4), f32)
+        select_job(np.zeros(0, i32), np.zeros(1, i64), np.zeros(1, i32), 1, np.zeros(1, i32), np.zeros(1, i64))
+        publish_rows(W, snap, 0, 0)
+        refresh_rows(W, snap, 0, 0)
+    if evaluation:
+        q = np.zeros(0, i64)
+        analogy_argmax(np.zeros((1, 1), f32), q, q, q, np.zeros((0, 3), i64), False, q, 0, 0)
+    if child is not None:
+        try:
+            child.wait(timeout=CHILD_TIMEOUT_S)
+        except subprocess.TimeoutExpired:  # compile here instead
+            child.kill()
+    if train:
+        _train_job_kernel(*_warm_inputs())
+
+
+def cached() -> bool:
+    """Whether numba's cache holds :func:`train_job`'s kernel compiled from this source for this machine (the
+    key numba itself looks up)."""
+    from numba import typeof
+    kernel = _train_job_kernel
+    try:
+        key = kernel._cache._index_key(tuple(typeof(a) for a in _warm_inputs()), kernel.targetctx.codegen())
+        return key in kernel._cache._cache_file._load_index()
+    except Exception:  # noqa: BLE001 - numba's cache internals moved, or no cache: compile in-process as before
+        return True
+
+
+def compile_in_child() -> subprocess.Popen | None:
+    """Start compiling :func:`train_job`'s kernel into numba's cache in a child process, when the cache lacks
+    it; returns the child, or None.
+
+    numba compiles one function at a time per process (a global lock, holding the GIL), so a second process is
+    the only way to compile on a second core: the caller reads its corpus (compiling the ingestion kernels)
+    and compiles the small kernels while the child compiles the largest. If the child fails (a cache directory
+    it cannot write, a crash), :func:`warm_up` finds no cached kernel and compiles it in-process.
+    """
+    from numba import config
+    if config.DISABLE_JIT or (os.cpu_count() or 1) < 2 or cached():
+        return None
+    package_parent = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+    code = (f"import sys; sys.path.insert(0, {package_parent!r}); from w2v import kernels; "
+            "kernels.warm_up(helpers=False)")
+    try:
+        return subprocess.Popen([sys.executable, "-c", code], stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL,
+                                stderr=subprocess.DEVNULL)
+    except OSError:
+        return None

@@ -47,18 +47,23 @@ from .vocab import Vocabulary
 logger = logging.getLogger(__name__)
 
 
-_warm_up: threading.Thread | None = None  # compiles the kernels while the vocabulary is built (start_kernels)
+_warm_up: threading.Thread | None = None  # makes the kernels ready while the corpus is read (start_kernels)
 
 
-def start_kernels() -> None:
+def start_kernels(evaluation: bool = False) -> None:
     """Start compiling (or loading) the numba kernels in the background, once per process, so that training
-    waits for them only after the corpus is read. A fresh install compiles for about nine seconds; numba's
-    compiler holds the GIL like the vocabulary count does, so on the starter corpus little of it overlaps."""
+    waits for them only after the corpus is read.
+
+    A fresh install compiles them for a few seconds; numba compiles one function at a time per process, so the
+    largest (``train_job``'s kernel) compiles in a child process on another core
+    (``kernels.compile_in_child``) while this one reads the corpus, and then loads from numba's cache.
+    ``evaluation``: the run evaluates its vectors when it ends; that kernel compiles meanwhile too.
+    """
     global _warm_up
     if _warm_up is None:
         def warm():
             from . import kernels
-            kernels.warm_up()
+            kernels.warm_up(evaluation=evaluation, child=kernels.compile_in_child())
         _warm_up = threading.Thread(target=warm, name="w2v-kernels", daemon=True)
         _warm_up.start()
 
@@ -250,8 +255,14 @@ class Trainer:
         train_job, tables, settings = self._kernel
         lr0, lr1 = self.lr_at(p0, epoch, n_words), self.lr_at(p1, epoch, n_words)
         p = self._rows_of_this_thread()
+        local = self._local
+        if getattr(local, "scratch_of", None) is not self._kernel:  # once per thread and run: reused by its jobs
+            from .kernels import make_scratch
+            d = self.weights.buf_in.shape[1]
+            local.scratch = make_scratch(settings, tables, d, self.config.max_sentence_length)
+            local.scratch_of = self._kernel
         loss, n_ex, _, p.since_sync = train_job(self.weights.buf_in, self.weights.buf_out, ids, bounds, tables,
-                                                settings, p.kernel_args(), lr0, lr1, seed, p.since_sync)
+                                                settings, p.kernel_args(), lr0, lr1, seed, p.since_sync, local.scratch)
         return loss, n_ex, lr0
 
     def _train_numpy(self, job_ids, local, p0, p1, epoch, n_words, seed):
