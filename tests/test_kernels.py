@@ -1,4 +1,6 @@
 """The numba kernels compute exactly the update of the numpy reference on the same random draws."""
+import os
+
 import numpy as np
 import pytest
 from scipy import stats
@@ -277,3 +279,20 @@ def test_warm_up_compiles_what_training_calls(arch, loss, workers):
     w2v.Word2Vec(arch=arch, loss=loss, workers=workers, vector_size=8, min_count=1, epochs=1, job_words=200).fit(
         sents, progress=False)
     assert {f: len(f.signatures) for f in before} == before
+
+
+def test_a_cold_cache_compiles_the_training_kernel_in_a_child(tmp_path):
+    """On a fresh install (numba's cache empty) the training kernel compiles in a second process, which leaves it
+    in the cache for this one; with the cache warm no child starts."""
+    import subprocess
+    import sys
+    code = ("from w2v import kernels\n"
+            "assert not kernels.cached()\n"
+            "child = kernels.compile_in_child()\n"
+            "assert child is not None and child.wait() == 0\n"
+            "assert kernels.cached() and kernels.compile_in_child() is None\n"
+            "kernels.warm_up(helpers=False)\n"
+            "assert kernels._train_job_kernel.stats.cache_hits and not kernels._train_job_kernel.stats.cache_misses\n")
+    env = {**os.environ, "NUMBA_CACHE_DIR": str(tmp_path)}
+    done = subprocess.run([sys.executable, "-c", code], env=env, capture_output=True, text=True, timeout=300)
+    assert done.returncode == 0, done.stderr
