@@ -242,3 +242,15 @@ def test_tables_grow_past_their_first_size(tmp_path):
     path.write_text("\n".join(" ".join(f"token{i * 7 + k:06d}" for k in range(7)) for i in range(6000)) + "\n")
     got = prepare_corpus(path, tmp_path / "c.w2vcorpus", workers=2, progress=False)
     assert len(got.words) == got.n_words == 42_000 and got.words == sorted(got.words)
+
+
+def test_large_ingestion_buffers_live_in_their_own_mappings():
+    """The big arrays of a pass over the corpus bypass malloc (whose raised mmap threshold kept ~100 MB after
+    reading a 100 M-word corpus): zeroed, writable, and unmapped when they go."""
+    import mmap
+    big = ingest.mapped_zeros(ingest.MAPPED_BYTES // 4, np.int32)
+    small = ingest.mapped_zeros(10, np.int64)
+    assert isinstance(big.base.obj, mmap.mmap) and not isinstance(getattr(small.base, "obj", None), mmap.mmap)
+    assert not big.any() and not small.any() and big.flags.writeable
+    big[-1] = 7
+    assert big.sum() == 7
