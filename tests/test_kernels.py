@@ -296,3 +296,21 @@ def test_a_cold_cache_compiles_the_training_kernel_in_a_child(tmp_path):
     env = {**os.environ, "NUMBA_CACHE_DIR": str(tmp_path)}
     done = subprocess.run([sys.executable, "-c", code], env=env, capture_output=True, text=True, timeout=300)
     assert done.returncode == 0, done.stderr
+
+
+def test_train_job_refuses_a_scratch_too_small_for_the_job():
+    """The kernel writes its working arrays without bounds checks: a scratch made for a shorter sentence, a smaller
+    window or fewer noise words is refused before it runs."""
+    f32, i32, i64 = np.float32, np.int32, np.int64
+    W = np.zeros((3, 4), f32)
+    tables = kernels.make_tables(np.ones(3, f32), np.zeros(3, i64), np.zeros(3, i32))
+    settings = kernels.Settings(True, False, True, True, 2, True, 3, True, 8192)
+    ids, bounds = np.zeros(6, i32), np.array([0, 6], i64)
+    args = (W, W.copy(), ids, bounds, tables, settings, kernels.no_private_rows(4), 0.025, 0.025, 1, 0)
+    kernels.train_job(*args, kernels.make_scratch(settings, tables, 4, 6))
+    with pytest.raises(ValueError, match="sent"):
+        kernels.train_job(*args, kernels.make_scratch(settings, tables, 4, 5))
+    with pytest.raises(ValueError, match="ctx"):
+        kernels.train_job(*args, kernels.make_scratch(settings._replace(window=1), tables, 4, 6))
+    with pytest.raises(ValueError, match="rows"):
+        kernels.train_job(*args, kernels.make_scratch(settings._replace(negative=1), tables, 4, 6))

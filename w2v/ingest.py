@@ -25,8 +25,9 @@ Python path (both are approximate by design).
 
 Example
 -------
->>> from w2v.ingest import count_file
->>> words, counts, first = count_file("corpus.txt", workers=2)  # doctest: +SKIP
+>>> from w2v.ingest import count_tables, decode_tokens
+>>> table = count_tables(["corpus.txt"], workers=2)  # doctest: +SKIP
+>>> words, counts, first, token_ids = decode_tokens(table, "corpus.txt", False, "replace")  # doctest: +SKIP
 """
 from __future__ import annotations
 

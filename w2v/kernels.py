@@ -350,24 +350,44 @@ def train_job(W_in, W_out, ids, bounds, tables, settings, private, lr_start, lr_
         Summed loss, examples trained (pairs for skip-gram, windows for CBOW), words after subsampling, and
         windows since the last publication (the next job's ``since_sync``).
     """
+    longest = int(np.diff(bounds).max()) if len(bounds) > 1 else 0
     if scratch is None:
-        longest = int(np.diff(bounds).max()) if len(bounds) > 1 else 0
         scratch = make_scratch(settings, tables, W_in.shape[1], longest)
-    elif len(bounds) > 1 and np.diff(bounds).max() > scratch.sent.shape[0]:
-        raise ValueError(f"a sentence of this job is longer than the scratch's {scratch.sent.shape[0]} words")
+    else:  # the kernel indexes these without bounds checks: a scratch made for other settings must not reach it
+        short = [name for name, have, shape, dtype in zip(Scratch._fields, scratch, _scratch_shapes(
+                     settings, tables, W_in.shape[1], longest), _SCRATCH_DTYPES)
+                 if have.dtype != dtype or have.ndim != len(shape) or any(h < n for h, n in zip(have.shape, shape))]
+        if short:
+            raise ValueError(f"train_job's scratch does not fit this job ({', '.join(short)}): make it with "
+                             "make_scratch for these settings and the longest sentence")
     return _train_job_kernel(W_in, W_out, ids, bounds, tables, settings, private, lr_start, lr_end, seed, since_sync,
                              scratch)
 
 
+_SCRATCH_DTYPES = (np.int32, np.int64, np.int64, np.float32, np.float32, np.float32, np.float32, np.float32, np.int64,
+                   np.int64)
+
+
+def _scratch_shapes(settings, tables, d: int, max_len: int) -> tuple:
+    """The shape of each :class:`Scratch` array for ``settings`` and sentences of up to ``max_len`` words."""
+    w2, k_max = 2 * settings.window, (tables.points.shape[1] if settings.hierarchical else settings.negative + 1)
+    ring = AHEAD + 1  # the draws of windows i..i+AHEAD
+    return ((max_len,), (w2,), (k_max,), (k_max,), (w2, d), (k_max, d), (d,), (d,), (ring,),
+            (ring, max(settings.negative, 1)))
+
+
 def make_scratch(settings, tables, d: int, max_len: int) -> Scratch:
     """The working arrays of :func:`train_job` for sentences of up to ``max_len`` words (allocated here, in numpy,
-    so that the kernel compiles no allocation code: a fresh install compiles ~0.6 s less)."""
-    window, k_max = settings.window, (tables.points.shape[1] if settings.hierarchical else settings.negative + 1)
-    ring = AHEAD + 1  # the draws of windows i..i+AHEAD
-    return Scratch(np.empty(max_len, np.int32), np.empty(2 * window, np.int64), np.empty(k_max, np.int64),
-                   np.empty(k_max, np.float32), np.empty((2 * window, d), np.float32), np.empty((k_max, d), np.float32),
-                   np.empty(d, np.float32), np.empty(d, np.float32), np.zeros(ring, np.int64),
-                   np.zeros((ring, max(settings.negative, 1)), np.int64))
+    so that the kernel compiles no allocation code: a fresh install compiles ~0.6 s less).
+
+    Example
+    -------
+    >>> s = make_scratch(Settings(True, False, True, True, 5, True, 5, True, 8192), make_tables(np.ones(3)), 100, 50)
+    >>> s.sent.shape, s.ctx.shape, s.d_out.shape
+    ((50,), (10,), (6, 100))
+    """
+    return Scratch(*(np.zeros(shape, dtype) for shape, dtype in zip(_scratch_shapes(settings, tables, d, max_len),
+                                                                     _SCRATCH_DTYPES)))
 
 
 @njit(nogil=True, cache=True, fastmath=_FASTMATH)
