@@ -689,6 +689,9 @@ def compile_in_child() -> subprocess.Popen | None:
     it cannot write, a crash), :func:`warm_up` finds no cached kernel and compiles it in-process.
     """
     from numba import config
+    python = os.path.basename(sys.executable or "").lower().startswith(("python", "pypy"))
+    if not python or getattr(sys, "frozen", False):  # an embedding or frozen application: no interpreter to run
+        return None
     if config.DISABLE_JIT or (os.cpu_count() or 1) < 2 or cached():
         return None
     package_parent = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
