@@ -71,7 +71,7 @@ def mapped_zeros(n: int, dtype) -> np.ndarray:
 
     For the buffers of a pass over the corpus: when glibc's malloc frees a large block it had mapped, it raises
     its mmap threshold to that size, and freed blocks below it then stay in the heap: reading a 100 M-word
-    corpus left the process ~100 MB larger for the rest of the run (a 361 MB peak instead of 281).
+    corpus left the process ~80 MB larger for the rest of the run (the fit peaked at 361 MB; 284 MB now).
 
     Example
     -------
