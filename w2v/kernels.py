@@ -486,8 +486,6 @@ def _train_job_kernel(W_in, W_out, ids, bounds, tables, settings, private, lr_st
     return loss, n_examples, n_words, since_sync
 
 
-
-
 @njit(nogil=True, cache=True)
 def select_job(ids, bounds, remap, max_len, out_ids, out_bounds):
     """A job's sentences in model ids: ``remap[ids]``, dropping words mapped to -1 (below ``min_count``, or

@@ -35,6 +35,7 @@ from .config import Config
 from .corpus import DEFAULT_TOKENIZER, DirectoryCorpus, as_corpus, encode_blocks, fingerprint
 from .encoded import FORMAT, META_FILE, SUFFIX, VERSION, EncodedCorpus, Writer
 from .errors import ConfigError, CorpusError
+from .io import is_compressed
 from .progress import tqdm
 from .vocab import count_words
 
@@ -220,7 +221,7 @@ def _cluster_passes(path: Path, options: dict, client, progress: bool):
     files = corpus_files(path)
     parts = []  # (file number, start, end)
     for i, f in enumerate(files):
-        if f.suffix.lower() in (".gz", ".bz2", ".xz"):
+        if is_compressed(f):
             parts.append((i, 0, None))
         else:
             cuts = ingest.part_cuts(f, PART_BYTES)
