@@ -273,8 +273,9 @@ def test_warm_up_compiles_what_training_calls(arch, loss, workers):
     compile happens before the clock starts, never inside a timed job."""
     import w2v
     from conftest import planted_corpus
-    kernels.warm_up()
-    before = {f: len(f.signatures) for f in (kernels._train_job_kernel, kernels.publish_rows, kernels.refresh_rows)}
+    kernels.warm_up(arch == "cbow", loss == "hierarchical")
+    kernel = kernels.job_kernel(arch == "cbow", loss == "hierarchical")
+    before = {f: len(f.signatures) for f in (kernel, kernels.publish_rows, kernels.refresh_rows)}
     sents, _ = planted_corpus(200)
     w2v.Word2Vec(arch=arch, loss=loss, workers=workers, vector_size=8, min_count=1, epochs=1, job_words=200).fit(
         sents, progress=False)
@@ -282,17 +283,31 @@ def test_warm_up_compiles_what_training_calls(arch, loss, workers):
 
 
 def test_a_cold_cache_compiles_the_training_kernel_in_a_child(tmp_path):
-    """On a fresh install (numba's cache empty) the training kernel compiles in a second process, which leaves it
-    in the cache for this one; with the cache warm no child starts."""
+    """On a fresh install (numba's cache empty) the training kernel of the run's variant compiles in a second
+    process, which leaves it in the cache for this one: a forked copy when this process runs no other thread, a
+    fresh interpreter when it does; with the cache warm no child starts. A variant compiles only its own window
+    update, once."""
     import subprocess
     import sys
-    code = ("from w2v import kernels\n"
-            "assert not kernels.cached()\n"
-            "child = kernels.compile_in_child()\n"
-            "assert child is not None and child.wait() == 0\n"
-            "assert kernels.cached() and kernels.compile_in_child() is None\n"
-            "kernels.warm_up(helpers=False)\n"
-            "assert kernels._train_job_kernel.stats.cache_hits and not kernels._train_job_kernel.stats.cache_misses\n")
+    code = ("import subprocess, threading\n"
+            "from w2v import kernels\n"
+            "assert not kernels.cached(True, False)\n"
+            "child = kernels.compile_in_child(True, False)\n"
+            "assert not isinstance(child, subprocess.Popen)\n"
+            "child.join()\n"
+            "assert child.exitcode == 0\n"
+            "assert kernels.cached(True, False) and kernels.compile_in_child(True, False) is None\n"
+            "assert not kernels.cached(False, False)\n"
+            "other = threading.Event()\n"
+            "threading.Thread(target=other.wait).start()\n"
+            "child = kernels.compile_in_child(False, False)\n"
+            "other.set()\n"
+            "assert isinstance(child, subprocess.Popen) and child.wait() == 0 and kernels.cached(False, False)\n"
+            "kernels.warm_up(True, False, helpers=False)\n"
+            "cbow = kernels.job_kernel(True, False)\n"
+            "assert cbow.stats.cache_hits and not cbow.stats.cache_misses\n"
+            "kernels.warm_up(False, True, helpers=False)\n"
+            "assert not kernels.cbow_window_update.signatures and len(kernels.sg_window_update.signatures) == 1\n")
     env = {**os.environ, "NUMBA_CACHE_DIR": str(tmp_path)}
     done = subprocess.run([sys.executable, "-c", code], env=env, capture_output=True, text=True, timeout=300)
     assert done.returncode == 0, done.stderr

@@ -274,7 +274,7 @@ def _start_kernels(model, args) -> None:
     cfg = model.get_config()
     if cfg.use_kernels and (args.report or args.eval_each_epoch):
         from .trainer import start_kernels
-        start_kernels(evaluation=True)
+        start_kernels(cfg, evaluation=True)
 
 
 def _callbacks(args) -> list:

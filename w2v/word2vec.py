@@ -135,7 +135,7 @@ class Word2Vec:
         cfg = self.get_config().validate()
         callbacks = check_callbacks(callbacks)
         if cfg.use_kernels:
-            start_kernels()  # a fresh install compiles them; training waits for them after the corpus is read
+            start_kernels(cfg)  # a fresh install compiles them; training waits for them after the corpus is read
         t0 = time.monotonic()
         self.phrases_ = None
         prepared = self._prepare(corpus, cfg, tokenizer, lowercase, progress, client)
