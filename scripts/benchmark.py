@@ -285,7 +285,7 @@ def mode_distributed(args):
 
     import w2v
     from dask.distributed import Client, LocalCluster
-    from w2v.io import save_word2vec_format
+    from w2v.word2vec_format import save_word2vec_format
     logging.getLogger("distributed").setLevel(logging.WARNING)
     corpus = w2v.prepare_corpus(args.corpus, progress=False)  # read once, untimed: training is compared
     arch, loss = args.config.split("-")

@@ -327,7 +327,8 @@ def cmd_train(args) -> int:
 
 def _save_run(model, out: Path, args) -> None:
     """Write the finished run: the model, its vectors, the summary line; the checkpoint goes."""
-    from .io import CHECKPOINT_FILE, MODEL_FILE, VECTORS_BINARY, VECTORS_TEXT, save_word2vec_format
+    from .io import CHECKPOINT_FILE, MODEL_FILE, VECTORS_BINARY, VECTORS_TEXT
+    from .word2vec_format import save_word2vec_format
     model.save(out / MODEL_FILE)
     save_word2vec_format(out / VECTORS_TEXT, model.vocab_.index_to_key, model.W_in_, whitespace="replace")
     if args.binary:

@@ -18,11 +18,13 @@ Example
 from __future__ import annotations
 
 import difflib
+import os
+from concurrent.futures import ThreadPoolExecutor
 from typing import Iterable, Sequence
 
 import numpy as np
 
-from . import io
+from . import io, word2vec_format
 from .errors import KeyNotInVocabError, W2VError
 from .similarity import cosadd_direction, cosmul, unit_rows
 
@@ -55,22 +57,41 @@ class KeyedVectors:
     phrase_delimiter : str, optional
         The delimiter of the phrases the vectors were trained with (``w2v.Phrases``): a query "new york" that
         is not a word is looked up as "new_york".
+    norms : (V,) float32 array, optional
+        The vectors' lengths, when a file stored them (``save`` does); computed at the first query otherwise.
 
     Attributes
     ----------
-    index_to_key, key_to_index, vectors
+    index_to_key, key_to_index, vectors, norms
+
+    Queries score words by ``vectors @ q / norms`` (as gensim does), so they need no second, normalised copy of
+    the vectors: pretrained vectors of millions of words take their own size in memory, not twice it.
     """
 
     def __init__(self, keys: Sequence[str], vectors: np.ndarray, counts: np.ndarray | None = None,
-                 phrase_delimiter: str | None = None):
+                 phrase_delimiter: str | None = None, norms: np.ndarray | None = None):
         self.index_to_key = list(keys)
-        self.key_to_index = {k: i for i, k in enumerate(self.index_to_key)}
+        self._key_to_index = None  # built at the first lookup: a million words' dict is as large as their list
         self.vectors = np.asarray(vectors)  # (V, d)
         if self.vectors.ndim != 2 or len(self.vectors) != len(self.index_to_key):
             raise W2VError(f"{len(self.index_to_key)} keys but vectors of shape {self.vectors.shape}")
         self.counts = None if counts is None else np.asarray(counts)
         self.phrase_delimiter = phrase_delimiter
+        if norms is not None and np.shape(norms) != (len(self.index_to_key),):
+            raise W2VError(f"{len(self.index_to_key)} keys but norms of shape {np.shape(norms)}")
+        self._norms = norms
         self._normed = None
+
+    @property
+    def key_to_index(self) -> dict:
+        """``{word: row}``."""
+        if self._key_to_index is None:
+            self._key_to_index = {k: i for i, k in enumerate(self.index_to_key)}
+        return self._key_to_index
+
+    @key_to_index.setter
+    def key_to_index(self, mapping: dict) -> None:
+        self._key_to_index = mapping
 
     # ------------------------------------------------------------------ container protocol
     def __len__(self) -> int:
@@ -156,8 +177,9 @@ class KeyedVectors:
     def distances(self, word_or_vector, other_words: Sequence = ()) -> np.ndarray:
         """Cosine distances ``1 - cos`` from a word or vector to ``other_words`` (every word when empty)."""
         _, (v,), _ = self._terms([word_or_vector], 1.0)
-        others = self.get_normed_vectors() if not len(other_words) else self.get_normed_vectors()[self.indices(other_words)]
-        return 1.0 - others @ v
+        if not len(other_words):
+            return 1.0 - self._cosines(v)
+        return 1.0 - self._unit(self.indices(other_words)) @ v
 
     @staticmethod
     def cosine_similarities(vector_1, vectors_all) -> np.ndarray:
@@ -181,24 +203,47 @@ class KeyedVectors:
         return KeyNotInVocabError(words, suggestions)
 
     # ------------------------------------------------------------------ norms
+    @property
+    def norms(self) -> np.ndarray:
+        """The length of every vector ``(V,)`` float32, computed once (on every core) and cached."""
+        if self._norms is None:
+            self._norms = row_norms(self.vectors)
+        return self._norms
+
     def get_normed_vectors(self) -> np.ndarray:
-        """Unit-length rows ``(V, d)``, computed once and cached (zero vectors stay zero)."""
+        """Unit-length rows ``(V, d)`` float32, computed once and cached (zero vectors stay zero). Queries do not
+        need them; this is a second copy of the vectors, for code that wants the unit rows themselves."""
         if self._normed is None:
-            self._normed = unit_rows(self.vectors.astype(np.float32, copy=False))
+            self._normed = self._unit(slice(None))
         return self._normed
 
     def fill_norms(self, force: bool = False) -> None:
-        """Recompute the cached unit vectors (call after changing ``vectors`` in place)."""
-        if force or self._normed is None:
-            self._normed = None
-            self.get_normed_vectors()
+        """Recompute the cached lengths (call after changing ``vectors`` in place)."""
+        if force or self._norms is None:
+            self._norms = self._normed = None
+            self.norms
+
+    def _unit(self, rows) -> np.ndarray:
+        """The unit vectors of some rows (an index, a slice or an index array), float32."""
+        norms = self.norms[rows]
+        return (self.vectors[rows].astype(np.float32, copy=False) / np.where(norms == 0, 1, norms)[..., None]
+                if np.ndim(norms) else self.vectors[rows].astype(np.float32) / (norms or 1))
+
+    def _cosines(self, q: np.ndarray, stop: int | None = None) -> np.ndarray:
+        """Cosines of the first ``stop`` words to unit vector(s) ``q``: ``(d,) -> (n,)``, ``(b, d) -> (b, n)``."""
+        if self._normed is not None:
+            return q @ self._normed[:stop].T
+        vectors = self.vectors[:stop]
+        if vectors.dtype != np.float32:  # float16 storage: compute in float32, as get_normed_vectors does
+            vectors = vectors.astype(np.float32)
+        norms = self.norms[:stop]
+        return (q @ vectors.T) / np.where(norms == 0, 1, norms)
 
     # ------------------------------------------------------------------ similarity
     def similarity(self, w1: str, w2: str) -> float:
         """Cosine similarity of two words."""
-        n = self.get_normed_vectors()
-        i, j = self.indices([w1, w2])
-        return float(np.dot(n[i], n[j]))
+        a, b = self._unit(self.indices([w1, w2]))
+        return float(np.dot(a, b))
 
     def distance(self, w1: str, w2: str) -> float:
         """Cosine distance ``1 - similarity``."""
@@ -219,7 +264,6 @@ class KeyedVectors:
             return [], [], []
         if isinstance(items, (str, int, np.integer)) or (isinstance(items, np.ndarray) and items.ndim == 1):
             items = [items]
-        normed = self.get_normed_vectors()
         idx, vecs, weights, missing = [], [], [], []
         for x in items:
             weight = default_weight
@@ -234,15 +278,11 @@ class KeyedVectors:
                     missing.append(x)
                     continue
                 idx.append(i)
-                vecs.append(normed[i])
+                vecs.append(self._unit(i))
             weights.append(float(weight))
         if missing:
             raise self._missing(missing)
         return idx, vecs, weights
-
-    def _scores_limit(self, restrict_vocab):
-        n = self.get_normed_vectors()
-        return n if restrict_vocab is None else n[:restrict_vocab]
 
     def _ranked(self, scores: np.ndarray, exclude, topn: int | None):
         """Turn one row of scores into [(word, score)], dropping excluded indices."""
@@ -278,7 +318,7 @@ class KeyedVectors:
         if not pv and not nv:
             raise W2VError("most_similar needs at least one positive or negative word")
         weighted = [w * v for w, v in zip(pw + nw, pv + nv)]
-        scores = self._scores_limit(restrict_vocab) @ cosadd_direction(weighted, [])  # (V,)
+        scores = self._cosines(cosadd_direction(weighted, []), restrict_vocab)  # (V,)
         return self._ranked(scores, pi + ni, topn)
 
     def most_similar_cosmul(self, positive=None, negative=None, topn: int | None = 10,
@@ -288,8 +328,7 @@ class KeyedVectors:
         ni, nv, _ = self._terms(negative, 1.0)
         if not pv:
             raise W2VError("most_similar_cosmul needs at least one positive word")
-        normed = self._scores_limit(restrict_vocab)
-        scores = cosmul([normed @ v for v in pv], [normed @ v for v in nv])
+        scores = cosmul([self._cosines(v, restrict_vocab) for v in pv], [self._cosines(v, restrict_vocab) for v in nv])
         return self._ranked(scores, pi + ni, topn)
 
     def analogy(self, a: str, b: str, c: str, topn: int = 1, method: str = "3cosadd",
@@ -312,15 +351,14 @@ class KeyedVectors:
         words = list(words)
         if len(words) < 2:
             raise W2VError("doesnt_match needs at least two words")
-        n = self.get_normed_vectors()[self.indices(words)]  # (m, d)
+        n = self._unit(self.indices(words))  # (m, d)
         mean = unit_rows(n.mean(axis=0))
         return words[int(np.argmin(n @ mean))]
 
     def closer_than(self, w1: str, w2: str) -> list[str]:
         """Words closer to ``w1`` than ``w2`` is."""
-        n = self.get_normed_vectors()
         i, j = self.indices([w1, w2])
-        sims = n @ n[i]
+        sims = self._cosines(self._unit(i))
         closer = np.flatnonzero(sims > sims[j])
         return [self.index_to_key[k] for k in closer if k != i]
 
@@ -342,20 +380,20 @@ class KeyedVectors:
         -------
         idx : (q, topn) int64 and sims : (q, topn) float32, best first. ``index_to_key`` maps idx to words.
         """
-        normed = self._scores_limit(restrict_vocab)  # (n, d)
+        n_words = len(self) if restrict_vocab is None else min(restrict_vocab, len(self))
         if isinstance(queries, np.ndarray) and queries.ndim == 2:
             qvec, qidx = unit_rows(queries.astype(np.float32)), None
         else:
             qidx = self.indices(queries)
-            qvec = self.get_normed_vectors()[qidx]
+            qvec = self._unit(qidx)
         extra = 1 if (exclude_self and qidx is not None) else 0
         out_i, out_s = [], []
         for s in range(0, len(qvec), batch_size):
-            scores = qvec[s:s + batch_size] @ normed.T  # (b, n)
+            scores = self._cosines(qvec[s:s + batch_size], restrict_vocab)  # (b, n)
             if extra:
                 rows = np.arange(len(scores))
                 own = qidx[s:s + batch_size]
-                inside = own < normed.shape[0]
+                inside = own < n_words
                 scores[rows[inside], own[inside]] = -np.inf
             i, v = top_k(scores, topn)
             out_i.append(i)
@@ -364,8 +402,11 @@ class KeyedVectors:
 
     # ------------------------------------------------------------------ files
     def save(self, path) -> None:
-        """Save words, vectors and counts in the native safe format (npz + JSON, no pickle), atomically."""
-        arrays = {"vectors": self.vectors, **({} if self.counts is None else {"counts": self.counts})}
+        """Save words, vectors, their lengths and counts in the native safe format (npz + JSON, no pickle),
+        atomically. ``load(path, mmap=True)`` then opens it at once, and the stored lengths spare the first query a
+        pass over the mapped vectors."""
+        arrays = {"vectors": self.vectors, "norms": self.norms,
+                  **({} if self.counts is None else {"counts": self.counts})}
         io.save_npz(path, arrays, {"format": io.VECTORS_FORMAT, "version": 1, "words": self.index_to_key,
                                    "phrase_delimiter": self.phrase_delimiter})
 
@@ -376,22 +417,55 @@ class KeyedVectors:
         words, vectors, counts = io.check_words(meta.get("words"), path), arrays.get("vectors"), arrays.get("counts")
         if vectors is None or vectors.dtype.kind != "f" or vectors.shape[:1] != (len(words),) or vectors.ndim != 2:
             raise io.FormatError(f"{path}: the vectors must be a float matrix with one row per word")
-        if set(arrays) - {"vectors", "counts"}:
-            raise io.FormatError(f"{path}: unexpected arrays {', '.join(sorted(set(arrays) - {'vectors', 'counts'}))}")
+        if set(arrays) - {"vectors", "counts", "norms"}:
+            extra = sorted(set(arrays) - {"vectors", "counts", "norms"})
+            raise io.FormatError(f"{path}: unexpected arrays {', '.join(extra)}")
+        norms = arrays.get("norms")
+        if norms is not None and (norms.dtype != np.float32 or norms.shape != (len(words),)):
+            raise io.FormatError(f"{path}: norms must be float32 with one length per word")
         if counts is not None:
             counts = io.check_counts(counts, len(words), path)
-        if not mmap and not np.isfinite(vectors).all():
+        if not mmap and not (np.isfinite(vectors).all() and (norms is None or np.isfinite(norms).all())):
             raise io.FormatError(f"{path}: the vectors hold NaN or infinity")
         delimiter = meta.get("phrase_delimiter")
         if delimiter is not None and not (isinstance(delimiter, str) and delimiter):
             raise io.FormatError(f"{path}: phrase_delimiter must be a non-empty string")
-        return cls(words, vectors, counts, phrase_delimiter=delimiter)
+        return cls(words, vectors, counts, phrase_delimiter=delimiter, norms=norms)
+
+    def head(self, n: int) -> "KeyedVectors":
+        """The first (most frequent) ``n`` words, sharing this object's arrays (views, no copy)."""
+        counts = None if self.counts is None else self.counts[:n]
+        return KeyedVectors(self.index_to_key[:n], self.vectors[:n], counts, self.phrase_delimiter,
+                            None if self._norms is None else self._norms[:n])
 
     def save_word2vec_format(self, path, binary: bool = False, **kwargs) -> None:
-        """Write the word2vec text (or binary) format that gensim and word2vec.c read; see ``w2v.io``."""
-        io.save_word2vec_format(path, self.index_to_key, self.vectors, binary=binary, **kwargs)
+        """Write the word2vec text (or binary) format that gensim and word2vec.c read; see ``w2v.word2vec_format``."""
+        word2vec_format.save_word2vec_format(path, self.index_to_key, self.vectors, binary=binary, **kwargs)
 
     @classmethod
     def load_word2vec_format(cls, path, binary: bool | None = None, **kwargs) -> "KeyedVectors":
-        """Read a word2vec text or binary file (binary detected when None); see ``w2v.io``."""
-        return cls(*io.load_word2vec_format(path, binary=binary, **kwargs))
+        """Read a word2vec text or binary file, or a GloVe file (``no_header=True``, or detected); see
+        ``w2v.word2vec_format.load_word2vec_format`` for the options."""
+        return cls(*word2vec_format.load_word2vec_format(path, binary=binary, **kwargs))
+
+
+def row_norms(m: np.ndarray) -> np.ndarray:
+    """The length of each row ``(V, d) -> (V,)`` float32, in row blocks on every core (numpy's einsum releases the
+    GIL) and without a float64 or squared copy of the matrix."""
+    out = np.empty(len(m), np.float32)
+
+    def block(start: int) -> None:
+        part = m[start:start + _NORM_ROWS].astype(np.float32, copy=False)
+        np.sqrt(np.einsum("ij,ij->i", part, part), out=out[start:start + _NORM_ROWS])
+
+    starts = range(0, len(m), _NORM_ROWS)
+    if len(starts) < 2:
+        for s in starts:
+            block(s)
+    else:
+        with ThreadPoolExecutor(min(os.cpu_count() or 1, len(starts))) as pool:
+            list(pool.map(block, starts))
+    return out
+
+
+_NORM_ROWS = 1 << 16  # rows per block of row_norms
