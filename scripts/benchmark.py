@@ -14,6 +14,8 @@ phrases CORPUS    learning and applying phrases: w2v.Phrases against gensim's Ph
                   times, peak memory, and whether both found the same phrases with the same scores.
 softmax           full-softmax training throughput against the machine's own limit: the same three matrix
                   products per batch timed bare in numpy.
+load              pretrained-vectors files (word2vec binary, text, gzipped, GloVe) loaded by w2v and gensim:
+                  load time, peak memory, first query, identical values (scripts/bench_load.py).
 evaluate VECTORS  time w2v's analogy evaluation against gensim's evaluate_word_analogies on one vectors file.
 scaling CORPUS    w2v's training time with 1 and with N workers (same corpus and settings) and the speed-up.
 cost CORPUS       the cost model of distributed training (docs/distributed.md): its prediction for this corpus's
@@ -33,6 +35,7 @@ Examples
     python scripts/benchmark.py phrases dev-corpus.txt --workers 2
     python scripts/benchmark.py softmax
     python scripts/benchmark.py evaluate runs/w2v/vectors.txt
+    python scripts/benchmark.py load --dir runs/vectors-bench --words 1000000 --dim 300
     python scripts/benchmark.py scaling dev-corpus.txt --workers 2
     python scripts/benchmark.py distributed dev-corpus.txt --epochs 5 --dask-workers 1 2 4 8
     python scripts/benchmark.py cost dev-corpus.txt --dask-workers 2 --round-words 100000
@@ -47,6 +50,8 @@ import sys
 import time
 
 import numpy as np
+
+import bench_load  # scripts/ is on the path when this file runs
 
 
 def _train_child(lib, corpus, arch, loss, args, seed, out_path, queue):
@@ -618,8 +623,9 @@ def main(argv=None):
     ph.add_argument("--scoring", choices=SCORERS, default=defaults.scoring)
     ph.add_argument("--connectors", action="store_true", help="English connector words (gensim's list)")
     ph.add_argument("--repeats", type=int, default=3, help="runs of each step; the fastest counts")
+    bench_load.add_parser(sub)
     args = p.parse_args(argv)
-    {"phrases": mode_phrases, "train": mode_train, "softmax": mode_softmax, "evaluate": mode_evaluate,
+    {"load": bench_load.mode_load, "phrases": mode_phrases, "train": mode_train, "softmax": mode_softmax, "evaluate": mode_evaluate,
      "scaling": mode_scaling, "ingest": mode_ingest, "distributed": mode_distributed,
      "cost": mode_cost}[args.mode](args)
 

@@ -1,4 +1,5 @@
-"""The ``w2v`` command line: train, neighbors, analogy, evaluate, plot, plot-loss, explore, download, export.
+"""The ``w2v`` command line: train, prepare, phrases, neighbors, analogy, evaluate, plot, plot-loss, explore, download,
+export, convert.
 
 Every user mistake (a missing file, an unknown word, a bad option value) prints one line
 ``w2v: error: ...`` and exits with status 2; no traceback.
@@ -444,6 +445,19 @@ def cmd_export(args) -> int:
     return 0
 
 
+def cmd_convert(args) -> int:
+    from .loading import load_vectors
+    if not str(args.output).endswith(".npz"):
+        raise W2VError(f"{args.output}: the native vectors file is an .npz; name the output OUT.npz")
+    t0 = time.perf_counter()
+    kv = load_vectors(args.vectors, limit=args.limit, no_header=True if args.no_header else None)
+    loaded = time.perf_counter() - t0
+    kv.save(args.output)
+    print(f"wrote {len(kv):,} vectors of {kv.vector_size} dimensions to {args.output} (read in {loaded:.1f}s); "
+          f"w2v.load_vectors({str(args.output)!r}, mmap=True) opens it at once")
+    return 0
+
+
 # ---------------------------------------------------------------------------------------------- pictures
 def cmd_plot(args) -> int:
     from . import plot
@@ -582,6 +596,17 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--top", type=int, default=PROJECTOR_TOP, metavar="N",
                    help=f"projector: the N most frequent words; it loads at most 100,000 (default: {PROJECTOR_TOP})")
     p.set_defaults(func=cmd_export)
+
+    p = sub.add_parser("convert", parents=[common], help="convert a vectors file to w2v's native file, which "
+                       "opens at once with mmap", description="Read a word2vec text/binary or GloVe file (plain "
+                       "or .gz/.bz2/.xz) once and write w2v's native .npz, which load_vectors(..., mmap=True) "
+                       "maps instead of parsing, whatever its size.")
+    p.add_argument("vectors", help="word2vec text/binary or GloVe vectors file")
+    p.add_argument("-o", "--output", required=True, help="the native file to write, OUT.npz")
+    p.add_argument("--limit", type=int, default=None, metavar="N", help="keep the first N words (default: all)")
+    p.add_argument("--no-header", action="store_true",
+                   help="the file has no '<words> <dims>' line (GloVe); detected when not given (default: off)")
+    p.set_defaults(func=cmd_convert)
     return parser
 
 

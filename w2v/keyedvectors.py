@@ -86,7 +86,7 @@ class KeyedVectors:
     def key_to_index(self) -> dict:
         """``{word: row}``."""
         if self._key_to_index is None:
-            self._key_to_index = {k: i for i, k in enumerate(self.index_to_key)}
+            self._key_to_index = dict(zip(self.index_to_key, range(len(self.index_to_key))))
         return self._key_to_index
 
     @key_to_index.setter

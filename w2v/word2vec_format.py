@@ -31,10 +31,11 @@ Example
 """
 from __future__ import annotations
 
+import ctypes
 import logging
 import lzma
+import mmap
 import re
-import sys
 import zipfile
 import zlib
 from concurrent.futures import ThreadPoolExecutor
@@ -52,8 +53,10 @@ _MAX_WORD_BYTES = 100_000      # longest word (bytes) a record may hold
 _BLOCK = 4 << 20               # bytes read at a time: large enough for the parsers, small beside the vectors
 _FIRST_ROWS = 8 << 20          # bytes of vectors allocated first when the file's size cannot bound the header
 _WS = re.compile(r"\s")
+_WS_BUT_NL = re.compile(r"[^\S\n]")
 _CONTROL = re.compile(r"[\x00-\x1f\x7f]")  # tab, NUL, CR, ...: never part of a word in these formats
 _CONTROL_BYTES = re.compile(rb"[\x00-\x09\x0b-\x1f\x7f]")  # the same, in words joined by \n
+_CONTROL_SET = bytes(range(0, 10)) + bytes(range(11, 32)) + b"\x7f"  # (bytes.translate deletes them fast)
 
 
 # ---------------------------------------------------------------------------------------------- writing
@@ -154,8 +157,8 @@ def load_word2vec_format(path, binary: bool | None = None, limit: int | None = N
     if limit is not None and (not isinstance(limit, (int, np.integer)) or isinstance(limit, bool) or limit < 0):
         raise FormatError(f"limit must be an integer >= 0, got {limit!r}")
     raw_size = path.stat().st_size if path.is_file() and not is_compressed(path) else None
-    with open_binary(path, FormatError, "vectors file") as f, ThreadPoolExecutor(1) as pool:
-        blocks = _Blocks(f, pool)
+    with open_binary(path, FormatError, "vectors file") as f, ThreadPoolExecutor(2) as pool:
+        blocks, rows = _Blocks(f, pool), None
         try:
             head = blocks.first_line()
             if not head:
@@ -170,6 +173,7 @@ def load_word2vec_format(path, binary: bool | None = None, limit: int | None = N
             if binary is None:
                 binary = V is not None and _detect_binary(blocks.peek(), d)
             rows = _Rows(want, d, dtype, _bound(raw_size, V, d, want))
+            rows.prefault(pool)
             read = _read_binary if binary else _read_text
             keys = read(blocks, path, V, d, want, unicode_errors, rows, V is not None and limit is None)
             vectors = rows.result()
@@ -177,6 +181,8 @@ def load_word2vec_format(path, binary: bool | None = None, limit: int | None = N
             raise FormatError(f"{path}: cannot read the file ({e}); is it truncated or corrupt?") from None
         finally:
             blocks.stop()
+            if rows is not None:
+                rows.stopped = True
     _check_unique(keys, path)
     _warn_unicode_spaces(keys, path)
     return keys, vectors
@@ -301,20 +307,44 @@ class _Blocks:
 
 
 class _Rows:
-    """The vectors being read. A plain file's size bounds the rows it can hold, so its array is allocated whole
-    (the pages past the last row are never touched, and are handed back at the end); a compressed file claiming
-    10^9 words starts small and grows as records arrive (``ndarray.resize``: realloc, which moves pages rather
-    than copying them)."""
+    """The vectors being read. When a plain file's size has bounded the header's claim, the rows it announces are
+    mapped, and a thread faults their pages in ahead of the parser (``prefault``: taking a page fault per 4 KiB
+    page took longer than reading the file); a headerless plain file's array is as large as its size allows, its pages touched only as rows
+    arrive; a compressed file claiming 10^9 words starts small and grows as records arrive (``ndarray.resize``:
+    realloc, which moves pages rather than copying them)."""
 
     def __init__(self, want: int | None, d: int, dtype, bound: int | None):
         self.n, self.d, self.dtype = 0, d, np.dtype(dtype)
         first = bound if bound is not None else max(1, _FIRST_ROWS // (d * self.dtype.itemsize))
         if want is not None:
             first = min(first, want)
-        self.data = np.empty((max(first, 1), d), dtype=self.dtype)
+        first = max(first, 1)
+        self.fixed = want is not None and bound is not None and first * d * self.dtype.itemsize >= _FIRST_ROWS
+        if self.fixed:  # every row will be written (or the file is refused)
+            self.data = np.frombuffer(mmap.mmap(-1, first * d * self.dtype.itemsize), self.dtype).reshape(first, d)
+        else:
+            self.data = np.empty((first, d), dtype=self.dtype)
+        self.stopped = False
+
+    def prefault(self, pool) -> None:
+        """Fault the mapped rows' pages in from a pool thread while the reader fills them: MADV_POPULATE_WRITE
+        (Linux 5.14) leaves what is already written as it is, so it can run behind or ahead of the parser; ctypes
+        releases the GIL for the call. Elsewhere the pages fault in as rows are written."""
+        madvise = _libc_madvise()
+        if not self.fixed or madvise is None:
+            return
+        base, size, step = self.data.ctypes.data, self.data.nbytes, 16 << 20
+
+        def run():
+            for off in range(0, size, step):
+                if self.stopped or madvise(base + off, min(step, size - off), _MADV_POPULATE_WRITE) != 0:
+                    return
+        pool.submit(run)
 
     def reserve(self, n: int) -> None:
         if n > len(self.data):
+            if self.fixed:  # never: the readers stop at the rows announced
+                raise AssertionError("more rows than announced")
             self.data.resize((max(n, 2 * len(self.data)), self.d), refcheck=False)
 
     def set(self, i: int, values, path, where: str, word: str) -> None:
@@ -326,29 +356,43 @@ class _Rows:
 
     def check_finite(self, start: int, stop: int, path, where, words) -> None:
         block = self.data[start:stop]
-        finite = np.isfinite(block).all(axis=1)
-        if not finite.all():
-            i = int(np.argmin(finite))
+        if not np.isfinite(block).all():
+            i = int(np.argmin(np.isfinite(block).all(axis=1)))
             self.set(start + i, block[i], path, where(start + i), words[i])
 
     def result(self) -> np.ndarray:
         if self.n != len(self.data):
+            if self.fixed:
+                return self.data[:self.n]
             self.data.resize((self.n, self.d), refcheck=False)
         return self.data
 
 
-def _words(joined: bytes, n: int, path, errors: str, where) -> list[str]:
-    """Decode ``n`` words joined by ``\\n``: one decode for a whole block; a failure names its record."""
+_MADV_POPULATE_WRITE = 23
+
+
+def _libc_madvise():
+    try:
+        fn = ctypes.CDLL(None, use_errno=True).madvise
+    except (OSError, AttributeError):
+        return None
+    fn.argtypes, fn.restype = [ctypes.c_void_p, ctypes.c_size_t, ctypes.c_int], ctypes.c_int
+    return fn
+
+
+def _words(joined: bytes, n: int, path, errors: str, where, sep: str = "\n") -> list[str]:
+    """Decode ``n`` words joined by ``sep``: one decode for a whole block; a failure names its record."""
     if n == 0:
         return []
-    bad = _CONTROL_BYTES.search(joined)
+    bsep = sep.encode()
+    bad = len(joined.translate(None, _CONTROL_SET)) != len(joined) and _CONTROL_BYTES.search(joined)
     if bad:
-        i = joined.count(b"\n", 0, bad.start())
-        _check_word(joined.split(b"\n")[i].decode("utf-8", "replace"), path, where(i))
+        i = joined.count(bsep, 0, bad.start())
+        _check_word(joined.split(bsep)[i].decode("utf-8", "replace"), path, where(i))
     try:
-        return joined.decode("utf-8", errors).split("\n")
+        return joined.decode("utf-8", errors).split(sep)
     except UnicodeDecodeError:
-        for i, word in enumerate(joined.split(b"\n")):
+        for i, word in enumerate(joined.split(bsep)):
             _decode(word, path, where(i), errors)
         raise
 
@@ -369,19 +413,24 @@ def _decode(word: bytes, path, where: str, errors: str) -> str:
 
 
 def _warn_unicode_spaces(keys, path) -> None:
+    joined = "\n".join(keys)  # no word holds a newline
+    if joined.isascii() or not _WS_BUT_NL.search(joined):  # ASCII spaces other than " " are control characters
+        return
     odd = [k for k in keys if _WS.search(k)]  # e.g. a no-break space: legal in word2vec.c's output, but surprising
-    if odd:
-        logger.warning("%s: %d word(s) hold Unicode spaces (kept as they are), e.g. %r", path, len(odd), odd[0])
+    logger.warning("%s: %d word(s) hold Unicode spaces (kept as they are), e.g. %r", path, len(odd), odd[0])
 
 
 def _check_unique(keys, path) -> None:
-    if len(set(keys)) == len(keys):
-        return
+    """Refuse a word that appears twice. Sorting the words' hashes takes a fraction of a set's memory (and the
+    hashes stay cached in the strings for the lookup table built later)."""
+    hashes = np.fromiter(map(hash, keys), np.int64, len(keys))
+    order = np.argsort(hashes)
+    same = np.flatnonzero(hashes[order[1:]] == hashes[order[:-1]])
     seen = {}
-    for i, k in enumerate(keys):
-        if k in seen:
-            raise FormatError(f"{path}: the word {k!r} appears twice (records {seen[k] + 1} and {i + 1})")
-        seen[k] = i
+    for i in sorted({int(j) for k in same for j in order[k:k + 2]}):
+        if keys[i] in seen:
+            raise FormatError(f"{path}: the word {keys[i]!r} appears twice (records {seen[keys[i]] + 1} and {i + 1})")
+        seen[keys[i]] = i
 
 
 def _short(path, V, n) -> FormatError:
@@ -396,8 +445,10 @@ def _more(path, V) -> FormatError:
 # ---------------------------------------------------------------------------------------------- binary
 def _read_binary(blocks: _Blocks, path, V, d, want, errors, rows: _Rows, strict_count: bool) -> list[str]:
     nbytes = 4 * d
-    record = re.compile(rb"([\n\r]*)([^ \n\r]+) .{%d}" % nbytes, re.DOTALL)
-    run = re.compile(rb"(?:[\n\r]*[^ \n\r]+ .{%d})*" % nbytes, re.DOTALL)  # the records that follow each other
+    record = re.compile(rb"([\n\r]*[^ \n\r]+) .{%d}" % nbytes, re.DOTALL)  # the newlines before it, its word
+    # the records that follow each other from the block's start; possessive (*+), so that the engine keeps no
+    # state to backtrack into, which made a plain * take memory and time in proportion to the records matched
+    run = re.compile(rb"(?:[\n\r]*[^ \n\r]+ .{%d})*+" % nbytes, re.DOTALL)
     keys: list[str] = []
     while rows.n < want:
         buf = blocks.take()
@@ -406,17 +457,17 @@ def _read_binary(blocks: _Blocks, path, V, d, want, errors, rows: _Rows, strict_
         end = run.match(buf).end()
         found = record.findall(buf, 0, end)[:want - rows.n]
         if found:
-            words = [w for _, w in found]
-            lengths = np.fromiter(map(len, words), np.int64, len(words))
+            lengths = np.fromiter(map(len, found), np.int64, len(found))
             if lengths.max() > _MAX_WORD_BYTES:
                 i = int(np.argmax(lengths))
                 raise FormatError(f"{path}: record {rows.n + i + 1}: a word of {lengths[i]:,} bytes (at most "
                                   f"{_MAX_WORD_BYTES:,}); the file is corrupt or not in the binary word2vec format")
-            lengths += np.fromiter((len(a) for a, _ in found), np.int64, len(found)) + (1 + nbytes)
-            stops = np.cumsum(lengths)
+            stops = np.cumsum(lengths + (1 + nbytes))
             _place_binary(buf, stops - nbytes, rows, nbytes)
             n0 = rows.n
-            keys += _words(b"\n".join(words), len(words), path, errors, lambda i: f"record {n0 + i + 1}")
+            # no word holds a space, CR or LF: joined by spaces, the newlines before each dropped, one decode
+            joined = b" ".join(found).translate(None, b"\r\n")
+            keys += _words(joined, len(found), path, errors, lambda i: f"record {n0 + i + 1}", sep=" ")
             rows.n += len(found)
             rows.check_finite(n0, rows.n, path, lambda r: f"record {r + 1}", keys[n0:])
             end = int(stops[-1])
@@ -435,15 +486,12 @@ def _place_binary(buf: bytes, starts: np.ndarray, rows: _Rows, nbytes: int) -> N
     k = len(starts)
     rows.reserve(rows.n + k)
     raw = np.frombuffer(buf, np.uint8)
+    # row i of this view is buf[i:i + nbytes]: fancy indexing gathers the records' rows without a loop (np.take
+    # would first make the overlapping view contiguous, nbytes times the block)
     windows = np.lib.stride_tricks.as_strided(raw, (len(raw) - nbytes + 1, nbytes), (1, 1), writeable=False)
-    if rows.dtype == np.float32:
-        np.take(windows, starts, axis=0, out=rows.data[rows.n:rows.n + k].view(np.uint8), mode="clip")
-        if sys.byteorder == "big":
-            rows.data[rows.n:rows.n + k].byteswap(inplace=True)
-    else:
-        block = np.take(windows, starts, axis=0).view("<f4")
-        with np.errstate(over="ignore"):
-            rows.data[rows.n:rows.n + k] = block
+    block = windows[starts].view("<f4")
+    with np.errstate(over="ignore"):
+        rows.data[rows.n:rows.n + k] = block  # a cast for float16 storage; byte order to native
 
 
 def _checked_record(buf: bytes, path, V, d, errors, rows: _Rows, at_end: bool) -> tuple[str, int]:
