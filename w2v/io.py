@@ -25,7 +25,9 @@ import json
 import logging
 import lzma
 import os
+import io as io_module
 import re
+import struct
 import tempfile
 import zipfile
 import zlib
@@ -265,8 +267,36 @@ def save_npz(path, arrays: dict, meta: dict) -> None:
         if v.dtype == object:
             raise FormatError(f"array {k!r} has dtype object, which cannot be saved without pickle")
     payload["meta"] = np.frombuffer(json.dumps(meta, ensure_ascii=False).encode("utf-8"), dtype=np.uint8)
-    with atomic_write(path, "wb") as f:
-        np.savez(f, **payload)
+    with atomic_write(path, "wb") as f, zipfile.ZipFile(f, "w", zipfile.ZIP_STORED, allowZip64=True) as zf:
+        for name, array in payload.items():
+            _write_aligned_member(zf, f, name + ".npy", array)
+
+
+_ALIGN = 64  # where every array's data starts in the file, as numpy aligns it inside a .npy
+
+
+def _write_aligned_member(zf: zipfile.ZipFile, f, name: str, array: np.ndarray) -> None:
+    """One ``.npy`` member whose data starts at a multiple of 64 bytes in the file, as np.savez does not: a mapped
+    array (``mmap=True``) must be aligned for numpy to hand it to BLAS (an unaligned 1 M x 300 matrix took over 10x
+    longer per query). The padding is an extra field of the member's local header, which zip readers skip."""
+    header = io_module.BytesIO()
+    np.lib.format.write_array_header_1_0(header, np.lib.format.header_data_from_array_1_0(array))
+    header = header.getvalue()
+    info = zipfile.ZipInfo(name, date_time=(1980, 1, 1, 0, 0, 0))
+    info.compress_type = zipfile.ZIP_STORED
+    info.file_size = len(header) + array.nbytes
+    zip64 = info.file_size > zipfile.ZIP64_LIMIT
+    fixed = 30 + len(name.encode()) + 4 + (20 if zip64 else 0)  # local header, our extra's own header, zip64's
+    pad = -(f.tell() + fixed + len(header)) % _ALIGN
+    info.extra = struct.pack("<HH", _PAD_ID, pad) + bytes(pad)
+    with zf.open(info, "w", force_zip64=zip64) as out:
+        out.write(header)
+        flat = array.reshape(-1).view(np.uint8) if array.size else np.zeros(0, np.uint8)
+        for start in range(0, len(flat), 64 << 20):
+            out.write(flat[start:start + (64 << 20)])
+
+
+_PAD_ID = 0xA11C  # the extra field that pads a member (no zip tool assigns this id)
 
 
 MAX_META_BYTES = 1 << 30   # a model's JSON metadata may hold up to 1 GiB (10M words take about 150 MB)

@@ -51,7 +51,7 @@ logger = logging.getLogger(__name__)
 MAX_DIMS = 100_000             # a vectors file may claim at most this many dimensions
 _MAX_WORD_BYTES = 100_000      # longest word (bytes) a record may hold
 _BLOCK = 4 << 20               # bytes read at a time: large enough for the parsers, small beside the vectors
-_FIRST_ROWS = 8 << 20          # bytes of vectors allocated first when the file's size cannot bound the header
+_CHUNK_BYTES = 32 << 20        # rows arrive in chunks of this size when the file's size cannot bound them
 _WS = re.compile(r"\s")
 _WS_BUT_NL = re.compile(r"[^\S\n]")
 _CONTROL = re.compile(r"[\x00-\x1f\x7f]")  # tab, NUL, CR, ...: never part of a word in these formats
@@ -307,24 +307,56 @@ class _Blocks:
 
 
 class _Rows:
-    """The vectors being read. When a plain file's size has bounded the header's claim, the rows it announces are
-    mapped, and a thread faults their pages in ahead of the parser (``prefault``: taking a page fault per 4 KiB
-    page took longer than reading the file); a headerless plain file's array is as large as its size allows, its pages touched only as rows
-    arrive; a compressed file claiming 10^9 words starts small and grows as records arrive (``ndarray.resize``:
-    realloc, which moves pages rather than copying them)."""
+    """The vectors being read, filled a block of rows at a time: ``target(k)`` is where the next k rows go,
+    ``commit(k)`` counts them in.
+
+    When a plain file's size has bounded the header's claim, the rows it announces are one mapping, and a thread
+    faults its pages in ahead of the parser (``prefault``: a page fault per 4 KiB page took longer than reading
+    the file). Otherwise (a compressed or headerless file: its size says nothing or too little) the rows arrive
+    in chunks of ``_CHUNK_BYTES``, so a small file claiming 10^9 words allocates nothing big, and ``result`` moves
+    them into one array chunk by chunk, freeing each as it goes: the peak is the vectors plus one chunk.
+    """
 
     def __init__(self, want: int | None, d: int, dtype, bound: int | None):
         self.n, self.d, self.dtype = 0, d, np.dtype(dtype)
-        first = bound if bound is not None else max(1, _FIRST_ROWS // (d * self.dtype.itemsize))
-        if want is not None:
-            first = min(first, want)
-        first = max(first, 1)
-        self.fixed = want is not None and bound is not None and first * d * self.dtype.itemsize >= _FIRST_ROWS
-        if self.fixed:  # every row will be written (or the file is refused)
-            self.data = np.frombuffer(mmap.mmap(-1, first * d * self.dtype.itemsize), self.dtype).reshape(first, d)
-        else:
-            self.data = np.empty((first, d), dtype=self.dtype)
+        self.row_bytes = d * self.dtype.itemsize
         self.stopped = False
+        self.fixed = want is not None and bound is not None
+        self.chunks: list[np.ndarray] = []  # full chunks, then the one being filled
+        self.used = 0                        # rows of the last chunk in use
+        if self.fixed:  # every row will be written (or the file is refused)
+            self.data = _mapped((max(min(want, bound), 1), d), self.dtype)
+
+    def target(self, k: int) -> np.ndarray:
+        """A (k, d) array for the next k rows, in place where possible (write, then ``commit``)."""
+        if self.fixed:
+            if self.n + k > len(self.data):  # never: the readers stop at the rows announced
+                raise AssertionError("more rows than announced")
+            return self.data[self.n:self.n + k]
+        if not self.chunks or self.used + k > len(self.chunks[-1]):
+            if self.chunks:
+                self.chunks[-1] = self.chunks[-1][:self.used]
+            self.chunks.append(_mapped((max(k, _CHUNK_BYTES // self.row_bytes), self.d), self.dtype))
+            self.used = 0
+        return self.chunks[-1][self.used:self.used + k]
+
+    def commit(self, k: int) -> None:
+        self.n += k
+        if not self.fixed:
+            self.used += k
+
+    def set(self, target: np.ndarray, i: int, values, path, where: str, word: str) -> None:
+        """Row i of ``target`` from values parsed in Python, checked finite after the cast."""
+        with np.errstate(over="ignore", invalid="ignore"):
+            target[i] = values
+        if not np.isfinite(target[i]).all():  # after the cast: 1e39 overflows float32 to infinity
+            raise FormatError(f"{path}: {where}: the vector of {word!r} holds NaN, infinity or a value too large "
+                              f"for {self.dtype.name}")
+
+    def check_finite(self, target: np.ndarray, path, where, words) -> None:
+        if not np.isfinite(target).all():
+            i = int(np.argmin(np.isfinite(target).all(axis=1)))
+            self.set(target, i, target[i].copy(), path, where(i), words[i])
 
     def prefault(self, pool) -> None:
         """Fault the mapped rows' pages in from a pool thread while the reader fills them: MADV_POPULATE_WRITE
@@ -341,31 +373,27 @@ class _Rows:
                     return
         pool.submit(run)
 
-    def reserve(self, n: int) -> None:
-        if n > len(self.data):
-            if self.fixed:  # never: the readers stop at the rows announced
-                raise AssertionError("more rows than announced")
-            self.data.resize((max(n, 2 * len(self.data)), self.d), refcheck=False)
-
-    def set(self, i: int, values, path, where: str, word: str) -> None:
-        with np.errstate(over="ignore", invalid="ignore"):
-            self.data[i] = values
-        if not np.isfinite(self.data[i]).all():  # after the cast: 1e39 overflows float32 to infinity
-            raise FormatError(f"{path}: {where}: the vector of {word!r} holds NaN, infinity or a value too large "
-                              f"for {self.dtype.name}")
-
-    def check_finite(self, start: int, stop: int, path, where, words) -> None:
-        block = self.data[start:stop]
-        if not np.isfinite(block).all():
-            i = int(np.argmin(np.isfinite(block).all(axis=1)))
-            self.set(start + i, block[i], path, where(start + i), words[i])
-
     def result(self) -> np.ndarray:
-        if self.n != len(self.data):
-            if self.fixed:
-                return self.data[:self.n]
-            self.data.resize((self.n, self.d), refcheck=False)
-        return self.data
+        if self.fixed:
+            return self.data[:self.n]
+        if self.chunks:
+            self.chunks[-1] = self.chunks[-1][:self.used]
+        out = _mapped((self.n, self.d), self.dtype)
+        start = 0
+        while self.chunks:
+            chunk = self.chunks.pop(0)
+            out[start:start + len(chunk)] = chunk
+            start += len(chunk)
+            del chunk  # freed before the next is copied
+        return out
+
+
+def _mapped(shape, dtype) -> np.ndarray:
+    """An uninitialised array in its own anonymous mapping: freed, it goes back to the system at once."""
+    size = int(np.prod(shape)) * np.dtype(dtype).itemsize
+    if size < _CHUNK_BYTES:
+        return np.empty(shape, dtype)
+    return np.frombuffer(mmap.mmap(-1, size), dtype).reshape(shape)
 
 
 _MADV_POPULATE_WRITE = 23
@@ -445,17 +473,19 @@ def _more(path, V) -> FormatError:
 # ---------------------------------------------------------------------------------------------- binary
 def _read_binary(blocks: _Blocks, path, V, d, want, errors, rows: _Rows, strict_count: bool) -> list[str]:
     nbytes = 4 * d
-    record = re.compile(rb"([\n\r]*[^ \n\r]+) .{%d}" % nbytes, re.DOTALL)  # the newlines before it, its word
-    # the records that follow each other from the block's start; possessive (*+), so that the engine keeps no
-    # state to backtrack into, which made a plain * take memory and time in proportion to the records matched
-    run = re.compile(rb"(?:[\n\r]*[^ \n\r]+ .{%d})*+" % nbytes, re.DOTALL)
+    # a record: the newlines before it and its word (captured), a space, 4d bytes ('.{n}' skips them in one step)
+    record = re.compile(rb"([\n\r]*[^ \n\r]+) .{%d}" % nbytes, re.DOTALL)
+    # the records that follow each other from the block's start. Anchored, it stops at the first bytes that are
+    # not a record (a search would retry at every later byte: quadratic in a long run without a space); possessive
+    # (*+), it keeps no state to backtrack into (a plain * took memory and time for every record matched)
+    run = re.compile(rb"(?:[\n\r]*+[^ \n\r]++ .{%d})*+" % nbytes, re.DOTALL)
     keys: list[str] = []
     while rows.n < want:
         buf = blocks.take()
         if buf is None:
             raise _short(path, V, rows.n)
-        end = run.match(buf).end()
-        found = record.findall(buf, 0, end)[:want - rows.n]
+        found = record.findall(buf, 0, run.match(buf).end())[:want - rows.n]
+        end = 0
         if found:
             lengths = np.fromiter(map(len, found), np.int64, len(found))
             if lengths.max() > _MAX_WORD_BYTES:
@@ -463,13 +493,15 @@ def _read_binary(blocks: _Blocks, path, V, d, want, errors, rows: _Rows, strict_
                 raise FormatError(f"{path}: record {rows.n + i + 1}: a word of {lengths[i]:,} bytes (at most "
                                   f"{_MAX_WORD_BYTES:,}); the file is corrupt or not in the binary word2vec format")
             stops = np.cumsum(lengths + (1 + nbytes))
-            _place_binary(buf, stops - nbytes, rows, nbytes)
+            target = rows.target(len(found))
+            _place_binary(buf, stops - nbytes, target, nbytes)
             n0 = rows.n
             # no word holds a space, CR or LF: joined by spaces, the newlines before each dropped, one decode
             joined = b" ".join(found).translate(None, b"\r\n")
-            keys += _words(joined, len(found), path, errors, lambda i: f"record {n0 + i + 1}", sep=" ")
-            rows.n += len(found)
-            rows.check_finite(n0, rows.n, path, lambda r: f"record {r + 1}", keys[n0:])
+            words = _words(joined, len(found), path, errors, lambda i: f"record {n0 + i + 1}", sep=" ")
+            rows.check_finite(target, path, lambda i: f"record {n0 + i + 1}", words)
+            rows.commit(len(found))
+            keys += words
             end = int(stops[-1])
         elif blocks.eof or len(buf) > _MAX_WORD_BYTES + nbytes + 2:
             # a record the scan does not take: the checking reader reads it or says what is wrong with it
@@ -481,17 +513,15 @@ def _read_binary(blocks: _Blocks, path, V, d, want, errors, rows: _Rows, strict_
     return keys
 
 
-def _place_binary(buf: bytes, starts: np.ndarray, rows: _Rows, nbytes: int) -> None:
-    """Copy the float bytes of the records starting at ``starts`` into the next rows, little-endian to native."""
-    k = len(starts)
-    rows.reserve(rows.n + k)
+def _place_binary(buf: bytes, starts: np.ndarray, target: np.ndarray, nbytes: int) -> None:
+    """Copy the float bytes of the records starting at ``starts`` into ``target``, little-endian to native."""
     raw = np.frombuffer(buf, np.uint8)
     # row i of this view is buf[i:i + nbytes]: fancy indexing gathers the records' rows without a loop (np.take
     # would first make the overlapping view contiguous, nbytes times the block)
     windows = np.lib.stride_tricks.as_strided(raw, (len(raw) - nbytes + 1, nbytes), (1, 1), writeable=False)
     block = windows[starts].view("<f4")
     with np.errstate(over="ignore"):
-        rows.data[rows.n:rows.n + k] = block  # a cast for float16 storage; byte order to native
+        target[:] = block  # a cast for float16 storage; byte order to native
 
 
 def _checked_record(buf: bytes, path, V, d, errors, rows: _Rows, at_end: bool) -> tuple[str, int]:
@@ -514,9 +544,8 @@ def _checked_record(buf: bytes, path, V, d, errors, rows: _Rows, at_end: bool) -
     _check_word(word, path, where)
     if len(buf) - (sp + 1) < nbytes:
         raise FormatError(f"{path}: {where}: the file ends in the middle of a record: it is truncated")
-    rows.reserve(rows.n + 1)
-    rows.set(rows.n, np.frombuffer(buf, "<f4", d, sp + 1), path, where, word)
-    rows.n += 1
+    rows.set(rows.target(1), 0, np.frombuffer(buf, "<f4", d, sp + 1), path, where, word)
+    rows.commit(1)
     return word, sp + 1 + nbytes
 
 
@@ -575,15 +604,11 @@ def _text_block(tp, buf, cut, path, d, limit, errors, rows, keys, lineno, longes
     row = np.where(kept, np.cumsum(kept) - 1, -1)
     n_rows = int(min(kept.sum(), limit - rows.n))
     surplus = bool((row >= n_rows).any())
-    rows.reserve(rows.n + n_rows)
-    if rows.dtype == np.float32:
-        target = rows.data[rows.n:rows.n + n_rows]
-    else:
-        target = np.empty((n_rows, d), np.float32)
-    status, word_end = tp.parse_lines(raw, starts, ends, row, n_rows, d, target)
-    if target.base is None:
-        rows.data[rows.n:rows.n + n_rows] = target
-    del target
+    target = rows.target(n_rows)
+    parsed = target if rows.dtype == np.float32 else np.empty((n_rows, d), np.float32)
+    status, word_end = tp.parse_lines(raw, starts, ends, row, n_rows, d, parsed)
+    if parsed is not target:
+        target[:] = parsed
     lines = np.flatnonzero((row >= 0) & (row < n_rows))
     ok = status[lines] == tp.OK
     lengths = np.where(ok, word_end[lines] - starts[lines], 0)
@@ -592,9 +617,9 @@ def _text_block(tp, buf, cut, path, d, limit, errors, rows, keys, lineno, longes
     for k in np.flatnonzero(~ok):  # what the kernel left: the checking reader parses it or says what is wrong
         i = int(lines[k])
         words[k], values = _text_record(buf[starts[i]:ends[i]], d, path, f"line {lineno + i + 1}", errors)
-        rows.set(rows.n + k, values, path, f"line {lineno + i + 1}", words[k])
+        rows.set(target, k, values, path, f"line {lineno + i + 1}", words[k])
     keys += words
-    rows.n += n_rows
+    rows.commit(n_rows)
     return lineno + len(ends), surplus
 
 
