@@ -126,7 +126,7 @@ def test_a_good_checkpoint_still_resumes(checkpoint, corpus, tmp_path):
     (dict(version="1"), "version must be a positive integer"),
     (dict(version=True), "version must be a positive integer"),
     (dict(words=list(range(12))), "not a non-empty string"),
-    (dict(words=["cat"] * 12), "same word twice"),
+    (dict(words=["cat"] * 12), "the word 'cat' twice (entries 1 and 2)"),
     (dict(config__loss="hierarchical"), "array W_out"),  # W_out has V rows, hierarchical needs V - 1
     (dict(state=[]), "training state must be a JSON object"),
     (dict(corpus="x"), "corpus record is malformed"),

@@ -398,11 +398,30 @@ def check_words(words, path) -> list:
     """A saved vocabulary must be a non-empty list of unique, non-empty strings; returns it."""
     if not isinstance(words, list) or not 1 <= len(words) <= MAX_WORDS:
         raise FormatError(f"{path}: its vocabulary must be a non-empty list of words")
-    if not all(isinstance(w, str) and w for w in words):
+    if set(map(type, words)) != {str} or "" in words:
         raise FormatError(f"{path}: its vocabulary holds something that is not a non-empty string")
-    if len(set(words)) != len(words):
-        raise FormatError(f"{path}: its vocabulary holds the same word twice")
+    twice = first_repeat(words)
+    if twice is not None:
+        raise FormatError(f"{path}: its vocabulary holds the word {words[twice[1]]!r} twice (entries {twice[0] + 1} "
+                          f"and {twice[1] + 1})")
     return words
+
+
+def first_repeat(words: list) -> tuple[int, int] | None:
+    """The positions (i, j), i < j, of the first word that appears again, or None when all differ.
+
+    Sorting the words' hashes takes a fraction of the memory and time of a set of a million words (and the hashes
+    stay cached in the strings for a lookup table built later); only words with equal hashes are compared.
+    """
+    hashes = np.fromiter(map(hash, words), np.int64, len(words))
+    order = np.argsort(hashes)
+    same = np.flatnonzero(hashes[order[1:]] == hashes[order[:-1]])
+    seen: dict = {}
+    for j in sorted({int(k) for s in same for k in order[s:s + 2]}):
+        if words[j] in seen:
+            return seen[words[j]], j
+        seen[words[j]] = j
+    return None
 
 
 def check_counts(counts, V: int, path) -> np.ndarray:

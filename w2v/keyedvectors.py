@@ -71,7 +71,8 @@ class KeyedVectors:
     def __init__(self, keys: Sequence[str], vectors: np.ndarray, counts: np.ndarray | None = None,
                  phrase_delimiter: str | None = None, norms: np.ndarray | None = None):
         self.index_to_key = list(keys)
-        self._key_to_index = None  # built at the first lookup: a million words' dict is as large as their list
+        self._key_to_index = None  # built when lookups become many: a million words' dict is as large as their list
+        self._scans = 0
         self.vectors = np.asarray(vectors)  # (V, d)
         if self.vectors.ndim != 2 or len(self.vectors) != len(self.index_to_key):
             raise W2VError(f"{len(self.index_to_key)} keys but vectors of shape {self.vectors.shape}")
@@ -84,7 +85,9 @@ class KeyedVectors:
 
     @property
     def key_to_index(self) -> dict:
-        """``{word: row}``."""
+        """``{word: row}``, built at the first use. (Until then, the first ``_SCANNED_LOOKUPS`` single-word lookups
+        scan ``index_to_key`` in C, milliseconds each, so that the first query on a million words does not wait
+        for the dict, which takes longer to build than the query itself.)"""
         if self._key_to_index is None:
             self._key_to_index = dict(zip(self.index_to_key, range(len(self.index_to_key))))
         return self._key_to_index
@@ -98,7 +101,7 @@ class KeyedVectors:
         return len(self.index_to_key)
 
     def __contains__(self, key) -> bool:
-        return key in self.key_to_index
+        return self._row_of(key) is not None
 
     def __iter__(self):
         return iter(self.index_to_key)
@@ -119,14 +122,24 @@ class KeyedVectors:
     def _index_of(self, key) -> int | None:
         """The row of a word, or of an integer index in range (gensim's rule: a word is looked up first)."""
         try:
-            i = self.key_to_index.get(key)
+            i = self._row_of(key)
         except TypeError:  # unhashable: not a word
             return None
         if i is None and isinstance(key, (int, np.integer)) and not isinstance(key, bool) and 0 <= key < len(self):
             return int(key)
         if i is None and self.phrase_delimiter and isinstance(key, str) and len(key.split()) > 1:
-            return self.key_to_index.get(self.phrase_delimiter.join(key.split()))  # "new york" -> new_york
+            return self._row_of(self.phrase_delimiter.join(key.split()))  # "new york" -> new_york
         return i
+
+    def _row_of(self, word) -> int | None:
+        """The row of a word, or None."""
+        if self._key_to_index is None and self._scans < _SCANNED_LOOKUPS and isinstance(word, str):
+            self._scans += 1
+            try:
+                return self.index_to_key.index(word)
+            except ValueError:
+                return None
+        return self.key_to_index.get(word)
 
     def get_index(self, key) -> int:
         i = self._index_of(key)
@@ -137,6 +150,8 @@ class KeyedVectors:
     def indices(self, keys: Iterable) -> np.ndarray:
         """Indices of several words; raises one error naming *every* missing word."""
         keys = list(keys)
+        if len(keys) > _SCANNED_LOOKUPS:
+            self.key_to_index  # many lookups at once: build the dict now
         idx = [self._index_of(k) for k in keys]
         missing = [k for k, i in zip(keys, idx) if i is None]
         if missing:
@@ -469,3 +484,4 @@ def row_norms(m: np.ndarray) -> np.ndarray:
 
 
 _NORM_ROWS = 1 << 16  # rows per block of row_norms
+_SCANNED_LOOKUPS = 16  # lookups that scan the word list before the dict is built (see key_to_index)

@@ -44,7 +44,7 @@ from pathlib import Path
 import numpy as np
 
 from .errors import FormatError
-from .io import atomic_write, is_compressed, open_binary
+from .io import atomic_write, first_repeat, is_compressed, open_binary
 
 logger = logging.getLogger(__name__)
 
@@ -449,16 +449,10 @@ def _warn_unicode_spaces(keys, path) -> None:
 
 
 def _check_unique(keys, path) -> None:
-    """Refuse a word that appears twice. Sorting the words' hashes takes a fraction of a set's memory (and the
-    hashes stay cached in the strings for the lookup table built later)."""
-    hashes = np.fromiter(map(hash, keys), np.int64, len(keys))
-    order = np.argsort(hashes)
-    same = np.flatnonzero(hashes[order[1:]] == hashes[order[:-1]])
-    seen = {}
-    for i in sorted({int(j) for k in same for j in order[k:k + 2]}):
-        if keys[i] in seen:
-            raise FormatError(f"{path}: the word {keys[i]!r} appears twice (records {seen[keys[i]] + 1} and {i + 1})")
-        seen[keys[i]] = i
+    twice = first_repeat(keys)
+    if twice is not None:
+        raise FormatError(f"{path}: the word {keys[twice[1]]!r} appears twice (records {twice[0] + 1} and "
+                          f"{twice[1] + 1})")
 
 
 def _short(path, V, n) -> FormatError:
