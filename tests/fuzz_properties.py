@@ -141,13 +141,14 @@ def test_mutated_model_files_load_or_fail_cleanly(data):
 
 @st.composite
 def mutated_vectors(draw):
-    """A word2vec text or binary file (maybe gzip-compressed) after header edits, byte edits and truncation."""
+    """A word2vec text or binary file, or a headerless (GloVe) one, maybe gzip-compressed, after header edits, byte
+    edits and truncation."""
     rng = np.random.default_rng(draw(st.integers(0, 3)))
     words = ["the", "cat", "naïve", "北京", "x"]
     vecs = rng.standard_normal((5, 4)).astype(np.float32)
     binary = draw(st.booleans())
     header = draw(st.sampled_from([b"5 4\n", b"5 4\n", b"1000000000 300\n", b"5 99999\n", b"-1 4\n", b"5 4 3\n",
-                                   b"5 4\n\n", b"\n"]))
+                                   b"5 4\n\n", b"\n", b"", b"4 4\n"]))
     if binary:
         body = b"".join(w.encode() + b" " + v.tobytes() + b"\n" for w, v in zip(words, vecs))
     else:
