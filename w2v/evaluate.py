@@ -27,7 +27,6 @@ from scipy import stats
 
 from .datasets import CORPORA
 from .errors import W2VError
-from .keyedvectors import KeyedVectors
 from .similarity import cosadd_direction, cosmul
 
 logger = logging.getLogger(__name__)
@@ -47,6 +46,9 @@ class Section:
     correct: int = 0
     total: int = 0      # questions answered (all four words known)
     skipped: int = 0    # questions with an out-of-vocabulary word
+    # every question in file order: [(a, b, c, expected) as compared (upper-cased when case_insensitive),
+    # "correct", "incorrect" or "unknown" (a word out of the vocabulary)]
+    outcomes: list = field(default_factory=list, repr=False)
 
     @property
     def accuracy(self) -> float:
@@ -84,12 +86,14 @@ class AnalogyResult:
 class PairResult:
     spearman: float
     pearson: float
-    oov_ratio: float   # fraction (0-1) of pairs skipped because a word is unknown
+    oov_ratio: float   # fraction (0-1) of pairs with an unknown word (of all pairs; of those scored with dummy4unknown)
     pairs: int         # pairs scored
-    oov: int           # pairs skipped
+    oov: int           # pairs with an unknown word (skipped, or scored 0 with dummy4unknown)
+    gold: list = field(default_factory=list, repr=False)    # the human scores of the pairs scored
+    model: list = field(default_factory=list, repr=False)   # their cosines (0 for unknown words with dummy4unknown)
 
 
-def _ok_vocab(kv: KeyedVectors, restrict_vocab: int | None, case_insensitive: bool) -> dict:
+def _ok_vocab(kv, restrict_vocab: int | None, case_insensitive: bool) -> dict:
     keys = kv.index_to_key[:restrict_vocab]
     # walk backwards so the most frequent spelling wins when two differ only in case
     fold = str.upper if case_insensitive else (lambda s: s)
@@ -107,7 +111,7 @@ def _read_lines(path):
         raise W2VError(f"cannot read {path}: {e.strerror or e}") from None
 
 
-def analogies(kv: KeyedVectors, path=QUESTIONS_WORDS, restrict_vocab: int | None = 30000, method: str = "3cosadd",
+def analogies(kv, path=QUESTIONS_WORDS, restrict_vocab: int | None = 30000, method: str = "3cosadd",
               case_insensitive: bool = True, workers: int = 2) -> AnalogyResult:
     """Score an analogy set.
 
@@ -143,9 +147,11 @@ def analogies(kv: KeyedVectors, path=QUESTIONS_WORDS, restrict_vocab: int | None
         sec = sections[-1]
         if any(p not in ok for p in parts):
             sec.skipped += 1
+            sec.outcomes.append([tuple(parts), "unknown"])
             continue
         a, b, c, d = parts
-        questions.append((len(sections) - 1, ok[a], ok[b], ok[c], d, (a, b, c)))
+        sec.outcomes.append([tuple(parts), None])
+        questions.append((len(sections) - 1, ok[a], ok[b], ok[c], d, (a, b, c), sec.outcomes[-1]))
         sec.total += 1
     normed = kv.get_normed_vectors()[:restrict_vocab]  # (R, d)
     fold_keys = [fold(k) for k in kv.index_to_key[: len(normed)]]
@@ -155,6 +161,7 @@ def analogies(kv: KeyedVectors, path=QUESTIONS_WORDS, restrict_vocab: int | None
             predicted = fold_keys[b]
             if predicted in q[5]:  # a spelling variant of a question word won: look deeper, as gensim does
                 predicted = _next_answer(normed, q, method, fold_keys)
+            q[6][1] = "correct" if predicted == q[4] else "incorrect"
             if predicted == q[4]:
                 sections[q[0]].correct += 1
     correct = sum(x.correct for x in sections)
@@ -200,12 +207,13 @@ def _next_answer(normed, q, method, fold_keys):
     return fold_keys[idx]
 
 
-def word_pairs(kv: KeyedVectors, path=WORDSIM353, restrict_vocab: int | None = 300000,
-               case_insensitive: bool = True, delimiter: str = "\t") -> PairResult:
+def word_pairs(kv, path=WORDSIM353, restrict_vocab: int | None = 300000,
+               case_insensitive: bool = True, delimiter: str = "\t", dummy4unknown: bool = False) -> PairResult:
     """Spearman and Pearson correlation between human pair scores and cosine similarity.
 
     Pairs with a word outside the ``restrict_vocab`` most frequent words are skipped and counted in
-    ``oov_ratio``. Lines starting with ``#`` and malformed lines are ignored.
+    ``oov_ratio`` (with ``dummy4unknown``, scored as similarity 0 instead, as gensim does). Lines starting with
+    ``#`` and malformed lines are ignored.
     """
     fold = str.upper if case_insensitive else (lambda s: s)
     ok = _ok_vocab(kv, restrict_vocab, case_insensitive)
@@ -225,10 +233,13 @@ def word_pairs(kv: KeyedVectors, path=WORDSIM353, restrict_vocab: int | None = 3
         a, b = fold(parts[0]), fold(parts[1])
         if a not in ok or b not in ok:
             oov += 1
+            if dummy4unknown:
+                gold.append(score)
+                model.append(0.0)
             continue
         gold.append(score)
         model.append(float(np.dot(normed[ok[a]], normed[ok[b]])))
     if len(gold) < 3:
         raise TooFewPairsError(f"{path}: only {len(gold)} pairs have both words in the vocabulary; need at least 3")
     return PairResult(float(stats.spearmanr(gold, model).statistic), float(stats.pearsonr(gold, model).statistic),
-                      oov / (len(gold) + oov), len(gold), oov)
+                      oov / (len(gold) if dummy4unknown else len(gold) + oov), len(gold), oov, gold, model)

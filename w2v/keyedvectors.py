@@ -26,6 +26,7 @@ import numpy as np
 
 from . import io, word2vec_format
 from .errors import KeyNotInVocabError, W2VError
+from .gensim_methods import KeyedVectorsGensim
 from .similarity import cosadd_direction, cosmul, unit_rows
 
 
@@ -44,7 +45,7 @@ def top_k(scores: np.ndarray, k: int) -> tuple[np.ndarray, np.ndarray]:
     return np.take_along_axis(part, order, axis=1), np.take_along_axis(vals, order, axis=1)
 
 
-class KeyedVectors:
+class KeyedVectors(KeyedVectorsGensim):
     """A vocabulary of words with one vector each.
 
     Parameters
@@ -63,6 +64,9 @@ class KeyedVectors:
     Attributes
     ----------
     index_to_key, key_to_index, vectors, norms
+
+    gensim's other method names work too (``w2v.gensim_methods``: ``evaluate_word_analogies``, ``get_vecattr``,
+    ``add_vectors``, ...), and the rest say what to write instead.
 
     Queries score words by ``vectors @ q / norms`` (as gensim does), so they need no second, normalised copy of
     the vectors: pretrained vectors of millions of words take their own size in memory, not twice it.

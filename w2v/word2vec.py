@@ -33,6 +33,7 @@ from .corpus import DEFAULT_TOKENIZER, fingerprint
 from .encoded import EncodedCorpus
 from .nn.init import word2vec_uniform
 from .errors import ConfigError, CorpusError, FormatError, TrainingError
+from .gensim_methods import Word2VecGensim
 from .gensim_names import translate
 from .io import MODEL_FORMAT, MODEL_VERSION, save_npz
 from .keyedvectors import KeyedVectors
@@ -45,7 +46,7 @@ from .vocab import Vocabulary
 logger = logging.getLogger(__name__)
 
 
-class Word2Vec:
+class Word2Vec(Word2VecGensim):
     """Train CBOW or skip-gram word vectors.
 
     Parameters
@@ -78,7 +79,11 @@ class Word2Vec:
         worker's seconds (taking the update, training, finding its changes).
     """
 
-    def __init__(self, **params):
+    def __init__(self, *corpus, **params):
+        if corpus:  # gensim's Word2Vec(sentences, ...) trains at once; w2v's constructor only stores options
+            given = ", ".join(f"{k}={v!r}" for k, v in params.items())
+            raise ConfigError(f"w2v.Word2Vec takes the corpus in fit(), not in the constructor: write "
+                              f"w2v.Word2Vec({given}).fit(corpus) (docs/from-gensim.md)")
         _check_params(params)
         for f in fields(Config):
             setattr(self, f.name, params.get(f.name, f.default))
