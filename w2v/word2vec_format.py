@@ -36,6 +36,7 @@ import logging
 import lzma
 import mmap
 import re
+import time
 import zipfile
 import zlib
 from concurrent.futures import ThreadPoolExecutor
@@ -51,7 +52,8 @@ logger = logging.getLogger(__name__)
 MAX_DIMS = 100_000             # a vectors file may claim at most this many dimensions
 _MAX_WORD_BYTES = 100_000      # longest word (bytes) a record may hold
 _BLOCK = 4 << 20               # bytes read at a time: large enough for the parsers, small beside the vectors
-_CHUNK_BYTES = 32 << 20        # rows arrive in chunks of this size when the file's size cannot bound them
+_CHUNK_BYTES = 32 << 20        # rows arrive in chunks of this size when their number is not known
+_PREFAULT_AHEAD = 128 << 20    # how far ahead of the parser the rows' pages are faulted in
 _WS = re.compile(r"\s")
 _WS_BUT_NL = re.compile(r"[^\S\n]")
 _CONTROL = re.compile(r"[\x00-\x1f\x7f]")  # tab, NUL, CR, ...: never part of a word in these formats
@@ -310,22 +312,28 @@ class _Rows:
     """The vectors being read, filled a block of rows at a time: ``target(k)`` is where the next k rows go,
     ``commit(k)`` counts them in.
 
-    When a plain file's size has bounded the header's claim, the rows it announces are one mapping, and a thread
-    faults its pages in ahead of the parser (``prefault``: a page fault per 4 KiB page took longer than reading
-    the file). Otherwise (a compressed or headerless file: its size says nothing or too little) the rows arrive
-    in chunks of ``_CHUNK_BYTES``, so a small file claiming 10^9 words allocates nothing big, and ``result`` moves
-    them into one array chunk by chunk, freeing each as it goes: the peak is the vectors plus one chunk.
+    When the number of rows is known (a header, or ``limit``), they are one mapping of address space, which a
+    thread faults in a little ahead of the parser (``prefault``: a page fault per 4 KiB page took longer than
+    reading the file); pages are only ever faulted in for rows that arrive, so a small compressed file whose
+    header claims 10^9 words costs nothing but a refusal at its end. A claim larger than the address space the
+    system grants (or a headerless file) gets chunks of ``_CHUNK_BYTES`` instead, which ``result`` moves into one
+    array chunk by chunk, freeing each as it goes: the peak is the vectors plus one chunk.
     """
 
     def __init__(self, want: int | None, d: int, dtype, bound: int | None):
         self.n, self.d, self.dtype = 0, d, np.dtype(dtype)
         self.row_bytes = d * self.dtype.itemsize
         self.stopped = False
-        self.fixed = want is not None and bound is not None
         self.chunks: list[np.ndarray] = []  # full chunks, then the one being filled
         self.used = 0                        # rows of the last chunk in use
-        if self.fixed:  # every row will be written (or the file is refused)
-            self.data = _mapped((max(min(want, bound), 1), d), self.dtype)
+        self.fixed = False
+        if want is not None:
+            rows = max(want if bound is None else min(want, bound), 1)
+            try:
+                self.data = _mapped((rows, d), self.dtype)
+                self.fixed = True
+            except (OSError, MemoryError, ValueError, OverflowError):  # more than the address space granted
+                pass
 
     def target(self, k: int) -> np.ndarray:
         """A (k, d) array for the next k rows, in place where possible (write, then ``commit``)."""
@@ -369,6 +377,8 @@ class _Rows:
 
         def run():
             for off in range(0, size, step):
+                while off > self.n * self.row_bytes + _PREFAULT_AHEAD and not self.stopped:
+                    time.sleep(0.002)  # no further ahead than the rows that arrive (a header may lie)
                 if self.stopped or madvise(base + off, min(step, size - off), _MADV_POPULATE_WRITE) != 0:
                     return
         pool.submit(run)
@@ -390,7 +400,7 @@ class _Rows:
 
 def _mapped(shape, dtype) -> np.ndarray:
     """An uninitialised array in its own anonymous mapping: freed, it goes back to the system at once."""
-    size = int(np.prod(shape)) * np.dtype(dtype).itemsize
+    size = int(shape[0]) * int(shape[1]) * np.dtype(dtype).itemsize  # Python ints: a claim cannot overflow
     if size < _CHUNK_BYTES:
         return np.empty(shape, dtype)
     return np.frombuffer(mmap.mmap(-1, size), dtype).reshape(shape)
