@@ -350,3 +350,47 @@ def test_python_errors_for_resume_are_w2v_errors(checkpoint, corpus, tmp_path):
     with pytest.raises(FormatError):
         w2v.Word2Vec.load(write_run(tmp_path, a, m)).resume(corpus, progress=False)
     assert issubclass(CorpusError, W2VError)
+
+
+# ---------------------------------------------------------------------------------------------- query options
+@pytest.mark.parametrize("args,option", [
+    (["neighbors", "{v}", "king", "--topn", "-5"], "--topn"),
+    (["neighbors", "{v}", "king", "--topn", "0"], "--topn"),
+    (["neighbors", "{v}", "king", "--restrict-vocab", "0"], "--restrict-vocab"),
+    (["analogy", "{v}", "king - man + woman", "--topn", "-1"], "--topn"),
+    (["evaluate", "{v}", "--restrict-vocab", "-3"], "--restrict-vocab"),
+    (["plot", "{v}", "--top", "-2", "-o", "x.png"], "--top"),
+    (["explore", "{v}", "--top", "0", "-o", "x.html"], "--top"),
+    (["export", "{v}", "--format", "projector", "--top", "-1", "-o", "proj"], "--top"),
+    (["convert", "{v}", "--limit", "-1", "-o", "x.npz"], "--limit"),
+])
+def test_out_of_range_query_options_are_refused_by_every_command(tmp_path, args, option):
+    v = tmp_path / "v.txt"
+    w2v.KeyedVectors(["king", "man", "woman", "queen"], np.eye(4)).save_word2vec_format(v)
+    r = run(*[a.format(v=v) for a in args], cwd=tmp_path)
+    assert r.returncode == 2 and "Traceback" not in r.stderr, r.stderr
+    one_line_error(r, f"argument {option}: must be an integer >= 1")
+    assert not list(tmp_path.glob("x.*")) and not (tmp_path / "proj").exists()
+
+
+def test_out_of_range_query_options_are_refused_in_python():
+    from w2v import evaluate
+    from w2v.errors import ConfigError
+    kv = w2v.KeyedVectors(["king", "man", "woman", "queen"], np.eye(4))
+    for call, needle in [
+        (lambda: kv.most_similar("king", topn=-5), "topn must be an integer >= 1, got -5"),
+        (lambda: kv.most_similar("king", topn=0), "topn must be"),
+        (lambda: kv.most_similar("king", topn=2.5), "topn must be"),
+        (lambda: kv.most_similar("king", restrict_vocab=0), "restrict_vocab must be"),
+        (lambda: kv.most_similar_cosmul("king", topn=-1), "topn must be"),
+        (lambda: kv.similar_by_word("king", topn=-1), "topn must be"),
+        (lambda: kv.analogy("man", "king", "woman", topn=0), "topn must be"),
+        (lambda: kv.nearest(["king"], topn=None), "topn must be"),
+        (lambda: kv.nearest(["king"], batch_size=0), "batch_size must be"),
+        (lambda: evaluate.analogies(kv, restrict_vocab=-1), "restrict_vocab must be"),
+        (lambda: evaluate.word_pairs(kv, restrict_vocab=0), "restrict_vocab must be"),
+        (lambda: w2v.load_vectors("nothing.txt", limit=-1), "limit must be"),
+    ]:
+        with pytest.raises((ConfigError, FormatError), match=needle):
+            call()
+    assert kv.most_similar("king", topn=None).shape == (4,)  # None: every word's cosine, as in gensim

@@ -19,7 +19,7 @@ import time
 from pathlib import Path
 
 from ._version import __version__
-from .errors import W2VError
+from .errors import W2VError, check_count
 
 log = logging.getLogger("w2v")
 
@@ -359,7 +359,23 @@ def _choose_corpus(args):
     return str(datasets.STARTER), True
 
 
+class _Parser(argparse.ArgumentParser):
+    """argparse, with a mistake on the command line said in one line like every other refusal (argparse's usage
+    block wraps over several), pointing at the command's help."""
+
+    def error(self, message):
+        self.exit(2, f"w2v: error: {message} (see: {self.prog} --help)\n")
+
+
 # ---------------------------------------------------------------------------------------------- queries
+def _count(text: str) -> int:
+    """argparse type of the counts a command takes: an integer >= 1 (argparse names the option)."""
+    try:
+        return check_count("the value", int(text))
+    except (ValueError, W2VError):
+        raise argparse.ArgumentTypeError(f"must be an integer >= 1, got {text!r}") from None
+
+
 def _load(path):
     from .loading import load_vectors
     return load_vectors(path)
@@ -506,7 +522,7 @@ def build_parser() -> argparse.ArgumentParser:
     from .explore import DEFAULT_TOP
     from .io import MODEL_FILE
     from .projection import METHODS
-    parser = argparse.ArgumentParser(prog="w2v", description="Train and query word2vec embeddings.")
+    parser = _Parser(prog="w2v", description="Train and query word2vec embeddings.")
     parser.add_argument("--version", action="version", version=f"w2v {__version__}")
     # -v / -q work before or after the command; SUPPRESS keeps a subcommand's absent flag from undoing the top's
     common = argparse.ArgumentParser(add_help=False)
@@ -524,16 +540,16 @@ def build_parser() -> argparse.ArgumentParser:
     p = sub.add_parser("neighbors", parents=[common], help="nearest neighbours of words")
     p.add_argument("model", help=model_help)
     p.add_argument("words", nargs="+", help="one or more words")
-    p.add_argument("--topn", type=int, default=10, metavar="N", help="neighbours per word (default: 10)")
-    p.add_argument("--restrict-vocab", type=int, default=None, metavar="N", help=restrict_help)
+    p.add_argument("--topn", type=_count, default=10, metavar="N", help="neighbours per word (default: 10)")
+    p.add_argument("--restrict-vocab", type=_count, default=None, metavar="N", help=restrict_help)
     p.set_defaults(func=cmd_neighbors)
 
     p = sub.add_parser("analogy", parents=[common], help='solve "king - man + woman"')
     p.add_argument("model", help=model_help)
     p.add_argument("query", nargs="+", help="the analogy with its signs, e.g. 'king - man + woman'")
-    p.add_argument("--topn", type=int, default=5, metavar="N", help="answers to show (default: 5)")
+    p.add_argument("--topn", type=_count, default=5, metavar="N", help="answers to show (default: 5)")
     p.add_argument("--method", choices=methods, default="3cosadd", help="scoring (default: 3cosadd)")
-    p.add_argument("--restrict-vocab", type=int, default=None, metavar="N", help=restrict_help)
+    p.add_argument("--restrict-vocab", type=_count, default=None, metavar="N", help=restrict_help)
     p.set_defaults(func=cmd_analogy)
 
     p = sub.add_parser("evaluate", parents=[common], help="analogy accuracy and word-pair correlations")
@@ -542,7 +558,7 @@ def build_parser() -> argparse.ArgumentParser:
                    help="questions-words format files (default: the shipped questions-words.txt)")
     p.add_argument("--pairs", nargs="*", default=None, metavar="FILE",
                    help="word-pair files (default: shipped WordSim353 and SimLex-999)")
-    p.add_argument("--restrict-vocab", type=int, default=30000, metavar="N",
+    p.add_argument("--restrict-vocab", type=_count, default=30000, metavar="N",
                    help="questions count only among the N most frequent words (default: 30000, as gensim)")
     p.add_argument("--method", choices=methods, default="3cosadd", help="analogy scoring (default: 3cosadd)")
     p.set_defaults(func=cmd_evaluate)
@@ -552,7 +568,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("model", help=model_help)
     what = p.add_mutually_exclusive_group()
     what.add_argument("--words", nargs="+", metavar="WORD", help="the words to draw")
-    what.add_argument("--top", type=int, default=None, metavar="N", help="draw the N most frequent words (default 50)")
+    what.add_argument("--top", type=_count, default=None, metavar="N", help="draw the N most frequent words (default 50)")
     what.add_argument("--pairs", nargs="+", metavar="A:B", help="draw arrows a -> b, e.g. man:woman king:queen")
     p.add_argument("--method", choices=METHODS, default="pca", help="projection (default: pca)")
     p.add_argument("--seed", type=int, default=0, help="random state of t-SNE (default: 0)")
@@ -571,7 +587,7 @@ def build_parser() -> argparse.ArgumentParser:
                                    "neighbours, an analogy box and a zoomable map of the most frequent words.")
     p.add_argument("model", help=model_help)
     p.add_argument("-o", "--output", required=True, help="the HTML file to write")
-    p.add_argument("--top", type=int, default=DEFAULT_TOP, metavar="N",
+    p.add_argument("--top", type=_count, default=DEFAULT_TOP, metavar="N",
                    help=f"the N most frequent words go into the page (default: {DEFAULT_TOP})")
     p.add_argument("--method", choices=METHODS, default="pca", help="how the map is projected (default: pca)")
     p.add_argument("--title", default=None, help="the page's title (default: from the model's name)")
@@ -593,7 +609,7 @@ def build_parser() -> argparse.ArgumentParser:
                    help="word2vec: the text (or --binary) format gensim and word2vec.c read; projector: "
                         "vectors.tsv, metadata.tsv and the projector's config (default: word2vec)")
     p.add_argument("--binary", action="store_true", help="word2vec binary instead of text (default: off)")
-    p.add_argument("--top", type=int, default=PROJECTOR_TOP, metavar="N",
+    p.add_argument("--top", type=_count, default=PROJECTOR_TOP, metavar="N",
                    help=f"projector: the N most frequent words; it loads at most 100,000 (default: {PROJECTOR_TOP})")
     p.set_defaults(func=cmd_export)
 
@@ -603,7 +619,7 @@ def build_parser() -> argparse.ArgumentParser:
                        "maps instead of parsing, whatever its size.")
     p.add_argument("vectors", help="word2vec text/binary or GloVe vectors file")
     p.add_argument("-o", "--output", required=True, help="the native file to write, OUT.npz")
-    p.add_argument("--limit", type=int, default=None, metavar="N", help="keep the first N words (default: all)")
+    p.add_argument("--limit", type=_count, default=None, metavar="N", help="keep the first N words (default: all)")
     p.add_argument("--no-header", action="store_true",
                    help="the file has no '<words> <dims>' line (GloVe); detected when not given (default: off)")
     p.set_defaults(func=cmd_convert)

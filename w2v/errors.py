@@ -14,6 +14,8 @@ window must be >= 1, got 0
 """
 from __future__ import annotations
 
+import numbers
+
 
 class W2VError(Exception):
     """Base class of every error w2v raises on purpose."""
@@ -62,3 +64,23 @@ class KeyNotInVocabError(W2VError, KeyError):
 
     def __str__(self):  # KeyError would repr() the message; we want it readable
         return self.args[0]
+
+
+def check_count(name: str, value, minimum: int = 1, optional: bool = True):
+    """``value`` as an int ``>= minimum`` (None passes when ``optional``), else a :class:`ConfigError` naming the
+    option: the one check of every count a query takes (``topn``, ``restrict_vocab``, ``top``, ``limit``, ...).
+
+    Example
+    -------
+    >>> check_count("topn", 5)
+    5
+    >>> check_count("topn", -5)
+    Traceback (most recent call last):
+    ...
+    w2v.errors.ConfigError: topn must be an integer >= 1, got -5
+    """
+    if value is None and optional:
+        return None
+    if isinstance(value, bool) or not isinstance(value, numbers.Integral) or value < minimum:
+        raise ConfigError(f"{name} must be an integer >= {minimum}, got {value!r}")
+    return int(value)

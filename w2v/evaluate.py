@@ -26,7 +26,7 @@ import numpy as np
 from scipy import stats
 
 from .datasets import CORPORA
-from .errors import W2VError
+from .errors import W2VError, check_count
 from .similarity import cosadd_direction, cosmul
 
 logger = logging.getLogger(__name__)
@@ -131,6 +131,7 @@ def analogies(kv, path=QUESTIONS_WORDS, restrict_vocab: int | None = 30000, meth
     """
     if method not in ("3cosadd", "3cosmul"):
         raise W2VError(f"unknown analogy method {method!r}: use '3cosadd' or '3cosmul'")
+    restrict_vocab = check_count("restrict_vocab", restrict_vocab)
     fold = str.upper if case_insensitive else (lambda s: s)
     ok = _ok_vocab(kv, restrict_vocab, case_insensitive)
     sections: list[Section] = []
@@ -215,6 +216,7 @@ def word_pairs(kv, path=WORDSIM353, restrict_vocab: int | None = 300000,
     ``oov_ratio`` (with ``dummy4unknown``, scored as similarity 0 instead, as gensim does). Lines starting with
     ``#`` and malformed lines are ignored.
     """
+    restrict_vocab = check_count("restrict_vocab", restrict_vocab)
     fold = str.upper if case_insensitive else (lambda s: s)
     ok = _ok_vocab(kv, restrict_vocab, case_insensitive)
     normed = kv.get_normed_vectors()

@@ -24,7 +24,7 @@ from pathlib import Path
 
 import numpy as np
 
-from .errors import ConfigError
+from .errors import ConfigError, check_count
 from .io import atomic_write
 from .keyedvectors import KeyedVectors
 from .projection import METHODS, project
@@ -47,8 +47,7 @@ def explorer_html(kv: KeyedVectors, top: int = DEFAULT_TOP, method: str = "pca",
     """The explorer page for the ``top`` most frequent words of ``kv``, as one HTML string."""
     if method not in METHODS:
         raise ConfigError(f"unknown map method {method!r}: use one of {', '.join(METHODS)}")
-    if not isinstance(top, int) or top < 2:
-        raise ConfigError(f"top must be at least 2 words, got {top!r}")
+    top = check_count("top (the words in the page, at least 2)", top, minimum=2, optional=False)
     n = min(top, len(kv))
     unit = kv.get_normed_vectors()[:n]  # (n, d) the rows KeyedVectors queries use
     xy = project(unit, method, seed)  # (n, 2)

@@ -25,7 +25,7 @@ from typing import Iterable, Sequence
 import numpy as np
 
 from . import io, word2vec_format
-from .errors import KeyNotInVocabError, W2VError
+from .errors import KeyNotInVocabError, W2VError, check_count
 from .gensim_methods import KeyedVectorsGensim
 from .similarity import cosadd_direction, cosmul, unit_rows
 
@@ -332,6 +332,7 @@ class KeyedVectors(KeyedVectorsGensim):
         >>> kv.most_similar(positive=["king", "woman"], negative=["man"], topn=3)  # doctest: +SKIP
         [('queen', 0.71), ...]
         """
+        topn, restrict_vocab = _limits(topn, restrict_vocab)
         pi, pv, pw = self._terms(positive, 1.0)
         ni, nv, nw = self._terms(negative, -1.0)  # gensim's rule: a (word, weight) pair keeps its weight's sign
         if not pv and not nv:
@@ -343,6 +344,7 @@ class KeyedVectors(KeyedVectorsGensim):
     def most_similar_cosmul(self, positive=None, negative=None, topn: int | None = 10,
                             restrict_vocab: int | None = None):
         """3CosMul (Levy & Goldberg 2014): ``Π (1+cos(x,p))/2 / (Π (1+cos(x,n))/2 + ε)``."""
+        topn, restrict_vocab = _limits(topn, restrict_vocab)
         pi, pv, _ = self._terms(positive, 1.0)
         ni, nv, _ = self._terms(negative, 1.0)
         if not pv:
@@ -399,6 +401,8 @@ class KeyedVectors(KeyedVectorsGensim):
         -------
         idx : (q, topn) int64 and sims : (q, topn) float32, best first. ``index_to_key`` maps idx to words.
         """
+        topn, restrict_vocab = _limits(topn, restrict_vocab, allow_all=False)
+        batch_size = check_count("batch_size", batch_size, optional=False)
         n_words = len(self) if restrict_vocab is None else min(restrict_vocab, len(self))
         if isinstance(queries, np.ndarray) and queries.ndim == 2:
             qvec, qidx = unit_rows(queries.astype(np.float32)), None
@@ -485,6 +489,12 @@ def row_norms(m: np.ndarray) -> np.ndarray:
         with ThreadPoolExecutor(min(os.cpu_count() or 1, len(starts))) as pool:
             list(pool.map(block, starts))
     return out
+
+
+def _limits(topn, restrict_vocab, allow_all: bool = True):
+    """A query's ``topn`` (None: every score, where ``allow_all``) and ``restrict_vocab`` (None: every word), each
+    an integer >= 1. (gensim returns [] for topn <= 0 and searches nothing for restrict_vocab=0; w2v says so.)"""
+    return check_count("topn", topn, optional=allow_all), check_count("restrict_vocab", restrict_vocab)
 
 
 _NORM_ROWS = 1 << 16  # rows per block of row_norms

@@ -8,6 +8,7 @@ Example
 """
 from __future__ import annotations
 
+from .errors import check_count
 from .io import VECTORS_FORMAT, find_model_file, is_native_model, native_format
 from .keyedvectors import KeyedVectors
 from .modelfile import read_model
@@ -28,6 +29,7 @@ def load_vectors(path, binary: bool | None = None, limit: int | None = None, mma
     -------
     >>> kv = load_vectors("glove.6B.100d.txt", limit=50000)  # doctest: +SKIP
     """
+    limit = check_count("limit", limit, minimum=0)
     p = find_model_file(path)
     if is_native_model(p) and native_format(p) == VECTORS_FORMAT:
         kv = KeyedVectors.load(p, mmap=mmap)

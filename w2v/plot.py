@@ -28,7 +28,7 @@ import numpy as np
 from matplotlib.backends.backend_agg import FigureCanvasAgg
 from matplotlib.figure import Figure
 
-from .errors import ConfigError, W2VError
+from .errors import ConfigError, W2VError, check_count
 from .explore import DEFAULT_TOP, write_explorer
 from .io import atomic_write
 from .keyedvectors import KeyedVectors
@@ -47,9 +47,7 @@ def choose_words(kv: KeyedVectors, words: Sequence[str] | None = None, top: int 
     if words:
         kv.indices(words)  # raises KeyNotInVocabError naming every missing word
         return list(dict.fromkeys(words))
-    top = 50 if top is None else top
-    if top < 2:
-        raise ConfigError(f"top must be at least 2 words to draw a map, got {top}")
+    top = check_count("top (the words to draw, a map needs two)", 50 if top is None else top, minimum=2)
     return list(kv.index_to_key[:top])
 
 

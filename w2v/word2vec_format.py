@@ -44,7 +44,7 @@ from pathlib import Path
 
 import numpy as np
 
-from .errors import FormatError
+from .errors import FormatError, check_count
 from .io import atomic_write, first_repeat, is_compressed, open_binary
 
 logger = logging.getLogger(__name__)
@@ -156,8 +156,7 @@ def load_word2vec_format(path, binary: bool | None = None, limit: int | None = N
     >>> words, vectors = load_word2vec_format("GoogleNews-vectors-negative300.bin.gz", limit=100000)  # doctest: +SKIP
     """
     path = Path(path)
-    if limit is not None and (not isinstance(limit, (int, np.integer)) or isinstance(limit, bool) or limit < 0):
-        raise FormatError(f"limit must be an integer >= 0, got {limit!r}")
+    limit = check_count("limit", limit, minimum=0)
     raw_size = path.stat().st_size if path.is_file() and not is_compressed(path) else None
     with open_binary(path, FormatError, "vectors file") as f, ThreadPoolExecutor(2) as pool:
         blocks, rows = _Blocks(f, pool), None
