@@ -394,3 +394,43 @@ def test_out_of_range_query_options_are_refused_in_python():
         with pytest.raises((ConfigError, FormatError), match=needle):
             call()
     assert kv.most_similar("king", topn=None).shape == (4,)  # None: every word's cosine, as in gensim
+
+
+# ---------------------------------------------------------------------------------------------- the corpus cache
+@pytest.mark.parametrize("make_cache", [
+    lambda tmp: (tmp / "cache-file").write_text("not a directory") and tmp / "cache-file",   # a regular file
+    lambda tmp: tmp / "cache-file2",                                                        # a path under a file
+    lambda tmp: (tmp / "dangling").symlink_to(tmp / "nowhere" / "x") or tmp / "dangling",   # a dangling link
+])
+def test_a_cache_that_cannot_be_written_never_stops_a_training(tmp_path, make_cache):
+    corpus = planted_file(tmp_path / "c.txt")
+    cache = make_cache(tmp_path)
+    if cache.name == "cache-file2":
+        (tmp_path / "blocker").write_text("x")
+        cache = tmp_path / "blocker" / "cache"
+    env = {**os.environ, "W2V_CACHE": str(cache)}
+    r = subprocess.run([sys.executable, "-m", "w2v.cli", "train", str(corpus), "--epochs", "1", "--min-count", "1",
+                        "-o", str(tmp_path / "out"), "-q"], capture_output=True, text=True, env=env, timeout=300)
+    assert r.returncode == 0, r.stderr
+    warnings = [line for line in r.stderr.splitlines() if "w2v.prepare WARNING" in line]
+    assert len(warnings) == 1 and "W2V_CACHE" in warnings[0] and "temporary copy" in warnings[0], r.stderr
+    assert (tmp_path / "out" / "model.npz").is_file()
+    # w2v prepare without -o asks for the cache entry itself: refused in one line
+    r = subprocess.run([sys.executable, "-m", "w2v.cli", "prepare", str(corpus), "-q"], capture_output=True,
+                       text=True, env=env, timeout=300)
+    one_line_error(r, "cannot write the encoded corpus")
+
+
+def test_fit_from_python_trains_through_an_unwritable_cache(tmp_path, monkeypatch, caplog):
+    import gc
+    import glob
+    import tempfile
+    (tmp_path / "cache").write_text("a file, not a directory")
+    monkeypatch.setenv("W2V_CACHE", str(tmp_path / "cache"))
+    copies = os.path.join(tempfile.gettempdir(), "w2v-corpus-*")
+    before = set(glob.glob(copies))
+    model = w2v.Word2Vec(min_count=1, epochs=1, vector_size=8, workers=1).fit(str(planted_file(tmp_path / "c.txt")),
+                                                                              progress=False)
+    assert len(model.wv) > 10 and "W2V_CACHE" in caplog.text
+    gc.collect()
+    assert set(glob.glob(copies)) == before  # the private copy went with the corpus object

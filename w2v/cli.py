@@ -197,7 +197,7 @@ def cmd_prepare(args) -> int:
         corpus = prepare_corpus(args.corpus, args.output, tokenizer=args.tokenizer, lowercase=args.lowercase,
                                 encoding_errors=args.encoding_errors, max_sentence_length=args.max_sentence_length,
                                 max_vocab_size=args.max_vocab_size, workers=args.workers, progress=not args.quiet,
-                                client=client)
+                                client=client, cache_optional=False)  # here the cache entry is the result
     secs = time.monotonic() - t0
     print(f"{corpus.path}: {corpus.n_words:,} words in {corpus.n_sentences:,} sentences, {len(corpus.words):,} "
           f"distinct ({secs:.1f}s, {corpus.n_words / max(secs, 1e-9) / 1e6:.1f}M words/s)")

@@ -25,7 +25,9 @@ import json
 import logging
 import os
 import shutil
+import tempfile
 import time
+import weakref
 from collections import deque
 from pathlib import Path
 
@@ -34,7 +36,7 @@ import numpy as np
 from .config import Config
 from .corpus import DEFAULT_TOKENIZER, DirectoryCorpus, as_corpus, encode_blocks, fingerprint
 from .encoded import FORMAT, META_FILE, SUFFIX, VERSION, EncodedCorpus, Writer
-from .errors import ConfigError, CorpusError
+from .errors import ConfigError, CorpusError, SaveError
 from .io import is_compressed
 from .progress import tqdm
 from .vocab import count_words
@@ -81,7 +83,7 @@ def _cache_path(source: dict, options: dict) -> Path:
 def prepare_corpus(corpus, output=None, *, tokenizer: str = DEFAULT_TOKENIZER, lowercase: bool = False,
                    encoding_errors: str = "replace", max_sentence_length: int = DEFAULT_MAX_SENTENCE_LENGTH,
                    max_vocab_size: int | None = None, workers: int | None = None, progress: bool = True,
-                   client=None) -> EncodedCorpus:
+                   client=None, cache_optional: bool = True) -> EncodedCorpus:
     """Read and encode a corpus once; returns an :class:`~w2v.encoded.EncodedCorpus` to train on (``fit``
     accepts it, or the directory it was written to).
 
@@ -104,6 +106,10 @@ def prepare_corpus(corpus, output=None, *, tokenizer: str = DEFAULT_TOKENIZER, l
         Count and encode a text file read with the whitespace tokenizer on this Dask cluster's workers
         (map: each worker counts, then encodes, parts of the files, which must be on storage they all read;
         reduce: the driver merges the counts and writes the parts in order); the result is the same corpus.
+    cache_optional : bool
+        Without ``output``, a cache that cannot be written (``$W2V_CACHE`` a file, read-only, full) makes a
+        private temporary copy instead, with a warning (the default: training needs a corpus, not a cache);
+        False refuses, as ``w2v prepare`` does, whose result is the cache entry.
 
     Example
     -------
@@ -152,23 +158,49 @@ def prepare_corpus(corpus, output=None, *, tokenizer: str = DEFAULT_TOKENIZER, l
             except CorpusError as e:
                 logger.warning("rebuilding the cached corpus: %s", e)
     t0 = time.monotonic()
-    with Writer(target) as writer:
-        if tokenizer == DEFAULT_TOKENIZER and client is not None:
-            words, counts, first, blocks = _cluster_passes(path, options, client, progress)
-        elif tokenizer == DEFAULT_TOKENIZER:
-            words, counts, first, blocks = _byte_passes(path, options, workers, progress)
-        else:
-            sentences = as_corpus(path, tokenizer=tokenizer, lowercase=lowercase,
-                                  max_sentence_length=max_sentence_length, encoding_errors=encoding_errors)
-            words, counts, first, blocks = _python_passes(sentences, options, progress)
-        for ids, lengths in blocks():
-            writer.add(ids, lengths)
-        prepared = writer.finish(words, counts, first, {"source": source, "options": options})
+
+    def encode(target: Path) -> EncodedCorpus:
+        with Writer(target) as writer:
+            if tokenizer == DEFAULT_TOKENIZER and client is not None:
+                words, counts, first, blocks = _cluster_passes(path, options, client, progress)
+            elif tokenizer == DEFAULT_TOKENIZER:
+                words, counts, first, blocks = _byte_passes(path, options, workers, progress)
+            else:
+                sentences = as_corpus(path, tokenizer=tokenizer, lowercase=lowercase,
+                                      max_sentence_length=max_sentence_length, encoding_errors=encoding_errors)
+                words, counts, first, blocks = _python_passes(sentences, options, progress)
+            for ids, lengths in blocks():
+                writer.add(ids, lengths)
+            return writer.finish(words, counts, first, {"source": source, "options": options})
+
+    try:
+        prepared = encode(target)
+    except SaveError as e:
+        if output is not None or client is not None or not cache_optional:
+            raise  # the file asked for is the request itself (and a cluster's workers need a shared place)
+        prepared = _private_copy(encode, e)
+        target = prepared.path
     secs = time.monotonic() - t0
     logger.info("prepared %s: %s words, %s distinct, in %.1fs (%.1fM words/s) -> %s", path, f"{prepared.n_words:,}",
-                f"{len(words):,}", secs, prepared.n_words / max(secs, 1e-9) / 1e6, target)
-    if output is None:
+                f"{len(prepared.words):,}", secs, prepared.n_words / max(secs, 1e-9) / 1e6, target)
+    if output is None and not getattr(prepared, "private", False):
         _remove_older_entries(target)
+    return prepared
+
+
+def _private_copy(encode, error: SaveError) -> EncodedCorpus:
+    """The cache is an optimisation, never a precondition: when it cannot be written, encode the corpus into a
+    private temporary directory instead (removed when the corpus object goes, or at exit), with one warning."""
+    logger.warning("%s; training from a temporary copy instead (set %s to a writable directory to keep the "
+                   "prepared corpus for the next run)", str(error).split(";")[0], CACHE_ENV)
+    folder = Path(tempfile.mkdtemp(prefix="w2v-corpus-"))
+    try:
+        prepared = encode(folder / f"corpus{SUFFIX}")
+    except BaseException:
+        shutil.rmtree(folder, ignore_errors=True)
+        raise
+    prepared.private = True
+    weakref.finalize(prepared, shutil.rmtree, folder, True)
     return prepared
 
 
