@@ -17,7 +17,7 @@ import pytest
 
 import w2v
 from w2v.errors import ConfigError, CorpusError, FormatError, TrainingError, W2VError
-from w2v.word2vec_format import _BLOCK
+from w2v.vector_buffers import BLOCK_BYTES
 from w2v.io import CHECKPOINT_FILE, MODEL_FILE, directory_lock, save_npz
 
 from conftest import planted_file
@@ -285,7 +285,7 @@ def test_a_gz_expanding_to_one_huge_record_is_refused_with_little_memory(tmp_pat
         w2v.load_vectors(p)
     peak = tracemalloc.get_traced_memory()[1]
     tracemalloc.stop()
-    assert peak < 8 * _BLOCK  # a few read blocks (the reader holds two, and joins two), never the 100 MB record
+    assert peak < 8 * BLOCK_BYTES  # a few read blocks (the reader holds two, and joins two), never the 100 MB record
 
 
 # ---------------------------------------------------------------------------------------------- options
@@ -364,13 +364,25 @@ def test_python_errors_for_resume_are_w2v_errors(checkpoint, corpus, tmp_path):
     (["export", "{v}", "--format", "projector", "--top", "-1", "-o", "proj"], "--top"),
     (["convert", "{v}", "--limit", "-1", "-o", "x.npz"], "--limit"),
 ])
-def test_out_of_range_query_options_are_refused_by_every_command(tmp_path, args, option):
+def test_out_of_range_query_options_are_refused_by_every_command(tmp_path, monkeypatch, capsys, args, option):
     v = tmp_path / "v.txt"
     w2v.KeyedVectors(["king", "man", "woman", "queen"], np.eye(4)).save_word2vec_format(v)
-    r = run(*[a.format(v=v) for a in args], cwd=tmp_path)
-    assert r.returncode == 2 and "Traceback" not in r.stderr, r.stderr
-    one_line_error(r, f"argument {option}: must be an integer >= 1")
+    monkeypatch.chdir(tmp_path)
+    code, err = in_process(capsys, *[a.format(v=v) for a in args])
+    assert code == 2 and "Traceback" not in err and len(err.strip().splitlines()) == 1, err
+    assert err.startswith(f"w2v: error: argument {option}: must be an integer >= 1"), err
     assert not list(tmp_path.glob("x.*")) and not (tmp_path / "proj").exists()
+
+
+def in_process(capsys, *args) -> tuple[int, str]:
+    """``w2v ARGS`` in this process (no interpreter to start): (exit status, stderr)."""
+    from w2v.cli import main
+    capsys.readouterr()
+    try:
+        code = main([str(a) for a in args])
+    except SystemExit as e:
+        code = e.code
+    return code, capsys.readouterr().err
 
 
 def test_out_of_range_query_options_are_refused_in_python():
@@ -402,23 +414,22 @@ def test_out_of_range_query_options_are_refused_in_python():
     lambda tmp: tmp / "cache-file2",                                                        # a path under a file
     lambda tmp: (tmp / "dangling").symlink_to(tmp / "nowhere" / "x") or tmp / "dangling",   # a dangling link
 ])
-def test_a_cache_that_cannot_be_written_never_stops_a_training(tmp_path, make_cache):
+def test_a_cache_that_cannot_be_written_never_stops_a_training(tmp_path, monkeypatch, capsys, caplog, make_cache):
     corpus = planted_file(tmp_path / "c.txt")
     cache = make_cache(tmp_path)
     if cache.name == "cache-file2":
         (tmp_path / "blocker").write_text("x")
         cache = tmp_path / "blocker" / "cache"
-    env = {**os.environ, "W2V_CACHE": str(cache)}
-    r = subprocess.run([sys.executable, "-m", "w2v.cli", "train", str(corpus), "--epochs", "1", "--min-count", "1",
-                        "-o", str(tmp_path / "out"), "-q"], capture_output=True, text=True, env=env, timeout=300)
-    assert r.returncode == 0, r.stderr
-    warnings = [line for line in r.stderr.splitlines() if "w2v.prepare WARNING" in line]
-    assert len(warnings) == 1 and "W2V_CACHE" in warnings[0] and "temporary copy" in warnings[0], r.stderr
+    monkeypatch.setenv("W2V_CACHE", str(cache))
+    code, err = in_process(capsys, "train", corpus, "--epochs", "1", "--min-count", "1", "--workers", "1",
+                           "-o", tmp_path / "out", "-q")
+    assert code == 0, err
+    warnings = [r.getMessage() for r in caplog.records if r.name == "w2v.prepare" and r.levelname == "WARNING"]
+    assert len(warnings) == 1 and "W2V_CACHE" in warnings[0] and "temporary copy" in warnings[0], warnings
     assert (tmp_path / "out" / "model.npz").is_file()
     # w2v prepare without -o asks for the cache entry itself: refused in one line
-    r = subprocess.run([sys.executable, "-m", "w2v.cli", "prepare", str(corpus), "-q"], capture_output=True,
-                       text=True, env=env, timeout=300)
-    one_line_error(r, "cannot write the encoded corpus")
+    code, err = in_process(capsys, "prepare", corpus, "-q")
+    assert code == 2 and err.startswith("w2v: error: cannot write the encoded corpus") and err.count("\n") == 1, err
 
 
 def test_fit_from_python_trains_through_an_unwritable_cache(tmp_path, monkeypatch, caplog):

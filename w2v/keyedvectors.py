@@ -18,8 +18,6 @@ Example
 from __future__ import annotations
 
 import difflib
-import os
-from concurrent.futures import ThreadPoolExecutor
 from typing import Iterable, Sequence
 
 import numpy as np
@@ -27,7 +25,7 @@ import numpy as np
 from . import io, word2vec_format
 from .errors import KeyNotInVocabError, W2VError, check_count
 from .gensim_methods import KeyedVectorsGensim
-from .similarity import cosadd_direction, cosmul, unit_rows
+from .similarity import cosadd_direction, cosmul, row_norms, unit_rows
 
 
 def top_k(scores: np.ndarray, k: int) -> tuple[np.ndarray, np.ndarray]:
@@ -472,30 +470,10 @@ class KeyedVectors(KeyedVectorsGensim):
         return cls(*word2vec_format.load_word2vec_format(path, binary=binary, **kwargs))
 
 
-def row_norms(m: np.ndarray) -> np.ndarray:
-    """The length of each row ``(V, d) -> (V,)`` float32, in row blocks on every core (numpy's einsum releases the
-    GIL) and without a float64 or squared copy of the matrix."""
-    out = np.empty(len(m), np.float32)
-
-    def block(start: int) -> None:
-        part = m[start:start + _NORM_ROWS].astype(np.float32, copy=False)
-        np.sqrt(np.einsum("ij,ij->i", part, part), out=out[start:start + _NORM_ROWS])
-
-    starts = range(0, len(m), _NORM_ROWS)
-    if len(starts) < 2:
-        for s in starts:
-            block(s)
-    else:
-        with ThreadPoolExecutor(min(os.cpu_count() or 1, len(starts))) as pool:
-            list(pool.map(block, starts))
-    return out
-
-
 def _limits(topn, restrict_vocab, allow_all: bool = True):
     """A query's ``topn`` (None: every score, where ``allow_all``) and ``restrict_vocab`` (None: every word), each
     an integer >= 1. (gensim returns [] for topn <= 0 and searches nothing for restrict_vocab=0; w2v says so.)"""
     return check_count("topn", topn, optional=allow_all), check_count("restrict_vocab", restrict_vocab)
 
 
-_NORM_ROWS = 1 << 16  # rows per block of row_norms
 _SCANNED_LOOKUPS = 16  # lookups that scan the word list before the dict is built (see key_to_index)

@@ -21,6 +21,9 @@ np.float32(500000.0)
 """
 from __future__ import annotations
 
+import os
+from concurrent.futures import ThreadPoolExecutor
+
 import numpy as np
 
 COSMUL_EPS = np.float32(1e-6)  # 3CosMul's guard against a zero denominator (gensim's value)
@@ -53,3 +56,25 @@ def cosadd_direction(positive_units, negative_units) -> np.ndarray:
     cosine to it (3CosAdd)."""
     total = np.sum(list(positive_units) + [-v for v in negative_units], axis=0)  # (d,)
     return unit_rows(np.asarray(total, dtype=np.float32))
+
+
+def row_norms(m: np.ndarray) -> np.ndarray:
+    """The length of each row ``(V, d) -> (V,)`` float32, in row blocks on every core (numpy's einsum releases the
+    GIL) and without a float64 or squared copy of the matrix."""
+    out = np.empty(len(m), np.float32)
+
+    def block(start: int) -> None:
+        part = m[start:start + _NORM_ROWS].astype(np.float32, copy=False)
+        np.sqrt(np.einsum("ij,ij->i", part, part), out=out[start:start + _NORM_ROWS])
+
+    starts = range(0, len(m), _NORM_ROWS)
+    if len(starts) < 2:
+        for s in starts:
+            block(s)
+    else:
+        with ThreadPoolExecutor(min(os.cpu_count() or 1, len(starts))) as pool:
+            list(pool.map(block, starts))
+    return out
+
+
+_NORM_ROWS = 1 << 16  # rows per block of row_norms
