@@ -9,8 +9,10 @@ may be gzip, bz2 or xz compressed.
 Reading goes block by block (a thread reads or decompresses the next block while this one is parsed) straight
 into the final array, so memory holds the vectors, their words and a few blocks, never a second copy:
 
-* binary: one regular-expression match (C code) finds the records that follow each other in a block, and
-  ``np.take`` copies their float bytes into place. No numba is imported: loading vectors needs no compiler.
+* binary: an anchored regular-expression match (C code) finds the records that follow each other in a block, a
+  second lists their words, and one fancy index over a strided view of the block gathers their float bytes into
+  place (``w2v.vector_buffers`` holds the blocks and rows). No numba is imported: its import alone would cost
+  more memory than a million words.
 * text: the numba kernels of ``w2v.textparse`` parse a block's lines on every core, with values equal to
   gensim's ``np.float32(text)`` bit for bit (that module says how).
 
