@@ -173,7 +173,8 @@ class KeyedVectorsGensim:
         words, vectors = load_word2vec_format(fname, binary=binary, unicode_errors=unicode_errors)
         if vectors.shape[1] != self.vector_size:
             raise W2VError(f"{fname}: vectors of {vectors.shape[1]} dimensions, these have {self.vector_size}")
-        shared = [(self._index_of(w), j) for j, w in enumerate(words) if self._index_of(w) is not None]
+        index = self.key_to_index  # one lookup table for the file's words (not a lookup per word, twice)
+        shared = [(index[w], j) for j, w in enumerate(words) if w in index]
         for i, j in shared:
             self.vectors[i] = vectors[j]
         if lockf != 1.0 and shared:
