@@ -55,8 +55,11 @@ def test_text_values_equal_gensim_bit_for_bit(tmp_path, gensim, header, final_ne
 @pytest.mark.parametrize("suffix", ["", ".gz"])
 @pytest.mark.parametrize("binary", [True, False])
 def test_records_across_block_boundaries(tmp_path, monkeypatch, gensim, suffix, binary):
-    """Blocks of 4 KiB cut records, words and numbers at every possible place; the result is the whole file."""
+    """Blocks of 4 KiB cut records, words and numbers at every possible place; the result is the whole file.
+    (A plain file is read through a mapping, a compressed one in blocks, where what is left of a block goes in
+    front of the next one or, longer than the room there, is joined to it: both happen here.)"""
     monkeypatch.setattr(vector_buffers, "BLOCK_BYTES", 4096)
+    monkeypatch.setattr(vector_buffers.Blocks, "RESERVE", 150)
     rng = np.random.default_rng(1)
     words = [f"{'x' * int(rng.integers(1, 30))}{i}" for i in range(700)]
     vectors = rng.standard_normal((700, 37)).astype(np.float32)
@@ -160,6 +163,30 @@ def test_converted_file_maps_and_answers_as_the_original(tmp_path, capsys):
     assert main(["convert", str(tmp_path / "v.bin"), "-o", str(tmp_path / "v.bin2")]) == 2
     err = capsys.readouterr().err
     assert err.startswith("w2v: error:") and "OUT.npz" in err
+
+
+def test_native_vectors_store_their_words_as_one_text_member(tmp_path):
+    """Words one per line in a uint8 member (one decode to open a mapped file); a word holding a newline goes in
+    the JSON metadata instead, as every word did in version 1 files, which still load; a bad member is refused."""
+    from w2v import io
+    vectors = np.eye(3, dtype=np.float32)
+    for words in (["king", "é北", "queen"], ["king", "two\nlines", "queen"]):
+        w2v.KeyedVectors(words, vectors).save(tmp_path / "v.npz")
+        arrays, meta = io.load_npz(tmp_path / "v.npz", formats=(io.VECTORS_FORMAT,))
+        assert ("words" in arrays) != ("words" in meta) and meta["version"] == 2
+        assert w2v.load_vectors(tmp_path / "v.npz", mmap=True).index_to_key == words
+    io.save_npz(tmp_path / "v1.npz", {"vectors": vectors}, {"format": io.VECTORS_FORMAT, "version": 1,
+                                                            "words": ["a", "b", "c"]})
+    assert w2v.load_vectors(tmp_path / "v1.npz").index_to_key == ["a", "b", "c"]
+    for member, match in ((np.frombuffer(b"a\nb\xff\nc", np.uint8), "not valid UTF-8"),
+                          (np.frombuffer(b"a\nb", np.uint8), "one row per word"),
+                          (np.frombuffer(b"a\n\nc", np.uint8), "not a non-empty string"),
+                          (np.frombuffer(b"a\nb\na", np.uint8), "the word 'a' twice"),
+                          (np.zeros(3, np.int32), "a UTF-8 text")):
+        io.save_npz(tmp_path / "bad.npz", {"vectors": vectors, "words": member},
+                    {"format": io.VECTORS_FORMAT, "version": 2})
+        with pytest.raises(FormatError, match=match):
+            w2v.load_vectors(tmp_path / "bad.npz")
 
 
 def test_cli_queries_a_glove_file(tmp_path, capsys):

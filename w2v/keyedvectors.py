@@ -428,14 +428,20 @@ class KeyedVectors(KeyedVectorsGensim):
         pass over the mapped vectors."""
         arrays = {"vectors": self.vectors, "norms": self.norms,
                   **({} if self.counts is None else {"counts": self.counts})}
-        io.save_npz(path, arrays, {"format": io.VECTORS_FORMAT, "version": 1, "words": self.index_to_key,
-                                   "phrase_delimiter": self.phrase_delimiter})
+        meta = {"format": io.VECTORS_FORMAT, "version": io.VECTORS_VERSION, "phrase_delimiter": self.phrase_delimiter}
+        words = io.words_member(self.index_to_key)
+        if words is None:
+            meta["words"] = self.index_to_key  # a word holds a newline: JSON can say it
+        else:
+            arrays["words"] = words
+        io.save_npz(path, arrays, meta)
 
     @classmethod
     def load(cls, path, mmap: bool = False) -> "KeyedVectors":
         """Load what :meth:`save` wrote, checked: unique string words, finite float vectors, counts >= 1."""
         arrays, meta = io.load_npz(path, mmap=mmap, formats=(io.VECTORS_FORMAT,))
-        words, vectors, counts = io.check_words(meta.get("words"), path), arrays.get("vectors"), arrays.get("counts")
+        words = io.words_from_member(arrays.pop("words"), path) if "words" in arrays else meta.get("words")
+        words, vectors, counts = io.check_words(words, path), arrays.get("vectors"), arrays.get("counts")
         if vectors is None or vectors.dtype.kind != "f" or vectors.shape[:1] != (len(words),) or vectors.ndim != 2:
             raise io.FormatError(f"{path}: the vectors must be a float matrix with one row per word")
         if set(arrays) - {"vectors", "counts", "norms"}:

@@ -45,7 +45,7 @@ import numpy as np
 
 from .errors import FormatError, check_count
 from .io import atomic_write, first_repeat, is_compressed, open_binary
-from .vector_buffers import Blocks, Rows
+from .vector_buffers import Blocks, MappedBlocks, Rows
 
 logger = logging.getLogger(__name__)
 
@@ -156,7 +156,7 @@ def load_word2vec_format(path, binary: bool | None = None, limit: int | None = N
     limit = check_count("limit", limit, minimum=0)
     raw_size = path.stat().st_size if path.is_file() and not is_compressed(path) else None
     with open_binary(path, FormatError, "vectors file") as f, ThreadPoolExecutor(2) as pool:
-        blocks, rows = Blocks(f, pool), None
+        blocks, rows = (MappedBlocks if raw_size else Blocks)(f, pool), None
         try:
             head = blocks.first_line(_MAX_WORD_BYTES + 64 * MAX_DIMS)
             if not head:
@@ -328,7 +328,11 @@ def _read_binary(blocks: Blocks, path, V, d, want, errors, rows: Rows, strict_co
         found = record.findall(buf, 0, run.match(buf).end())[:want - rows.n]
         end = 0
         if found:
-            lengths = np.fromiter(map(len, found), np.int64, len(found))
+            # no word holds a space, CR or LF: joined by spaces, the spaces give the lengths (with the newlines
+            # before each word), and with the newlines dropped one decode gives the words
+            joined = b" ".join(found)
+            spaces = np.flatnonzero(np.frombuffer(joined, np.uint8) == 32)
+            lengths = np.diff(spaces, prepend=-1, append=len(joined)) - 1
             if lengths.max() > _MAX_WORD_BYTES:
                 i = int(np.argmax(lengths))
                 raise FormatError(f"{path}: record {rows.n + i + 1}: a word of {lengths[i]:,} bytes (at most "
@@ -337,9 +341,7 @@ def _read_binary(blocks: Blocks, path, V, d, want, errors, rows: Rows, strict_co
             target = rows.target(len(found))
             _place_binary(buf, stops - nbytes, target, nbytes)
             n0 = rows.n
-            # no word holds a space, CR or LF: joined by spaces, the newlines before each dropped, one decode
-            joined = b" ".join(found).translate(None, b"\r\n")
-            words = _words(joined, len(found), path, errors, lambda i: f"record {n0 + i + 1}", sep=" ")
+            words = _words(joined.translate(None, b"\r\n"), len(found), path, errors, lambda i: f"record {n0 + i + 1}", sep=" ")
             rows.check_finite(target, path, lambda i: f"record {n0 + i + 1}", words)
             rows.commit(len(found))
             keys += words
@@ -354,20 +356,27 @@ def _read_binary(blocks: Blocks, path, V, d, want, errors, rows: Rows, strict_co
     return keys
 
 
-def _place_binary(buf: bytes, starts: np.ndarray, target: np.ndarray, nbytes: int) -> None:
+def _place_binary(buf, starts: np.ndarray, target: np.ndarray, nbytes: int) -> None:
     """Copy the float bytes of the records starting at ``starts`` into ``target``, little-endian to native."""
-    raw = np.frombuffer(buf, np.uint8)
-    # row i of this view is buf[i:i + nbytes]: fancy indexing gathers the records' rows without a loop (np.take
-    # would first make the overlapping view contiguous, nbytes times the block)
-    windows = np.lib.stride_tricks.as_strided(raw, (len(raw) - nbytes + 1, nbytes), (1, 1), writeable=False)
-    block = windows[starts].view("<f4")
-    with np.errstate(over="ignore"):
-        target[:] = block  # a cast for float16 storage; byte order to native
+    # item i of this view is the nbytes from buf[i] (a void item: one memcpy each), so a fancy index gathers the
+    # records without a loop (np.take would first make the overlapping view contiguous, nbytes times the block).
+    # A few dozen rows at a time: the gathered copy stays in the cache instead of faulting in fresh pages
+    windows = np.ndarray((len(buf) - nbytes + 1,), f"V{nbytes}", buffer=buf, strides=(1,))
+    direct = target.dtype == np.dtype("<f4")
+    rows = target.view(f"V{nbytes}").reshape(-1) if direct else None
+    step = max(1, (64 << 10) // nbytes)
+    for s in range(0, len(starts), step):
+        gathered = windows[starts[s:s + step]]
+        if direct:
+            rows[s:s + step] = gathered
+        else:
+            with np.errstate(over="ignore"):
+                target[s:s + step] = gathered.view("<f4").reshape(-1, nbytes // 4)  # float16, or big-endian
 
 
 def _checked_record(buf: bytes, path, V, d, errors, rows: Rows, at_end: bool) -> tuple[str, int]:
     """Read the record at the start of ``buf`` one check at a time: (its word, where it ends), or the error."""
-    nbytes, pos = 4 * d, 0
+    nbytes, pos, buf = 4 * d, 0, bytes(buf)
     while pos < len(buf) and buf[pos:pos + 1] in (b"\n", b"\r"):
         pos += 1  # word2vec.c ends each record with a newline
     where = f"record {rows.n + 1}"
@@ -396,7 +405,7 @@ def _has_more(blocks: Blocks) -> bool:
         buf = blocks.take()
         if buf is None:
             return False
-        if buf.strip():
+        if bytes(buf).strip():
             return True
 
 
@@ -411,6 +420,7 @@ def _read_text(blocks: Blocks, path, V, d, want, errors, rows: Rows, strict_coun
         buf = blocks.take()
         if buf is None:
             break
+        buf = bytes(buf)  # the text parser slices and searches it
         cut = buf.rfind(b"\n") + 1
         if blocks.eof and cut < len(buf):
             buf, cut = buf + b"\n", len(buf) + 1  # the last line has no newline
