@@ -328,15 +328,14 @@ def cmd_train(args) -> int:
 
 def _save_run(model, out: Path, args) -> None:
     """Write the finished run: the model, its vectors, the summary line; the checkpoint goes."""
-    from .io import CHECKPOINT_FILE, MODEL_FILE, VECTORS_BINARY, VECTORS_TEXT
+    from .io import CHECKPOINT_FILE, MODEL_FILE, VECTORS_BINARY, VECTORS_TEXT, discard
     from .word2vec_format import save_word2vec_format
     model.save(out / MODEL_FILE)
     save_word2vec_format(out / VECTORS_TEXT, model.vocab_.index_to_key, model.W_in_, whitespace="replace")
     if args.binary:
         save_word2vec_format(out / VECTORS_BINARY, model.vocab_.index_to_key, model.W_in_, binary=True,
                              whitespace="replace")
-    if (out / CHECKPOINT_FILE).exists():
-        (out / CHECKPOINT_FILE).unlink()  # the finished model supersedes it
+    discard(out / CHECKPOINT_FILE)  # the finished model supersedes it
     st = model.state_
     final = f"final loss {model.loss_history_[-1]:.4f}" if model.config_.compute_loss else "loss not computed"
     print(f"trained {model.config_.arch}/{model.config_.loss} on {len(model.vocab_)} words, {model.config_.epochs} "

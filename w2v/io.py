@@ -102,6 +102,14 @@ def atomic_write(path, mode: str = "wb"):
             os.close(dfd)
 
 
+def discard(path) -> None:
+    """Delete ``path`` if it is there, and the temporary files that killed saves of it left behind (a file no
+    longer saved is never saved again, so no later save would clean them)."""
+    path = Path(path)
+    path.unlink(missing_ok=True)
+    _remove_stale_temporaries(path.parent, path.name)
+
+
 def _remove_stale_temporaries(directory: Path, name: str) -> None:
     """Delete ``.NAME.PID.*.tmp`` files of earlier saves whose process no longer runs."""
     for tmp in directory.glob(f".{glob.escape(name)}.*.tmp"):
