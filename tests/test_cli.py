@@ -50,7 +50,7 @@ def test_neighbors_analogy_evaluate_export(trained, tmp_path):
     r = run("analogy", trained / "vectors.txt", "cat - dog + saw", "--topn", 2)
     assert r.stdout.startswith("cat + saw - dog:") and len(r.stdout.splitlines()) == 3
     assert run("analogy", trained, "dog", "-", "cat", "+", "saw").returncode == 0
-    r = run("evaluate", trained, "--pairs")
+    r = run("evaluate", trained, "--pair-sets")
     assert "TOTAL" in r.stdout and "capital-common-countries" in r.stdout
     run("export", trained, "-o", tmp_path / "v.bin", "--binary")
     assert w2v.load_vectors(tmp_path / "v.bin").vectors.shape[1] == 16
@@ -91,7 +91,7 @@ def test_killed_training_resumes_to_the_same_model(tmp_path):
     run("train", corpus, "-o", tmp_path / "straight", *common)
     out = tmp_path / "killed"
     proc = subprocess.Popen([sys.executable, "-m", "w2v.cli", "train", str(corpus), "-o", str(out), *common,
-                             "--checkpoint-every", "0.01"], stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+                             "--checkpoint-every", "0.6s"], stdout=subprocess.PIPE, stderr=subprocess.PIPE)
     deadline = time.time() + 120
     while not (out / "checkpoint.npz").exists() and time.time() < deadline and proc.poll() is None:
         time.sleep(0.05)
@@ -124,9 +124,9 @@ def test_plot_commands_write_pictures(trained, tmp_path):
     words = kv.index_to_key[:6]
     r = run("plot", trained, "--words", *words, "-o", tmp_path / "map.png")
     assert (tmp_path / "map.png").read_bytes().startswith(b"\x89PNG") and "wrote" in r.stdout
-    run("plot", trained / "vectors.txt", "--top", 20, "--method", "tsne", "-o", tmp_path / "tsne.svg")
+    run("plot", trained / "vectors.txt", "--limit", 20, "--projection", "tsne", "-o", tmp_path / "tsne.svg")
     assert (tmp_path / "tsne.svg").read_bytes().startswith(b"<?xml")
-    run("plot", trained, "--pairs", f"{words[0]}:{words[1]}", f"{words[2]}:{words[3]}", "-o", tmp_path / "pairs.pdf")
+    run("plot", trained, "--arrows", f"{words[0]}:{words[1]}", f"{words[2]}:{words[3]}", "-o", tmp_path / "pairs.pdf")
     assert (tmp_path / "pairs.pdf").read_bytes().startswith(b"%PDF")
     run("plot-loss", trained, "-o", tmp_path / "loss.png")
     import matplotlib.image
@@ -136,8 +136,8 @@ def test_plot_commands_write_pictures(trained, tmp_path):
 
 def test_plot_commands_fail_in_one_line(trained, tmp_path):
     for args, needle in [(("plot", trained, "--words", "nosuchword", "-o", tmp_path / "a.png"), "nosuchword"),
-                         (("plot", trained, "--top", 5, "-o", tmp_path / "a.gif"), ".png, .svg or .pdf"),
-                         (("plot", trained, "--pairs", "ab", "-o", tmp_path / "a.png"), "a:b"),
+                         (("plot", trained, "--limit", 5, "-o", tmp_path / "a.gif"), ".png, .svg or .pdf"),
+                         (("plot", trained, "--arrows", "ab", "-o", tmp_path / "a.png"), "a:b"),
                          (("plot-loss", trained / "vectors.txt", "-o", tmp_path / "l.png"), "native model")]:
         r = run(*args, check=False)
         assert r.returncode == 2, r.stderr
@@ -202,7 +202,7 @@ def test_verbose_and_quiet_work_after_the_command(trained, tmp_path):
 
 def test_export_for_the_embedding_projector(trained, tmp_path):
     import json
-    run("export", trained, "--format", "projector", "--top", 5, "-o", tmp_path / "p")
+    run("export", trained, "--format", "projector", "--limit", 5, "-o", tmp_path / "p")
     kv = w2v.load_vectors(trained)
     rows = [line.split("\t") for line in (tmp_path / "p" / "vectors.tsv").read_text().splitlines()]
     assert len(rows) == 5 and all(len(r) == kv.vector_size for r in rows)

@@ -20,7 +20,7 @@ TOP = 10_000
 def test_page_is_self_contained_and_under_10_mb_at_10000_words_of_100_dims():
     rng = np.random.default_rng(0)
     kv = w2v.KeyedVectors([f"w{i}" for i in range(12_000)], rng.standard_normal((12_000, 100)).astype(np.float32))
-    page = explorer_html(kv, top=TOP, model_name="random")
+    page = explorer_html(kv, limit=TOP, model_name="random")
     assert len(page.encode()) < 10 << 20
     assert not re.search(r"""(src|href)\s*=\s*["']?(https?:)?//""", page)  # nothing loaded from the network
     assert not re.search(r"""\b(fetch|XMLHttpRequest|import)\s*\(""", page)
@@ -29,7 +29,7 @@ def test_page_is_self_contained_and_under_10_mb_at_10000_words_of_100_dims():
 
 def test_a_word_cannot_close_the_data_script():
     kv = w2v.KeyedVectors(["</script><script>alert(1)</script>", "b", "c"], np.eye(3, dtype=np.float32))
-    page = explorer_html(kv, top=3)
+    page = explorer_html(kv, limit=3)
     assert page.count("</script>") == 2  # the data block's and the code's own
 
 

@@ -295,7 +295,7 @@ def test_a_gz_expanding_to_one_huge_record_is_refused_with_little_memory(tmp_pat
     (("--seed", -1), "seed must be an integer in"),
     (("--min-alpha", 0.5, "--alpha", 0.1), "must not exceed"),
     (("--sample", "inf"), "sample must be a finite number"),
-    (("--checkpoint-every", "nan"), "--checkpoint-every must be a positive, finite number"),
+    (("--checkpoint-every", "nan"), "checkpoint_every must be a number of seconds"),
     (("--alpha", "nan"), "alpha must be a finite number"),
 ])
 def test_bad_options_are_one_line(corpus, tmp_path, args, needle):
@@ -359,9 +359,9 @@ def test_python_errors_for_resume_are_w2v_errors(checkpoint, corpus, tmp_path):
     (["neighbors", "{v}", "king", "--restrict-vocab", "0"], "--restrict-vocab"),
     (["analogy", "{v}", "king - man + woman", "--topn", "-1"], "--topn"),
     (["evaluate", "{v}", "--restrict-vocab", "-3"], "--restrict-vocab"),
-    (["plot", "{v}", "--top", "-2", "-o", "x.png"], "--top"),
-    (["explore", "{v}", "--top", "0", "-o", "x.html"], "--top"),
-    (["export", "{v}", "--format", "projector", "--top", "-1", "-o", "proj"], "--top"),
+    (["plot", "{v}", "--limit", "-2", "-o", "x.png"], "--limit"),
+    (["explore", "{v}", "--limit", "0", "-o", "x.html"], "--limit"),
+    (["export", "{v}", "--format", "projector", "--limit", "-1", "-o", "proj"], "--limit"),
     (["convert", "{v}", "--limit", "-1", "-o", "x.npz"], "--limit"),
 ])
 def test_out_of_range_query_options_are_refused_by_every_command(tmp_path, monkeypatch, capsys, args, option):

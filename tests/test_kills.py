@@ -23,7 +23,7 @@ from hypothesis import HealthCheck, example, given, settings, strategies as st
 import w2v
 from w2v.cli import main
 from w2v.encoded import EncodedCorpus
-from w2v.io import CHECKPOINT_FILE, MODEL_FILE
+from w2v.io import CHECKPOINT_FILE
 
 
 def _corpus(path: Path, seed: int) -> Path:
@@ -66,7 +66,7 @@ def _argv(op: str, corpus: Path, out: Path, to_cache: bool) -> list[str]:
     if op == "prepare":
         return ["prepare", str(corpus), "-q", *([] if to_cache else ["-o", str(out)])]
     if op == "train":
-        return ["train", str(corpus), "-o", str(out), "--checkpoint-every", "0.0003", *TRAIN]
+        return ["train", str(corpus), "-o", str(out), "--checkpoint-every", "0.02s", *TRAIN]
     return [str(corpus), "" if to_cache else str(out)]
 
 

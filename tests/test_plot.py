@@ -37,7 +37,7 @@ def test_word_map_is_sklearn_pca_and_every_word_is_labelled(kv):
 
 
 def test_top_n_and_tsne_match_sklearn(kv):
-    fig = plot.plot_words(kv, top=20, method="tsne", seed=3)
+    fig = plot.plot_words(kv, limit=20, projection="tsne", seed=3)
     x = kv.vectors[:20].astype(np.float64)
     expected = TSNE(n_components=2, perplexity=min(30.0, 19 / 3), init="pca", random_state=3).fit_transform(x)
     np.testing.assert_allclose(fig.axes[0].collections[0].get_offsets(), expected, rtol=1e-5, atol=1e-6)
@@ -45,7 +45,7 @@ def test_top_n_and_tsne_match_sklearn(kv):
 
 
 def test_labels_do_not_overlap_when_there_is_room(kv):
-    fig = plot.plot_words(kv, top=30)
+    fig = plot.plot_words(kv, limit=30)
     renderer = fig.canvas.get_renderer()
     boxes = [t.get_window_extent(renderer) for t in _labels(fig.axes[0])]
     overlaps = sum(a.overlaps(b) for i, a in enumerate(boxes) for b in boxes[i + 1:])
@@ -100,6 +100,6 @@ def test_bad_requests_name_the_problem(kv, tmp_path):
     with pytest.raises(w2v.ConfigError, match="a:b"):
         plot.plot_analogies(kv, ["man-woman"])
     with pytest.raises(w2v.ConfigError, match="pca"):
-        plot.plot_words(kv, top=5, method="umap")
+        plot.plot_words(kv, limit=5, projection="umap")
     with pytest.raises(w2v.W2VError, match="no loss history"):
         plot.plot_loss(history=[], steps=[])

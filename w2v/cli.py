@@ -20,6 +20,7 @@ from pathlib import Path
 
 from ._version import __version__
 from .errors import W2VError, check_count
+from .options import OPTIONS, RENAMED_FLAGS, seconds
 
 log = logging.getLogger("w2v")
 
@@ -69,7 +70,7 @@ def config_args(args) -> dict:
 
 def _add_train(sub, common):
     from .corpus import DEFAULT_TOKENIZER, TOKENIZERS
-    from .io import CHECKPOINT_FILE, MODEL_FILE, VECTORS_BINARY, VECTORS_TEXT
+    from .io import MODEL_FILE, VECTORS_BINARY, VECTORS_TEXT
     p = sub.add_parser("train", parents=[common], help="train word vectors on a corpus",
                        description=f"Train CBOW or skip-gram vectors; writes OUT/{MODEL_FILE} and OUT/{VECTORS_TEXT}.")
     p.add_argument("corpus", nargs="?", help="text file (.gz/.bz2/.xz ok, one sentence per line or text8-style), "
@@ -86,8 +87,8 @@ def _add_train(sub, common):
     _add_config_options(p)
     run = p.add_argument_group("the run")
     run.add_argument("--binary", action="store_true", help=f"also write OUT/{VECTORS_BINARY} (word2vec binary)")
-    run.add_argument("--checkpoint-every", type=float, default=None, metavar="MINUTES",
-                     help=f"save OUT/{CHECKPOINT_FILE} this often so a killed run can --resume")
+    run.add_argument(OPTIONS["checkpoint_every"].flag, dest="checkpoint_every", default=None,
+                     metavar=OPTIONS["checkpoint_every"].metavar, help=OPTIONS["checkpoint_every"].help)
     run.add_argument("--resume", metavar="DIR", default=None,
                      help="continue the run checkpointed in DIR with its own settings (only --workers may change)")
     run.add_argument("--report", action="store_true",
@@ -296,13 +297,16 @@ def _make_dir(path: Path) -> list[Path]:
 
 
 def cmd_train(args) -> int:
-    import math
     from .config import Config
     from .io import directory_lock
 
-    every = None if args.checkpoint_every is None else args.checkpoint_every * 60.0
-    if every is not None and not (every > 0 and math.isfinite(every)):
-        raise W2VError("--checkpoint-every must be a positive, finite number of minutes")
+    every = None
+    if args.checkpoint_every is not None:
+        every, has_unit = seconds(args.checkpoint_every)
+        if not has_unit:  # the number meant minutes until this release: say so once, for a release
+            print(f"w2v: --checkpoint-every is in seconds now (it was minutes): {args.checkpoint_every} means "
+                  f"{every:g} s; write {args.checkpoint_every}s, or {args.checkpoint_every}m for minutes",
+                  file=sys.stderr)
     if not args.resume:
         Config(**config_args(args)).validate()  # a bad option fails before any directory is made
     out = Path(args.resume) if args.resume else Path(args.out or DEFAULT_OUT)
@@ -375,6 +379,36 @@ def _count(text: str) -> int:
         raise argparse.ArgumentTypeError(f"must be an integer >= 1, got {text!r}") from None
 
 
+def _option(p, name: str, default=None, help: str | None = None, shown=None) -> argparse.Action:
+    """Add the shared option ``name`` (``w2v.options.OPTIONS``: one flag, name, unit and check with Python)."""
+    o = OPTIONS[name]
+    shown = shown if shown is not None else ("all" if default is None and o.count else default)
+    return p.add_argument(o.flag, dest=o.name, default=default, metavar=o.metavar, choices=o.choices,
+                          type=_count if o.count else None, help=f"{help or o.help} (default: {shown})")
+
+
+class _Renamed(argparse.Action):
+    """An old spelling of a flag: works for a release, with one line saying the new one."""
+
+    def __init__(self, option_strings, dest, new_flag: str = "", **kwargs):
+        self.new_flag = new_flag
+        super().__init__(option_strings, dest, **kwargs)
+
+    def __call__(self, parser, namespace, values, option_string=None):
+        print(f"w2v: {option_string} is now {self.new_flag} (the old spelling goes in the next release)",
+              file=sys.stderr)
+        setattr(namespace, self.dest, values)
+
+
+def _renamed_flags(p, command: str, new: dict, group=None) -> None:
+    """Accept the old flags of ``command`` (``w2v.options.RENAMED_FLAGS``) as the options in ``new`` they became
+    (in the new one's mutually exclusive ``group``, where it has one)."""
+    for old, name in RENAMED_FLAGS[command].items():
+        a = new[name]
+        (group if group is not None and a in group._group_actions else p).add_argument(old, dest=a.dest, action=_Renamed, new_flag=a.option_strings[-1], nargs=a.nargs, type=a.type,
+                       choices=a.choices, metavar=a.metavar, help=argparse.SUPPRESS)
+
+
 def _load(path):
     from .loading import load_vectors
     return load_vectors(path)
@@ -416,7 +450,7 @@ def parse_analogy(terms: list[str]) -> tuple[list[str], list[str]]:
 def cmd_analogy(args) -> int:
     kv = _load(args.model)
     pos, neg = parse_analogy(args.query)
-    fn = kv.most_similar_cosmul if args.method == "3cosmul" else kv.most_similar
+    fn = kv.most_similar_cosmul if args.formula == "3cosmul" else kv.most_similar
     rows = fn(positive=pos, negative=neg, topn=args.topn, restrict_vocab=args.restrict_vocab)
     print(" + ".join(pos) + "".join(f" - {w}" for w in neg) + ":")
     for w, s in rows:
@@ -428,11 +462,12 @@ def cmd_evaluate(args) -> int:
     from . import evaluate as ev
     kv = _load(args.model)
     t0 = time.perf_counter()
-    analogy_files = args.analogies if args.analogies else ([ev.QUESTIONS_WORDS] if not args.pairs else [])
-    pair_files = args.pairs if args.pairs is not None else ([ev.WORDSIM353, ev.SIMLEX999] if not args.analogies else [])
+    analogy_files = args.analogies if args.analogies else ([ev.QUESTIONS_WORDS] if not args.pair_sets else [])
+    pair_files = (args.pair_sets if args.pair_sets is not None
+                  else ([ev.WORDSIM353, ev.SIMLEX999] if not args.analogies else []))
     for path in analogy_files:
-        res = ev.analogies(kv, path, restrict_vocab=args.restrict_vocab, method=args.method)
-        print(f"analogies: {path}  (restrict_vocab={args.restrict_vocab}, {args.method})")
+        res = ev.analogies(kv, path, restrict_vocab=args.restrict_vocab, formula=args.formula)
+        print(f"analogies: {path}  (restrict_vocab={args.restrict_vocab}, {args.formula})")
         print(f"  {'section':32s} {'accuracy':>9s} {'correct':>8s} {'total':>6s} {'skipped':>8s}")
         for s in res.sections:
             print(f"  {s.name:32s} {s.accuracy:9.1%} {s.correct:8d} {s.total:6d} {s.skipped:8d}")
@@ -451,7 +486,7 @@ def cmd_export(args) -> int:
     kv = _load(args.model)
     if args.format == "projector":
         from .io import save_projector
-        n = save_projector(args.output, kv.index_to_key[:args.top], kv.vectors[:args.top])
+        n = save_projector(args.output, kv.index_to_key, kv.vectors, limit=args.limit)
         print(f"wrote {n:,} vectors to {args.output}/ (vectors.tsv, metadata.tsv, projector_config.pbtxt for "
               "TensorBoard, projector_config.json for projector.tensorflow.org)")
         return 0
@@ -477,11 +512,12 @@ def cmd_convert(args) -> int:
 def cmd_plot(args) -> int:
     from . import plot
     kv = _load(args.model)
-    if args.pairs:
-        plot.plot_analogies(kv, args.pairs, method=args.method, seed=args.seed, title=args.title, path=args.output)
+    if args.arrows:
+        plot.plot_analogies(kv, args.arrows, projection=args.projection, seed=args.seed, title=args.title,
+                            path=args.output)
     else:
-        plot.plot_words(kv, words=args.words, top=args.top, method=args.method, seed=args.seed, title=args.title,
-                        path=args.output)
+        plot.plot_words(kv, words=args.words, limit=args.limit, projection=args.projection, seed=args.seed,
+                        title=args.title, path=args.output)
     print(f"wrote {args.output}")
     return 0
 
@@ -502,9 +538,9 @@ def cmd_plot_loss(args) -> int:
 def cmd_explore(args) -> int:
     from .explore import write_explorer
     kv = _load(args.model)
-    path = write_explorer(kv, args.output, top=args.top, method=args.method, title=args.title,
+    path = write_explorer(kv, args.output, limit=args.limit, projection=args.projection, title=args.title,
                           model_name=Path(args.model).name)
-    print(f"wrote {path}: {min(args.top, len(kv)):,} words, {path.stat().st_size / 1e6:.1f} MB; open it in a browser "
+    print(f"wrote {path}: {min(args.limit, len(kv)):,} words, {path.stat().st_size / 1e6:.1f} MB; open it in a browser "
           "(it needs no server and no network)")
     return 0
 
@@ -520,7 +556,6 @@ def build_parser() -> argparse.ArgumentParser:
     from .datasets import DATASETS  # light: no numba, no matplotlib
     from .explore import DEFAULT_TOP
     from .io import MODEL_FILE
-    from .projection import METHODS
     parser = _Parser(prog="w2v", description="Train and query word2vec embeddings.")
     parser.add_argument("--version", action="version", version=f"w2v {__version__}")
     # -v / -q work before or after the command; SUPPRESS keeps a subcommand's absent flag from undoing the top's
@@ -533,33 +568,32 @@ def build_parser() -> argparse.ArgumentParser:
     sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
     _add_train(sub, common)
     model_help = f"native model ({MODEL_FILE} or its directory) or a word2vec text/binary vectors file"
-    restrict_help = "search only the N most frequent words (default: all)"
-    methods = ["3cosadd", "3cosmul"]
 
     p = sub.add_parser("neighbors", parents=[common], help="nearest neighbours of words")
     p.add_argument("model", help=model_help)
     p.add_argument("words", nargs="+", help="one or more words")
-    p.add_argument("--topn", type=_count, default=10, metavar="N", help="neighbours per word (default: 10)")
-    p.add_argument("--restrict-vocab", type=_count, default=None, metavar="N", help=restrict_help)
+    _option(p, "topn", 10)
+    _option(p, "restrict_vocab")
     p.set_defaults(func=cmd_neighbors)
 
     p = sub.add_parser("analogy", parents=[common], help='solve "king - man + woman"')
     p.add_argument("model", help=model_help)
     p.add_argument("query", nargs="+", help="the analogy with its signs, e.g. 'king - man + woman'")
-    p.add_argument("--topn", type=_count, default=5, metavar="N", help="answers to show (default: 5)")
-    p.add_argument("--method", choices=methods, default="3cosadd", help="scoring (default: 3cosadd)")
-    p.add_argument("--restrict-vocab", type=_count, default=None, metavar="N", help=restrict_help)
+    new = {"topn": _option(p, "topn", 5), "formula": _option(p, "formula", "3cosadd")}
+    _option(p, "restrict_vocab")
+    _renamed_flags(p, "analogy", new)
     p.set_defaults(func=cmd_analogy)
 
     p = sub.add_parser("evaluate", parents=[common], help="analogy accuracy and word-pair correlations")
     p.add_argument("model", help=model_help)
     p.add_argument("--analogies", nargs="*", default=None, metavar="FILE",
                    help="questions-words format files (default: the shipped questions-words.txt)")
-    p.add_argument("--pairs", nargs="*", default=None, metavar="FILE",
-                   help="word-pair files (default: shipped WordSim353 and SimLex-999)")
-    p.add_argument("--restrict-vocab", type=_count, default=30000, metavar="N",
-                   help="questions count only among the N most frequent words (default: 30000, as gensim)")
-    p.add_argument("--method", choices=methods, default="3cosadd", help="analogy scoring (default: 3cosadd)")
+    new = {"pair_sets": p.add_argument("--pair-sets", nargs="*", default=None, metavar="FILE",
+                                       help="word-similarity files of scored pairs (default: the shipped WordSim353 "
+                                            "and SimLex-999)"),
+           "formula": _option(p, "formula", "3cosadd")}
+    _option(p, "restrict_vocab", 30000, "questions count only among the N most frequent words, as gensim's")
+    _renamed_flags(p, "evaluate", new)
     p.set_defaults(func=cmd_evaluate)
 
     p = sub.add_parser("plot", parents=[common], help="draw words (PCA / t-SNE map) or analogy pairs as arrows",
@@ -567,9 +601,11 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("model", help=model_help)
     what = p.add_mutually_exclusive_group()
     what.add_argument("--words", nargs="+", metavar="WORD", help="the words to draw")
-    what.add_argument("--top", type=_count, default=None, metavar="N", help="draw the N most frequent words (default 50)")
-    what.add_argument("--pairs", nargs="+", metavar="A:B", help="draw arrows a -> b, e.g. man:woman king:queen")
-    p.add_argument("--method", choices=METHODS, default="pca", help="projection (default: pca)")
+    new = {"limit": _option(what, "limit", None, "draw the N most frequent words", shown=50),
+           "arrows": what.add_argument("--arrows", nargs="+", metavar="A:B",
+                                       help="draw arrows a -> b, e.g. man:woman king:queen")}
+    new["projection"] = _option(p, "projection", "pca")
+    _renamed_flags(p, "plot", new, group=what)
     p.add_argument("--seed", type=int, default=0, help="random state of t-SNE (default: 0)")
     p.add_argument("--title", default=None, help="the picture's title (default: what it shows)")
     p.add_argument("-o", "--output", required=True, help="picture file: .png, .svg or .pdf")
@@ -586,9 +622,9 @@ def build_parser() -> argparse.ArgumentParser:
                                    "neighbours, an analogy box and a zoomable map of the most frequent words.")
     p.add_argument("model", help=model_help)
     p.add_argument("-o", "--output", required=True, help="the HTML file to write")
-    p.add_argument("--top", type=_count, default=DEFAULT_TOP, metavar="N",
-                   help=f"the N most frequent words go into the page (default: {DEFAULT_TOP})")
-    p.add_argument("--method", choices=METHODS, default="pca", help="how the map is projected (default: pca)")
+    new = {"limit": _option(p, "limit", DEFAULT_TOP, "the N most frequent words go into the page"),
+           "projection": _option(p, "projection", "pca")}
+    _renamed_flags(p, "explore", new)
     p.add_argument("--title", default=None, help="the page's title (default: from the model's name)")
     p.set_defaults(func=cmd_explore)
 
@@ -608,8 +644,9 @@ def build_parser() -> argparse.ArgumentParser:
                    help="word2vec: the text (or --binary) format gensim and word2vec.c read; projector: "
                         "vectors.tsv, metadata.tsv and the projector's config (default: word2vec)")
     p.add_argument("--binary", action="store_true", help="word2vec binary instead of text (default: off)")
-    p.add_argument("--top", type=_count, default=PROJECTOR_TOP, metavar="N",
-                   help=f"projector: the N most frequent words; it loads at most 100,000 (default: {PROJECTOR_TOP})")
+    new = {"limit": _option(p, "limit", PROJECTOR_TOP, "projector: the N most frequent words; it loads at most "
+                                                       "100,000")}
+    _renamed_flags(p, "export", new)
     p.set_defaults(func=cmd_export)
 
     p = sub.add_parser("convert", parents=[common], help="convert a vectors file to w2v's native file, which "
@@ -618,7 +655,7 @@ def build_parser() -> argparse.ArgumentParser:
                        "maps instead of parsing, whatever its size.")
     p.add_argument("vectors", help="word2vec text/binary or GloVe vectors file")
     p.add_argument("-o", "--output", required=True, help="the native file to write, OUT.npz")
-    p.add_argument("--limit", type=_count, default=None, metavar="N", help="keep the first N words (default: all)")
+    _option(p, "limit", None, "keep the first N words")
     p.add_argument("--no-header", action="store_true",
                    help="the file has no '<words> <dims>' line (GloVe); detected when not given (default: off)")
     p.set_defaults(func=cmd_convert)

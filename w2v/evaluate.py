@@ -27,6 +27,7 @@ from scipy import stats
 
 from .datasets import CORPORA
 from .errors import W2VError, check_count
+from .options import check_choice, renamed
 from .similarity import cosadd_direction, cosmul
 
 logger = logging.getLogger(__name__)
@@ -111,8 +112,8 @@ def _read_lines(path):
         raise W2VError(f"cannot read {path}: {e.strerror or e}") from None
 
 
-def analogies(kv, path=QUESTIONS_WORDS, restrict_vocab: int | None = 30000, method: str = "3cosadd",
-              case_insensitive: bool = True, workers: int = 2) -> AnalogyResult:
+def analogies(kv, path=QUESTIONS_WORDS, restrict_vocab: int | None = 30000, formula: str = "3cosadd",
+              case_insensitive: bool = True, workers: int = 2, **old) -> AnalogyResult:
     """Score an analogy set.
 
     Parameters
@@ -121,7 +122,8 @@ def analogies(kv, path=QUESTIONS_WORDS, restrict_vocab: int | None = 30000, meth
     path : questions-words format file (default: the shipped copy)
     restrict_vocab : int or None
         Only the first (most frequent) words are candidates and count as known.
-    method : "3cosadd" or "3cosmul"
+    formula : "3cosadd" or "3cosmul"
+        How a question is scored (``w2v.options.FORMULAS``).
     workers : int
         Threads scoring questions in parallel.
 
@@ -129,8 +131,7 @@ def analogies(kv, path=QUESTIONS_WORDS, restrict_vocab: int | None = 30000, meth
     -------
     AnalogyResult with ``accuracy``, ``correct``, ``total``, ``skipped``, ``sections``.
     """
-    if method not in ("3cosadd", "3cosmul"):
-        raise W2VError(f"unknown analogy method {method!r}: use '3cosadd' or '3cosmul'")
+    method = check_choice("formula", renamed("analogies", old, formula=("method", formula)))
     restrict_vocab = check_count("restrict_vocab", restrict_vocab)
     fold = str.upper if case_insensitive else (lambda s: s)
     ok = _ok_vocab(kv, restrict_vocab, case_insensitive)

@@ -11,7 +11,7 @@ Size: 4·d + 8 bytes a word before base64 (x 4/3), so 10,000 words of 100 dimens
 Example
 -------
 >>> from w2v.explore import write_explorer
->>> write_explorer(kv, "explorer.html", top=10000)  # doctest: +SKIP
+>>> write_explorer(kv, "explorer.html", limit=10000)  # doctest: +SKIP
 PosixPath('explorer.html')
 """
 from __future__ import annotations
@@ -24,10 +24,11 @@ from pathlib import Path
 
 import numpy as np
 
-from .errors import ConfigError, check_count
+from .errors import check_count
 from .io import atomic_write
 from .keyedvectors import KeyedVectors
-from .projection import METHODS, project
+from .options import check_choice, renamed
+from .projection import project
 
 logger = logging.getLogger(__name__)
 
@@ -42,12 +43,12 @@ def _float32_b64(a: np.ndarray) -> str:
     return base64.b64encode(np.ascontiguousarray(a, dtype="<f4").tobytes()).decode("ascii")
 
 
-def explorer_html(kv: KeyedVectors, top: int = DEFAULT_TOP, method: str = "pca", title: str | None = None,
-                  model_name: str = "vectors", seed: int = 0) -> str:
-    """The explorer page for the ``top`` most frequent words of ``kv``, as one HTML string."""
-    if method not in METHODS:
-        raise ConfigError(f"unknown map method {method!r}: use one of {', '.join(METHODS)}")
-    top = check_count("top (the words in the page, at least 2)", top, minimum=2, optional=False)
+def explorer_html(kv: KeyedVectors, limit: int = DEFAULT_TOP, projection: str = "pca", title: str | None = None,
+                  model_name: str = "vectors", seed: int = 0, **old) -> str:
+    """The explorer page for the ``limit`` most frequent words of ``kv``, as one HTML string."""
+    given = renamed("explorer", old, projection=("method", projection), limit=("top", limit))
+    method = check_choice("projection", given["projection"])
+    top = check_count("limit (the words in the page, at least 2)", given["limit"], minimum=2, optional=False)
     n = min(top, len(kv))
     unit = kv.get_normed_vectors()[:n]  # (n, d) the rows KeyedVectors queries use
     xy = project(unit, method, seed)  # (n, 2)
@@ -66,12 +67,12 @@ def explorer_html(kv: KeyedVectors, top: int = DEFAULT_TOP, method: str = "pca",
     return page
 
 
-def write_explorer(kv: KeyedVectors, path, top: int = DEFAULT_TOP, method: str = "pca", title: str | None = None,
-                   model_name: str | None = None, seed: int = 0) -> Path:
+def write_explorer(kv: KeyedVectors, path, limit: int = DEFAULT_TOP, projection: str = "pca",
+                   title: str | None = None, model_name: str | None = None, seed: int = 0, **old) -> Path:
     """Write the explorer page for ``kv`` to ``path`` (atomically) and return the path."""
     path = Path(path)
-    page = explorer_html(kv, top, method, title, model_name or path.stem, seed)
+    page = explorer_html(kv, limit, projection, title, model_name or path.stem, seed, **old)
     with atomic_write(path, "w") as f:
         f.write(page)
-    logger.info("explorer page %s: %d words, %.1f MB", path, min(top, len(kv)), len(page.encode()) / 1e6)
+    logger.info("explorer page %s: %.1f MB", path, len(page.encode()) / 1e6)
     return path

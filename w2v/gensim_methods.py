@@ -39,13 +39,13 @@ class KeyedVectorsGensim:
         """gensim's analogy evaluation: ``(score, sections)``, each section ``{"section": name, "correct":
         [(a, b, c, expected), ...], "incorrect": [...]}`` and a last one, "Total accuracy". With ``dummy4unknown``
         questions with an unknown word count as incorrect; otherwise they are skipped. ``w2v.evaluate.analogies``
-        gives the same counts (and 3CosMul, ``method="3cosmul"``)."""
+        gives the same counts (and 3CosMul, ``formula="3cosmul"``)."""
         from . import evaluate
         method = {"most_similar": "3cosadd", "most_similar_cosmul": "3cosmul"}.get(similarity_function)
         if method is None:
             raise W2VError(f"similarity_function must be 'most_similar' or 'most_similar_cosmul', got "
                            f"{similarity_function!r}")
-        res = evaluate.analogies(self, analogies, restrict_vocab=restrict_vocab, method=method,
+        res = evaluate.analogies(self, analogies, restrict_vocab=restrict_vocab, formula=method,
                                  case_insensitive=case_insensitive)
         wrong = ("incorrect", "unknown") if dummy4unknown else ("incorrect",)
         sections = [{"section": s.name, "correct": [q for q, outcome in s.outcomes if outcome == "correct"],

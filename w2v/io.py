@@ -242,16 +242,17 @@ def _refuse_pickle(path: Path) -> None:
 
 
 # ---------------------------------------------------------------------------------------------- projector
-def save_projector(directory, keys, vectors) -> int:
+def save_projector(directory, keys, vectors, limit: int | None = None) -> int:
     """Write the files TensorBoard's Embedding Projector and projector.tensorflow.org load: ``vectors.tsv`` (one
     row of tab-separated values per word), ``metadata.tsv`` (the words, one per line), ``projector_config.pbtxt``
-    (TensorBoard) and ``projector_config.json`` (the standalone projector). Returns the number of words."""
+    (TensorBoard) and ``projector_config.json`` (the standalone projector), for the first ``limit`` words (default:
+    all). Returns the number of words."""
     directory = Path(directory)
-    keys = [str(k) for k in keys]
+    keys = [str(k) for k in keys[:limit]]
     bad = next((k for k in keys if "\t" in k or "\n" in k or "\r" in k), None)
     if bad is not None:
         raise FormatError(f"the word {bad!r} holds a tab or a line break, which the projector's TSV cannot hold")
-    vectors = np.asarray(vectors)
+    vectors = np.asarray(vectors)[:limit]
     try:
         directory.mkdir(parents=True, exist_ok=True)
     except OSError as e:

@@ -25,6 +25,7 @@ import numpy as np
 from . import io, word2vec_format
 from .errors import KeyNotInVocabError, W2VError, check_count
 from .gensim_methods import KeyedVectorsGensim
+from .options import check_choice, renamed
 from .similarity import cosadd_direction, cosmul, row_norms, unit_rows
 
 
@@ -350,12 +351,21 @@ class KeyedVectors(KeyedVectorsGensim):
         scores = cosmul([self._cosines(v, restrict_vocab) for v in pv], [self._cosines(v, restrict_vocab) for v in nv])
         return self._ranked(scores, pi + ni, topn)
 
-    def analogy(self, a: str, b: str, c: str, topn: int = 1, method: str = "3cosadd",
-                restrict_vocab: int | None = None):
-        """"a is to b as c is to ?": ``b - a + c``. Returns ``[(word, score)]`` (``topn`` of them)."""
-        fn = {"3cosadd": self.most_similar, "3cosmul": self.most_similar_cosmul}.get(method)
-        if fn is None:
-            raise W2VError(f"unknown analogy method {method!r}: use '3cosadd' or '3cosmul'")
+    def analogy(self, a: str, b: str, c: str, topn: int = 1, formula: str = "3cosadd",
+                restrict_vocab: int | None = None, **old):
+        """"a is to b as c is to ?": the words nearest ``b - a + c``, as ``[(word, score)]`` (``topn`` of them).
+
+        ``kv.analogy("man", "king", "woman")`` asks "man is to king as woman is to ?", which is
+        ``kv.most_similar(positive=["king", "woman"], negative=["man"])``: king - man + woman. ``formula``
+        "3cosmul" scores with Levy and Goldberg's 3CosMul (``most_similar_cosmul``) instead.
+
+        Example
+        -------
+        >>> kv.analogy("man", "king", "woman")  # doctest: +SKIP
+        [('queen', 0.67)]
+        """
+        formula = check_choice("formula", renamed("analogy", old, formula=("method", formula)))
+        fn = self.most_similar if formula == "3cosadd" else self.most_similar_cosmul
         return fn(positive=[b, c], negative=[a], topn=topn, restrict_vocab=restrict_vocab)
 
     def similar_by_vector(self, vector, topn: int = 10, restrict_vocab: int | None = None):

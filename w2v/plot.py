@@ -13,7 +13,7 @@ Letters: n = words drawn, d = vector width.
 Example
 -------
 >>> from w2v import plot
->>> fig = plot.plot_words(kv, top=100, path="words.png")  # doctest: +SKIP
+>>> fig = plot.plot_words(kv, limit=100, path="words.png")  # doctest: +SKIP
 >>> fig = plot.plot_analogies(kv, [("man", "woman"), ("king", "queen")], path="pairs.svg")  # doctest: +SKIP
 >>> fig = plot.plot_loss(model, path="loss.pdf")  # doctest: +SKIP
 """
@@ -32,7 +32,8 @@ from .errors import ConfigError, W2VError, check_count
 from .explore import DEFAULT_TOP, write_explorer
 from .io import atomic_write
 from .keyedvectors import KeyedVectors
-from .projection import METHODS, project  # noqa: F401 (re-exported: plot.project is public)
+from .options import renamed
+from .projection import project
 
 logger = logging.getLogger(__name__)
 
@@ -42,19 +43,20 @@ _ARROW_COLOR = "#d62728"
 
 
 # ---------------------------------------------------------------------------------------------- words
-def choose_words(kv: KeyedVectors, words: Sequence[str] | None = None, top: int | None = None) -> list[str]:
-    """The words to draw: ``words`` (every one must be known), or the ``top`` most frequent (default 50)."""
+def choose_words(kv: KeyedVectors, words: Sequence[str] | None = None, limit: int | None = None) -> list[str]:
+    """The words to draw: ``words`` (every one must be known), or the ``limit`` most frequent (default 50)."""
     if words:
         kv.indices(words)  # raises KeyNotInVocabError naming every missing word
         return list(dict.fromkeys(words))
-    top = check_count("top (the words to draw, a map needs two)", 50 if top is None else top, minimum=2)
-    return list(kv.index_to_key[:top])
+    limit = check_count("limit (the words to draw, a map needs two)", 50 if limit is None else limit, minimum=2)
+    return list(kv.index_to_key[:limit])
 
 
 # ---------------------------------------------------------------------------------------------- figures
-def plot_words(kv: KeyedVectors, words: Sequence[str] | None = None, top: int | None = None, method: str = "pca",
-               seed: int = 0, title: str | None = None, path=None, figsize=(9, 7)) -> Figure:
-    """A labelled 2-D map of chosen words (or the ``top`` most frequent) by PCA or t-SNE.
+def plot_words(kv: KeyedVectors, words: Sequence[str] | None = None, limit: int | None = None,
+               projection: str = "pca", seed: int = 0, title: str | None = None, path=None, figsize=(9, 7),
+               **old) -> Figure:
+    """A labelled 2-D map of chosen words (or the ``limit`` most frequent: 50 by default) by PCA or t-SNE.
 
     Labels are placed beside their points without overlapping one another where there is room; a label
     pushed away from a crowded point gets a thin leader line back to it.
@@ -64,7 +66,8 @@ def plot_words(kv: KeyedVectors, words: Sequence[str] | None = None, top: int | 
     matplotlib.figure.Figure
         ``fig.axes[0].collections[0].get_offsets()`` are the projected points, in the order of the words.
     """
-    words = choose_words(kv, words, top)
+    given = renamed("plot_words", old, projection=("method", projection), limit=("top", limit))
+    method, words = given["projection"], choose_words(kv, words, given["limit"])
     xy = project(kv.vectors[kv.indices(words)], method, seed)  # (n, 2)
     fig, ax = _figure(figsize)
     ax.scatter(xy[:, 0], xy[:, 1], s=14, color=_MARKER_COLOR, zorder=3)
@@ -75,8 +78,8 @@ def plot_words(kv: KeyedVectors, words: Sequence[str] | None = None, top: int | 
     return _finish(fig, path)
 
 
-def plot_analogies(kv: KeyedVectors, pairs: Sequence[tuple[str, str]], method: str = "pca", seed: int = 0,
-                   title: str | None = None, path=None, figsize=(9, 7)) -> Figure:
+def plot_analogies(kv: KeyedVectors, pairs: Sequence[tuple[str, str]], projection: str = "pca", seed: int = 0,
+                   title: str | None = None, path=None, figsize=(9, 7), **old) -> Figure:
     """Pairs such as ``("man", "woman"), ("king", "queen")`` as arrows ``a -> b`` in one 2-D projection.
 
     All words of all pairs are projected together, so a relation the vectors encode as a constant offset
@@ -87,6 +90,7 @@ def plot_analogies(kv: KeyedVectors, pairs: Sequence[tuple[str, str]], method: s
     matplotlib.figure.Figure
         One annotation arrow per pair (``ann.xyann`` at a, ``ann.xy`` at b, in pair order).
     """
+    method = renamed("plot_analogies", old, projection=("method", projection))
     pairs = [_pair(p) for p in pairs]
     if not pairs:
         raise ConfigError("give at least one pair a:b to draw")
@@ -259,7 +263,8 @@ def _finish(fig, path):
     return fig
 
 
-def explorer(kv: KeyedVectors, path, top: int = DEFAULT_TOP, method: str = "pca", title: str | None = None):
+def explorer(kv: KeyedVectors, path, limit: int = DEFAULT_TOP, projection: str = "pca", title: str | None = None,
+             **old):
     """The interactive explorer page (search, analogies, zoomable map) as one self-contained HTML file; see
     :func:`w2v.explore.write_explorer`. Returns its path."""
-    return write_explorer(kv, path, top=top, method=method, title=title)
+    return write_explorer(kv, path, limit=limit, projection=projection, title=title, **old)
