@@ -87,7 +87,7 @@ def _train_child(lib, corpus, arch, loss, args, seed, out_path, queue):
             m.build_vocab(sentences)
             # gensim decays the learning rate by the share of *sentences* done when it is given their count (its
             # default), by the share of words when given only the word count. w2v and word2vec.c decay by words;
-            # on a corpus of very unequal lines the two differ (see GENSIM_PROGRESS in the README).
+            # on a corpus of very unequal lines the two differ (see "How gensim is run" in docs/benchmarks.md).
             if args.gensim_progress == "words":
                 m.train(sentences, total_words=m.corpus_total_words, epochs=args.epochs)
             else:

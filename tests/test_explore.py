@@ -178,8 +178,8 @@ def test_clicking_a_point_lists_and_highlights_its_neighbours(opened, model_dir,
 
 @pytest.mark.slow
 def test_the_readme_screenshot_of_the_main_jobs_model(browser, tmp_path):
-    """The README's picture: the main job's model (25 epochs on the starter corpus), moses searched and clicked.
-    Set W2V_EXPLORER_SCREENSHOT=docs/explorer.png to refresh the README's copy."""
+    """docs/pictures.md's picture: the main job's model (25 epochs on the starter corpus), moses searched and
+    clicked. Set W2V_EXPLORER_SCREENSHOT=docs/explorer.png to refresh the copy there."""
     out = tmp_path / "w2v"
     for args in (["train", "-o", out, "-q"], ["explore", out, "-o", tmp_path / "explorer.html"]):
         r = subprocess.run([sys.executable, "-m", "w2v.cli", *map(str, args)], capture_output=True, text=True,

@@ -86,13 +86,13 @@ def test_numpy_reference_trains_negative_sampling_too():
     assert _group_precision(m, groups) >= 0.9
 
 
-def test_the_readmes_readable_path_example_learns(caplog):
-    """The README's full-softmax example, run as written, visibly learns; the same corpus with subsampling on
+def test_the_docs_readable_path_example_learns(caplog):
+    """docs/training.md's full-softmax example, run as written, visibly learns; the same corpus with subsampling on
     (the default) says why it cannot."""
     import logging
     import re
     from pathlib import Path
-    readme = (Path(__file__).resolve().parents[1] / "README.md").read_text()
+    readme = (Path(__file__).resolve().parents[1] / "docs" / "training.md").read_text()
     code = re.search(r"^small = w2v\.Word2Vec\(.*?\* 100\)\n", readme, re.S | re.M).group(0)
     scope = {"w2v": w2v}
     exec(code.replace(".fit(", ".fit(progress=False, corpus="), scope)

@@ -1,4 +1,4 @@
-"""The slow tier's long trainings: the README's main job at full length, with the quality it promises, and
+"""The slow tier's long trainings: the main job (README, docs/training.md) at full length, with the quality it promises, and
 memory that stays flat from 10 M to 1 B words."""
 import json
 import lzma
@@ -18,7 +18,7 @@ from w2v.datasets import STARTER
 
 @pytest.mark.slow
 def test_the_main_job_reaches_the_readme_quality(tmp_path):
-    """`w2v train` on the starter corpus with its defaults (25 epochs, all cores): the README shows 17.0%
+    """`w2v train` on the starter corpus with its defaults (25 epochs, all cores): the docs show 17.0%
     questions-words, WS353 0.533; the run must stay within a couple of points of that."""
     r = subprocess.run([sys.executable, "-m", "w2v.cli", "train", "-o", tmp_path / "run", "-q"], capture_output=True,
                        text=True, timeout=1200)

@@ -12,7 +12,7 @@ kernels that check no bounds, so everything is checked against everything else f
   (finite arrays) and the phrases the corpus was joined with (``Phrases.from_dict``).
 
 With ``mmap=True`` and no ``verify`` the weights are not read, so neither their CRC nor their finiteness is
-checked (see the README's reliability section); everything else is.
+checked (see docs/reliability.md); everything else is.
 
 Example
 -------
