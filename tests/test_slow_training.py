@@ -1,5 +1,5 @@
-"""The slow tier's long trainings: the main job (README, docs/training.md) at full length, with the quality it promises, and
-memory that stays flat from 10 M to 1 B words."""
+"""The slow tier's long trainings: the main job (README, docs/training.md) at full length, with the quality
+it promises, and memory that stays flat from 10 M to 1 B words."""
 import json
 import lzma
 import math
