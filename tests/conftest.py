@@ -49,3 +49,14 @@ def corpus_cache(tmp_path_factory):
         os.environ.pop("W2V_CACHE", None)
     else:
         os.environ["W2V_CACHE"] = old
+
+
+def encode_sentences(sentences, key_to_index, max_sentence_length=10000):
+    """Sentences in memory as (ids, bounds), unknown words dropped, long sentences split: what an encoded
+    corpus holds (``EncodedCorpus.from_arrays`` takes it), built from the library's own encoder."""
+    from w2v.corpus import encode_blocks
+    blocks = list(encode_blocks(sentences, key_to_index, max_sentence_length))
+    lengths = np.concatenate([n for _, n in blocks]) if blocks else np.zeros(0, np.int64)
+    bounds = np.zeros(len(lengths) + 1, dtype=np.int64)
+    np.cumsum(lengths, out=bounds[1:])
+    return (np.concatenate([i for i, _ in blocks]) if blocks else np.zeros(0, np.int32)), bounds

@@ -4,7 +4,9 @@ import lzma
 
 import pytest
 
-from w2v.corpus import DirectoryCorpus, LineSentence, as_corpus, encode_corpus
+from w2v.corpus import DirectoryCorpus, LineSentence, as_corpus
+
+from conftest import encode_sentences
 from w2v.errors import CorpusError
 
 TEXT = "The cat sat.\nA dog ran home\n\nlast line without newline"
@@ -77,7 +79,7 @@ def test_missing_file_and_string_sentences(tmp_path):
         as_corpus(["a sentence as a string"])
 
 
-def test_encode_corpus_drops_unknown_and_splits_long():
-    ids, bounds = encode_corpus([["a", "x", "b", "a"], ["x"], ["b"] * 5], {"a": 0, "b": 1}, max_sentence_length=3)
+def test_encoding_drops_unknown_and_splits_long():
+    ids, bounds = encode_sentences([["a", "x", "b", "a"], ["x"], ["b"] * 5], {"a": 0, "b": 1}, max_sentence_length=3)
     assert ids.tolist() == [0, 1, 0, 1, 1, 1, 1, 1]
     assert bounds.tolist() == [0, 3, 6, 8]

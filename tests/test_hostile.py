@@ -113,6 +113,12 @@ def test_a_checkpoint_naming_another_file_is_not_trained_on(checkpoint, tmp_path
     one_line_error(run("train", "--resume", write_run(tmp_path, a, m)), "records no identity")
 
 
+def test_a_checkpoint_without_the_encoded_corpus_identity_does_not_resume(checkpoint, corpus, tmp_path):
+    a, m = edited(checkpoint)
+    del m["corpus"]["encoded"]  # the file's identity alone cannot prove the same words and ids
+    one_line_error(run("train", corpus, "--resume", write_run(tmp_path, a, m)), "no identity of the encoded corpus")
+
+
 def test_a_good_checkpoint_still_resumes(checkpoint, corpus, tmp_path):
     out = write_run(tmp_path, *checkpoint)
     r = run("train", corpus, "--resume", out, "-q")

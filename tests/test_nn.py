@@ -46,6 +46,11 @@ def test_softmax_cross_entropy_gradcheck(reduction):
     f = lambda: SoftmaxCrossEntropy(reduction).forward(h @ U.T, t)
     assert relative_error(numerical_gradient(f, h), dh) < 1e-6
     assert relative_error(numerical_gradient(f, U), dU) < 1e-6
+    logits = h @ U.T  # the textbook pair: forward, then backward's softmax - onehot (scaled for the mean)
+    step = SoftmaxCrossEntropy(reduction)
+    step.forward(logits, t)
+    assert relative_error(numerical_gradient(lambda: SoftmaxCrossEntropy(reduction).forward(logits, t), logits),
+                          step.backward()) < 1e-6
 
 
 def test_negative_sampling_gradcheck_with_repeats():

@@ -90,13 +90,13 @@ def test_divergence_stops_with_the_learning_rate_named():
 
 def _trainer(sents, **options):
     """A Trainer on the planted corpus with fresh weights, and the encoded corpus."""
-    from w2v.corpus import encode_corpus
+    from conftest import encode_sentences
     from w2v.trainer import Trainer
     cfg = w2v.Config(vector_size=8, min_count=1, sample=0, job_words=200, **options).validate()
     vocab = w2v.Vocabulary.build(sents, min_count=1)
     trainer = Trainer(cfg, vocab)
     trainer.init_weights(np.random.default_rng(cfg.seed))
-    return trainer, EncodedCorpus.from_arrays(*encode_corpus(sents, vocab.key_to_index))
+    return trainer, EncodedCorpus.from_arrays(*encode_sentences(sents, vocab.key_to_index))
 
 
 @pytest.mark.parametrize("arch,loss", [("cbow", "negative"), ("cbow", "hierarchical"), ("skipgram", "negative")])

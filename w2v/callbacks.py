@@ -31,6 +31,7 @@ import math
 from .errors import ConfigError
 from .progress import tqdm
 from .keyedvectors import KeyedVectors
+from .options import ANALOGY_VOCAB
 
 logger = logging.getLogger(__name__)
 
@@ -77,7 +78,7 @@ class EvaluateEachEpoch:
         few known words).
     """
 
-    def __init__(self, analogies="questions-words", pairs=None, restrict_vocab: int = 30000,
+    def __init__(self, analogies="questions-words", pairs=None, restrict_vocab: int = ANALOGY_VOCAB,
                  print_table: bool = False):
         from . import evaluate as ev  # scipy only when evaluating: `import w2v` stays light
         self.analogies = ev.QUESTIONS_WORDS if analogies == "questions-words" else analogies

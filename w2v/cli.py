@@ -20,7 +20,7 @@ from pathlib import Path
 
 from ._version import __version__
 from .errors import W2VError, check_count
-from .options import OPTIONS, RENAMED_FLAGS, seconds
+from .options import ANALOGY_VOCAB, OPTIONS, RENAMED_FLAGS, seconds
 
 log = logging.getLogger("w2v")
 
@@ -104,7 +104,7 @@ def _add_train(sub, common):
 
 
 def _add_prepare(sub, common):
-    from .corpus import DEFAULT_TOKENIZER, TOKENIZERS
+    from .corpus import DEFAULT_TOKENIZER, ENCODING_ERRORS, TOKENIZERS
     from .prepare import CACHE_ENV, DEFAULT_CACHE, DEFAULT_MAX_SENTENCE_LENGTH
     p = sub.add_parser("prepare", parents=[common], help="read and encode a corpus once, for any number of trainings",
                        description="Tokenise a corpus once into ids with its vocabulary (an encoded corpus "
@@ -117,7 +117,7 @@ def _add_prepare(sub, common):
     p.add_argument("--tokenizer", choices=TOKENIZERS, default=DEFAULT_TOKENIZER,
                    help=f"how lines become words; whitespace is read in parallel (default: {DEFAULT_TOKENIZER})")
     p.add_argument("--lowercase", action="store_true", help="lowercase each line first (default: off)")
-    p.add_argument("--encoding-errors", choices=["replace", "ignore", "strict"], default="replace",
+    p.add_argument("--encoding-errors", choices=ENCODING_ERRORS, default=ENCODING_ERRORS[0],
                    help="bytes that are not UTF-8: replace with U+FFFD, drop, or stop (default: replace)")
     p.add_argument("--max-sentence-length", type=int, default=DEFAULT_MAX_SENTENCE_LENGTH, metavar="N",
                    help=f"longer lines become several sentences of N words (default: {DEFAULT_MAX_SENTENCE_LENGTH})")
@@ -298,7 +298,7 @@ def _make_dir(path: Path) -> list[Path]:
 
 def cmd_train(args) -> int:
     from .config import Config
-    from .io import directory_lock
+    from .io import LOCK_FILE, directory_lock
 
     every = None
     if args.checkpoint_every is not None:
@@ -319,7 +319,7 @@ def cmd_train(args) -> int:
             _save_run(model, out, args)
     except BaseException:
         if made:  # a failed run leaves no directory of its own behind
-            (out / ".w2v.lock").unlink(missing_ok=True)
+            (out / LOCK_FILE).unlink(missing_ok=True)
             for d in reversed(made):
                 if d.is_dir() and not any(d.iterdir()):
                     d.rmdir()
@@ -592,7 +592,7 @@ def build_parser() -> argparse.ArgumentParser:
                                        help="word-similarity files of scored pairs (default: the shipped WordSim353 "
                                             "and SimLex-999)"),
            "formula": _option(p, "formula", "3cosadd")}
-    _option(p, "restrict_vocab", 30000, "questions count only among the N most frequent words, as gensim's")
+    _option(p, "restrict_vocab", ANALOGY_VOCAB, "questions count only among the N most frequent words")
     _renamed_flags(p, "evaluate", new)
     p.set_defaults(func=cmd_evaluate)
 

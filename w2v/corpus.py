@@ -42,6 +42,7 @@ logger = logging.getLogger(__name__)
 
 TOKENIZERS = ("whitespace", "words", "wordpunct", "toktok", "treebank")
 DEFAULT_TOKENIZER = "whitespace"  # pre-tokenised text (text8, the starter corpus) needs nothing else
+ENCODING_ERRORS = ("replace", "ignore", "strict")  # what bytes that are not UTF-8 become: U+FFFD, nothing, an error
 _BLOCK_CHARS = 1 << 20  # read at most this many characters at a time, even from a single-line file
 _FINGERPRINT_BYTES = 1 << 20  # a corpus file's identity hashes this much of its head and of its tail
 
@@ -295,24 +296,3 @@ def encode_blocks(corpus: Iterable[Sequence[str]], key_to_index: dict, max_sente
             chunks, lengths, held = [], [], 0
     if chunks:
         yield np.concatenate(chunks), np.asarray(lengths, np.int64)
-
-
-def encode_corpus(corpus: Iterable[Sequence[str]], key_to_index: dict, max_sentence_length: int = 10000
-                  ) -> tuple[np.ndarray, np.ndarray]:
-    """Encode a corpus into one flat id array plus sentence boundaries, dropping unknown words.
-
-    Returns
-    -------
-    ids : (N,) int32
-        Every in-vocabulary word of the corpus, in order.
-    bounds : (S+1,) int64
-        Sentence s is ``ids[bounds[s]:bounds[s+1]]``; sentences longer than ``max_sentence_length``
-        are split into several (never truncated). Empty sentences are dropped.
-    """
-    blocks = list(encode_blocks(corpus, key_to_index, max_sentence_length))
-    if not blocks:
-        return np.zeros(0, np.int32), np.zeros(1, np.int64)
-    lengths = np.concatenate([n for _, n in blocks])
-    bounds = np.zeros(len(lengths) + 1, dtype=np.int64)
-    np.cumsum(lengths, out=bounds[1:])
-    return np.concatenate([i for i, _ in blocks]), bounds

@@ -1,7 +1,7 @@
 """Training on a Dask cluster: rounds of local training from shared weights, merged row by row.
 
 The driver (the process that calls ``fit(corpus, client=client)``) holds the global weights. The encoded corpus
-(``w2v.prepare``; its vocabulary counted by the workers, see :func:`prepare_on_cluster`) is cut into one
+(``w2v.prepare``; with a client, its vocabulary is counted by the workers) is cut into one
 *shard* per worker: contiguous runs of the jobs the single-process trainer would run. Training goes in *rounds*:
 
 1. every worker trains the next ``round_words`` words of its shard with the numba kernels, starting from the

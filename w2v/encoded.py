@@ -35,7 +35,7 @@ from pathlib import Path
 import numpy as np
 
 from .errors import CorpusError, SaveError
-from .io import _alive as process_alive
+from .io import MAX_META_BYTES, stale_temporaries
 
 logger = logging.getLogger(__name__)
 
@@ -44,7 +44,6 @@ SUFFIX = ".w2vcorpus"
 META_FILE, IDS_FILE, BOUNDS_FILE = "meta.json", "ids.npy", "bounds.npy"
 _HEADER_BYTES = 128  # .npy version 1.0 header, padded to this size so it can be rewritten in place
 _CHUNK = 1 << 22  # elements read at a time when checking or scanning the arrays
-MAX_META_BYTES = 1 << 30
 
 
 def _npy_header(dtype: str, n: int) -> bytes:
@@ -372,7 +371,5 @@ class Writer:
 
 def _remove_stale(path: Path) -> None:
     """Delete temporary directories that killed writers of ``path`` left behind (their process is gone)."""
-    for tmp in path.parent.glob(f".{path.name}.*.tmp"):
-        pid = tmp.name[len(path.name) + 2:].split(".", 1)[0]
-        if pid.isdigit() and not process_alive(int(pid)):
-            shutil.rmtree(tmp, ignore_errors=True)
+    for tmp in stale_temporaries(path):
+        shutil.rmtree(tmp, ignore_errors=True)

@@ -27,7 +27,7 @@ from scipy import stats
 
 from .datasets import CORPORA
 from .errors import W2VError, check_count
-from .options import check_choice, renamed
+from .options import ANALOGY_VOCAB, check_choice, renamed
 from .similarity import cosadd_direction, cosmul
 
 logger = logging.getLogger(__name__)
@@ -112,7 +112,7 @@ def _read_lines(path):
         raise W2VError(f"cannot read {path}: {e.strerror or e}") from None
 
 
-def analogies(kv, path=QUESTIONS_WORDS, restrict_vocab: int | None = 30000, formula: str = "3cosadd",
+def analogies(kv, path=QUESTIONS_WORDS, restrict_vocab: int | None = ANALOGY_VOCAB, formula: str = "3cosadd",
               case_insensitive: bool = True, workers: int = 2, **old) -> AnalogyResult:
     """Score an analogy set.
 

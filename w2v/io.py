@@ -49,11 +49,7 @@ MODEL_FILE = "model.npz"            # the finished model
 CHECKPOINT_FILE = "checkpoint.npz"  # a resumable snapshot of an unfinished run
 VECTORS_TEXT = "vectors.txt"        # word2vec text format
 VECTORS_BINARY = "vectors.bin"      # word2vec binary format
-_WS = re.compile(r"\s")
-MAX_DIMS = 100_000             # a vectors file may claim at most this many dimensions
-_MAX_WORD_BYTES = 100_000      # longest word (bytes) a record may hold
-_CONTROL = re.compile(r"[\x00-\x1f\x7f]")  # tab, NUL, CR, ...: never part of a word in these formats
-_FIRST_BLOCK = 8 << 20        # bytes of vectors allocated first when the file's size cannot bound the header
+LOCK_FILE = ".w2v.lock"             # held while a process writes the directory (directory_lock)
 _COMPRESSED = {".gz": gzip.open, ".bz2": bz2.open, ".xz": lzma.open}
 
 
@@ -112,14 +108,24 @@ def discard(path) -> None:
 
 def _remove_stale_temporaries(directory: Path, name: str) -> None:
     """Delete ``.NAME.PID.*.tmp`` files of earlier saves whose process no longer runs."""
-    for tmp in directory.glob(f".{glob.escape(name)}.*.tmp"):
-        pid = tmp.name[len(name) + 2:].split(".", 1)[0]
-        if pid.isdigit() and not _alive(int(pid)):
-            with contextlib.suppress(OSError):
-                tmp.unlink()
+    for tmp in stale_temporaries(directory / name):
+        with contextlib.suppress(OSError):
+            tmp.unlink()
 
 
-def _alive(pid: int) -> bool:
+def stale_temporaries(path) -> list[Path]:
+    """The temporaries ``.NAME.PID.*.tmp`` beside ``path`` that killed writers of it left (their process is gone).
+    The one place that knows the naming: atomic saves (files) and encoded corpora (directories) both use it."""
+    path = Path(path)
+    out = []
+    for tmp in path.parent.glob(f".{glob.escape(path.name)}.*.tmp"):  # escaped: a name may hold [ or *
+        pid = tmp.name[len(path.name) + 2:].split(".", 1)[0]
+        if pid.isdigit() and not process_alive(int(pid)):
+            out.append(tmp)
+    return out
+
+
+def process_alive(pid: int) -> bool:
     try:
         os.kill(pid, 0)
     except ProcessLookupError:
@@ -140,7 +146,7 @@ def directory_lock(directory):
     ...     train_and_save()
     """
     import fcntl
-    lock = Path(directory) / ".w2v.lock"
+    lock = Path(directory) / LOCK_FILE
     try:
         fd = os.open(lock, os.O_RDWR | os.O_CREAT | os.O_NOFOLLOW, 0o644)
     except OSError as e:

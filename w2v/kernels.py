@@ -1,7 +1,7 @@
 """The numba hot loops: train one job (a slice of sentences) with negative sampling or hierarchical softmax.
 
-With w2v.ingest (the byte tokenizer), the only module that imports numba. Kernels take arrays and plain numbers, never a model object,
-and release the GIL (``nogil=True``), so several Python threads run them at once over the same weight
+One of the numba modules, with w2v.ingest (the byte tokenizer), w2v.bigrams (phrase counting) and w2v.textparse
+(vectors files). Kernels take arrays and plain numbers, never a model object, and release the GIL (``nogil=True``), so several Python threads run them at once over the same weight
 arrays without locks — Hogwild updates, as word2vec.c does.
 
 Letters: d = vector width, w = window, K = output rows scored per window (1 + negative for negative
@@ -417,7 +417,6 @@ def job_kernel(cbow: bool, hierarchical: bool):
         negative, compute_loss, sync_every = settings.negative, settings.compute_loss, settings.sync_every
         snap_in, base_in, snap_out = private.snap_in, private.base_in, private.snap_out
         base_out, out_lo = private.base_out, private.out_lo
-        d = W_in.shape[1]
         n_in, n_out_private = snap_in.shape[0], snap_out.shape[0]
         state = np.uint64(seed)
         sent, ctx, rows, labels, d_in, d_out, h, neu1e, ring_b, ring_neg = scratch

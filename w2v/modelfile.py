@@ -34,7 +34,7 @@ from .state import TrainState
 
 OPTIMIZER_PREFIX = "opt_"  # model-file arrays holding the numpy optimizer's state
 _CORPUS_FIELDS = {"path": (str, type(None)), "tokenizer": str, "lowercase": bool, "bytes": int, "files": int,
-                  "head_tail_sha256": str, "words": int, "sentences": int, "ids_blake2b": str, "encoded": dict}
+                  "head_tail_sha256": str, "encoded": dict}  # word2vec._corpus_record
 _ENCODED_FIELDS = {"words": int, "sentences": int, "ids_crc32": int, "bounds_crc32": int}  # EncodedCorpus.identity
 
 

@@ -24,6 +24,7 @@ from .errors import ConfigError
 
 FORMULAS = ("3cosadd", "3cosmul")     # analogy scoring: b - a + c (Mikolov et al.), or Levy and Goldberg's product
 PROJECTIONS = ("pca", "tsne")         # 2-D layouts for pictures and the explorer
+ANALOGY_VOCAB = 30000  # analogy benchmarks count questions among this many most frequent words (word2vec.c's)
 
 
 @dataclass(frozen=True)

@@ -34,7 +34,7 @@ from pathlib import Path
 import numpy as np
 
 from .config import Config
-from .corpus import DEFAULT_TOKENIZER, DirectoryCorpus, as_corpus, encode_blocks, fingerprint
+from .corpus import DEFAULT_TOKENIZER, ENCODING_ERRORS, DirectoryCorpus, as_corpus, encode_blocks, fingerprint
 from .encoded import FORMAT, META_FILE, SUFFIX, VERSION, EncodedCorpus, Writer
 from .errors import ConfigError, CorpusError, SaveError
 from .io import is_compressed
@@ -123,8 +123,8 @@ def prepare_corpus(corpus, output=None, *, tokenizer: str = DEFAULT_TOKENIZER, l
         return EncodedCorpus.open(corpus)
     if not isinstance(max_sentence_length, int) or max_sentence_length < 1:
         raise ConfigError(f"max_sentence_length must be an integer >= 1, got {max_sentence_length!r}")
-    if encoding_errors not in ("replace", "ignore", "strict"):
-        raise ConfigError(f"encoding_errors must be 'replace', 'ignore' or 'strict', got {encoding_errors!r}")
+    if encoding_errors not in ENCODING_ERRORS:
+        raise ConfigError(f"encoding_errors must be one of {', '.join(ENCODING_ERRORS)}, got {encoding_errors!r}")
     workers = workers or os.cpu_count() or 1
     options = {"tokenizer": tokenizer, "lowercase": bool(lowercase), "encoding_errors": encoding_errors,
                "max_sentence_length": max_sentence_length, "max_vocab_size": max_vocab_size}

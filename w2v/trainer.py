@@ -353,8 +353,8 @@ class Trainer:
         checkpoint : callable(TrainState), optional
             Called at a job boundary, with no job in flight, every ``checkpoint_every`` seconds.
         on_epoch_begin, on_epoch_end : callable(epoch), callable(epoch, loss) -> bool, optional
-            Called as each epoch (counted from 1) begins and, every update in the weights, ends; ``loss`` is
-            the epoch's mean loss or None without ``compute_loss``. ``on_epoch_end`` returning True stops
+            Called as each epoch (counted from 1) begins, and as it ends, once all of its updates are in the
+            weights; ``loss`` is the epoch's mean loss, or None without ``compute_loss``. ``on_epoch_end`` returning True stops
             training after that epoch.
 
         Returns

@@ -344,14 +344,6 @@ class Vocabulary:
             lengths[w] = len(c)
         return codes, points, lengths
 
-    # ------------------------------------------------------------------ persistence helpers
-    def to_dict(self) -> dict:
-        return {"words": self.index_to_key, "counts": self.counts.tolist()}
-
-    @classmethod
-    def from_dict(cls, d: dict) -> "Vocabulary":
-        return cls(d["words"], d["counts"])
-
 
 def alias_draw(threshold: np.ndarray, alias: np.ndarray, r_col, r_keep):
     """Noise words from alias tables, given uniform integers ``r_col`` (any range) and ``r_keep`` in [0, 2**32).

@@ -349,7 +349,10 @@ class Word2Vec(Word2VecGensim):
                                   "content): resume with the same corpus file")
         prepared = self._prepare(corpus, cfg, info.get("tokenizer", DEFAULT_TOKENIZER), info.get("lowercase", False),
                                  progress, client)
-        if "encoded" in info and prepared.identity() != info["encoded"]:
+        if "encoded" not in info:  # every checkpoint since the encoded corpus records it; without it, no proof
+            raise CorpusError("this checkpoint records no identity of the encoded corpus it trained on, so a resume "
+                              "cannot prove it trains on the same words: start the run again")
+        if prepared.identity() != info["encoded"]:
             raise CorpusError(f"the corpus gives {prepared.n_words} words in {prepared.n_sentences} sentences (or "
                               f"other ids), not the {info['encoded'].get('words')} words in "
                               f"{info['encoded'].get('sentences')} sentences this run was trained on: resume with the "
