@@ -174,7 +174,8 @@ def test_private_hot_rows_change_nothing_for_one_thread(cbow, hierarchical):
         outs = []
         for job, (s0, s1) in enumerate([(0, 25), (25, 60)]):  # two jobs: the copies carry over between them
             tables = kernels.Tables(keep, threshold, alias, points, codes, lengths)
-            settings = kernels.Settings(cbow, hierarchical, True, True, 3, True, 4, True, sync_every)
+            settings = kernels.Settings(cbow=cbow, hierarchical=hierarchical, window=3, negative=4,
+                                        sync_every=sync_every)
             *out, p.since_sync = kernels.train_job(a, b, ids, bounds[s0:s1 + 1], tables, settings, p.kernel_args(),
                                                    0.05, 0.01, 17 + job, p.since_sync)
             outs.append(out)
@@ -256,7 +257,8 @@ def test_train_job_equals_the_numpy_network_on_the_same_draws(cbow, loss):
     ref_in, ref_out = W_in.astype(np.float64), W_out.astype(np.float64)
     ref = _replay_job(ref_in, ref_out, ids, bounds, keep, output, cbow, window, negative, 0.05, 0.02, 1234)
     tables = kernels.make_tables(keep, **output.kernel_tables())
-    settings = kernels.Settings(cbow, loss == "hierarchical", True, True, window, True, negative, True, 1 << 30)
+    settings = kernels.Settings(cbow=cbow, hierarchical=loss == "hierarchical", window=window, negative=negative,
+                                sync_every=1 << 30)
     k_in, k_out = W_in.copy(), W_out.copy()
     got = kernels.train_job(k_in, k_out, ids, bounds, tables, settings, kernels.no_private_rows(d), 0.05, 0.02,
                             1234, 0)
@@ -319,7 +321,7 @@ def test_train_job_refuses_a_scratch_too_small_for_the_job():
     f32, i32, i64 = np.float32, np.int32, np.int64
     W = np.zeros((3, 4), f32)
     tables = kernels.make_tables(np.ones(3, f32), np.zeros(3, i64), np.zeros(3, i32))
-    settings = kernels.Settings(True, False, True, True, 2, True, 3, True, 8192)
+    settings = kernels.Settings(cbow=True, window=2, negative=3)
     ids, bounds = np.zeros(6, i32), np.array([0, 6], i64)
     args = (W, W.copy(), ids, bounds, tables, settings, kernels.no_private_rows(4), 0.025, 0.025, 1, 0)
     kernels.train_job(*args, kernels.make_scratch(settings, tables, 4, 6))

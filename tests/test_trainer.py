@@ -45,9 +45,17 @@ def test_learning_rate_decays_linearly_over_all_epochs(monkeypatch, backend):
 
         def spy(self, ids, bounds, p0, p1, epoch, n_words, seed, real=real, name=name):
             seen.append((p0, epoch, n_words))
-            out = real(self, ids, bounds, p0, p1, epoch, n_words, seed)
             if name == "_train_kernel":
+                out = real(self, ids, bounds, p0, p1, epoch, n_words, seed)
                 seen[-1] += (out[2],)  # the kernel job reports its start rate
+                return out
+            rates, step = [], self.optimizer.step  # the numpy job: the rate of its first optimizer step
+            self.optimizer.step = lambda grads, lr: (rates.append(lr), step(grads, lr))[1]
+            try:
+                out = real(self, ids, bounds, p0, p1, epoch, n_words, seed)
+            finally:
+                del self.optimizer.step
+            seen[-1] += tuple(rates[:1])
             return out
         monkeypatch.setattr(Trainer, name, spy)
     sents, _ = planted_corpus(200)
@@ -55,6 +63,7 @@ def test_learning_rate_decays_linearly_over_all_epochs(monkeypatch, backend):
                      backend=backend, loss="negative").fit(sents, progress=False)
     total = 3 * seen[0][2]
     assert len(seen) > 3 * 10 and [e for _, e, *_ in seen] == sorted(e for _, e, *_ in seen)
+    assert sum(len(job) == 4 for job in seen) >= len(seen) - 3  # (a job subsampled to nothing takes no step)
     for done, epoch, n_words, *lr in seen:
         want = 0.04 - (0.04 - 0.001) * done / total
         if lr:

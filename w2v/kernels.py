@@ -64,9 +64,11 @@ Tables = namedtuple("Tables", "keep threshold alias points codes lengths")
 Tables.__doc__ = """Read-only tables: subsampling keep-probabilities (V,) float32; noise alias tables (V,) int64 and (V,)
 int32 (negative sampling); Huffman points (V, L) int32, codes (V, L) uint8 and lengths (V,) int32 (hierarchical)."""
 Settings = namedtuple("Settings", "cbow hierarchical cbow_mean cbow_full_error window shrink_windows negative "
-                                  "compute_loss sync_every")
-Settings.__doc__ = """The run's flags and sizes (``Config`` fields of the same names; ``cbow``/``hierarchical`` from arch and
-loss; ``sync_every``: windows between publications of a thread's private rows)."""
+                                  "compute_loss sync_every", defaults=(True, False, True, True, 5, True, 5, True, 8192))
+Settings.__doc__ = """The run's flags and sizes, always built by name (``Config`` fields of the same names; ``cbow``/
+``hierarchical`` from arch and loss; ``sync_every``: windows between publications of a thread's private rows).
+Every field has a default (word2vec's), so a test names only what it varies."""
+CONFIG_SETTINGS = ("cbow_mean", "cbow_full_error", "window", "shrink_windows", "negative", "compute_loss")
 Scratch = namedtuple("Scratch", "sent ctx rows labels d_in d_out h neu1e ring_b ring_neg")
 Scratch.__doc__ = """train_job's working arrays (:func:`make_scratch`): the subsampled sentence, a window's inputs, its
 output rows and labels, the gradient buffers, and the ring of the windows' draws made ``AHEAD`` windows early."""
@@ -385,7 +387,7 @@ def make_scratch(settings, tables, d: int, max_len: int) -> Scratch:
 
     Example
     -------
-    >>> s = make_scratch(Settings(True, False, True, True, 5, True, 5, True, 8192), make_tables(np.ones(3)), 100, 50)
+    >>> s = make_scratch(Settings(cbow=True), make_tables(np.ones(3)), 100, 50)
     >>> s.sent.shape, s.ctx.shape, s.d_out.shape
     ((50,), (10,), (6, 100))
     """
@@ -645,7 +647,7 @@ def _warm_inputs(cbow: bool, hierarchical: bool) -> tuple:
     W = np.zeros((2, 4), f32)
     tables = Tables(np.ones(2, f32), np.zeros(2, i64), np.zeros(2, i32), np.zeros((2, 1), i32),
                     np.zeros((2, 1), np.uint8), np.ones(2, i32))
-    settings = Settings(cbow, hierarchical, True, True, 2, True, 1, True, 8192)
+    settings = Settings(cbow=cbow, hierarchical=hierarchical, window=2, negative=1)
     return (W, W.copy(), np.zeros(0, i32), np.zeros(1, i64), tables, settings, no_private_rows(4), 0.025, 0.025, 1, 0,
             make_scratch(settings, tables, 4, 1))
 

@@ -254,8 +254,9 @@ class Trainer:
         from . import kernels  # imported here so query-only users never load numba
         c = self.config
         tables = kernels.make_tables(self.keep, **self.output.kernel_tables())
-        settings = kernels.Settings(*kernel_variant(c), c.cbow_mean, c.cbow_full_error,
-                                    c.window, c.shrink_windows, c.negative, c.compute_loss, SYNC_EVERY[c.arch])
+        cbow, hierarchical = kernel_variant(c)
+        settings = kernels.Settings(cbow=cbow, hierarchical=hierarchical, sync_every=SYNC_EVERY[c.arch],
+                                    **{name: getattr(c, name) for name in kernels.CONFIG_SETTINGS})
         return kernels.train_job, tables, settings
 
     def _read_job(self, corpus, remap, s0: int, s1: int):
