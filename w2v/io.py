@@ -483,7 +483,8 @@ def _parse_meta(raw: bytes, path, formats=(MODEL_FORMAT,)) -> dict:
     version = meta.get("version")
     if not isinstance(version, int) or isinstance(version, bool) or version < 1:
         raise FormatError(f"{path}: the model format version must be a positive integer, got {str(version)[:40]!r}")
-    if version > _NEWEST[meta["format"]]:
+    newest = _NEWEST.get(meta["format"], MODEL_VERSION)
+    if version > newest:
         raise FormatError(f"{path}: model format version {version} is newer than this w2v understands "
-                          f"({_NEWEST[meta['format']]}); upgrade w2v")
+                          f"({newest}); upgrade w2v")
     return meta

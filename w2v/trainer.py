@@ -195,6 +195,23 @@ class Trainer:
         self.weights = SharedWeights.adopt(W_in, W_out, *self._spare_rows())
         self._make_optimizer(optimizer_state)
 
+    def grow(self, W_in: np.ndarray, W_out: np.ndarray, optimizer_state: dict | None, rng) -> None:
+        """Continue from the weights of a smaller vocabulary (``partial_fit``): this vocabulary's first words are
+        those rows; new input rows are drawn as :meth:`init_weights` draws them (from ``rng``), new output rows are
+        zero, and the optimizer's per-row state grows with its parameters (new rows zero)."""
+        c, V = self.config, len(self.vocab)
+        grown_in = np.empty((V, c.vector_size), np.float32)
+        grown_in[:len(W_in)] = W_in
+        word2vec_uniform((V - len(W_in), c.vector_size), rng, out=grown_in[len(W_in):])
+        grown_out = np.zeros((c.output_rows(V), c.vector_size), np.float32)
+        kept = min(len(W_out), len(grown_out))
+        grown_out[:kept] = W_out[:kept]  # hierarchical softmax: the rebuilt tree renumbers these nodes
+        self.set_weights(grown_in, grown_out)
+        if optimizer_state:
+            if self.optimizer is None:
+                raise ValueError("it holds optimizer state but plain SGD in the kernels keeps none")
+            self.optimizer.load_grown_state(optimizer_state)
+
     def _make_optimizer(self, optimizer_state=None):
         c = self.config
         if not c.use_kernels:

@@ -31,7 +31,6 @@ from .callbacks import call, check_callbacks
 from .config import Config, check_names
 from .corpus import DEFAULT_TOKENIZER, fingerprint
 from .encoded import EncodedCorpus
-from .nn.init import word2vec_uniform
 from .errors import ConfigError, CorpusError, FormatError, TrainingError
 from .gensim_methods import Word2VecGensim
 from .gensim_names import translate
@@ -213,25 +212,9 @@ class Word2Vec(Word2VecGensim):
         logger.info("partial_fit: %d new words (vocabulary %d -> %d), %d corpus words", V - V0, V0, V,
                     prepared.n_words)
         rng = np.random.default_rng(np.random.SeedSequence([cfg.seed, old.epochs, V0]))  # not fit's draws again
-        W_in = np.empty((V, cfg.vector_size), np.float32)
-        W_in[:V0] = self.W_in_
-        word2vec_uniform((V - V0, cfg.vector_size), rng, out=W_in[V0:])
-        W_out = np.zeros((cfg.output_rows(V), cfg.vector_size), np.float32)
-        kept = min(len(self.W_out_), len(W_out))
-        W_out[:kept] = self.W_out_[:kept]  # hierarchical softmax: the rebuilt tree renumbers these nodes
-        sizes = {"0": (len(self.W_in_), V), "1": (len(self.W_out_), len(W_out))}  # optimizer params: W_in, W_out
-        opt = {}
-        for name, a in self.optimizer_state_.items():
-            a = np.asarray(a)
-            old_rows, new_rows = sizes.get(name.rsplit("_", 1)[-1], (None, None))
-            if a.ndim == 2 and len(a) == old_rows:  # per-row state (momentum, moments): new rows start at zero
-                grown = np.zeros((new_rows, a.shape[1]), a.dtype)
-                grown[:min(old_rows, new_rows)] = a[:min(old_rows, new_rows)]
-                a = grown
-            opt[name] = a
         state = replace(self.state_, job=0, epoch_loss=0.0, epoch_examples=0, run_start=self.state_.epoch)
         trainer = _trainer(cfg, vocab, state, client)
-        trainer.set_weights(W_in, W_out, opt)
+        trainer.grow(self.W_in_, self.W_out_, self.optimizer_state_, rng)
         self.config_, self.vocab_, self.corpus_info_ = cfg, vocab, info
         return self._train(trainer, prepared, vocab, progress, checkpoint_path, checkpoint_every, callbacks)
 
@@ -243,12 +226,13 @@ class Word2Vec(Word2VecGensim):
         self.W_in_, self.W_out_, self.state_ = trainer.W_in, trainer.W_out, trainer.state
         self.optimizer_state_ = trainer.optimizer_state()
         self._wv = None
-        ckpt = None
-        if checkpoint_path is not None:
-            def ckpt(state):
-                self.optimizer_state_ = trainer.optimizer_state()
-                self.save(checkpoint_path)
-                logger.info("checkpoint saved to %s (epoch %d, job %d)", checkpoint_path, state.epoch + 1, state.job)
+
+        def save_checkpoint(state):
+            self.optimizer_state_ = trainer.optimizer_state()
+            self.save(checkpoint_path)
+            logger.info("checkpoint saved to %s (epoch %d, job %d)", checkpoint_path, state.epoch + 1, state.job)
+        ckpt = None if checkpoint_path is None else save_checkpoint
+
         def epoch_end(epoch, loss):
             self._wv = None  # the vectors moved: queries in a callback see this epoch's
             return call(callbacks, "on_epoch_end", self, epoch, loss)

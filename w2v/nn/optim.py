@@ -55,6 +55,20 @@ class SGD:
                                  f"numbers of shape {np.shape(value)}")
         self._load(state)
 
+    def load_grown_state(self, state: dict) -> None:
+        """Take the state this optimizer had over smaller parameters (a vocabulary that grew, or a Huffman tree
+        rebuilt over more words): each per-row array keeps its first rows and new rows start at zero (no history
+        yet); then as :meth:`load_state`."""
+        mine, grown = self.state(), {}
+        for name, value in state.items():
+            a, want = np.asarray(value), mine.get(name)
+            if want is not None and a.ndim == 2 and np.ndim(want) == 2 and a.shape[1] == np.shape(want)[1]:
+                rows = np.zeros(np.shape(want), a.dtype)
+                rows[:min(len(a), len(rows))] = a[:len(rows)]
+                a = rows
+            grown[name] = a
+        self.load_state(grown)
+
     def _load(self, state: dict) -> None:
         pass
 
