@@ -16,6 +16,17 @@ from w2v import datasets
 from w2v.distributed import MIN_ROUNDS, RoundPlan, merge_rows
 from w2v.errors import TrainingError
 
+@pytest.fixture(autouse=True, scope="module")
+def _environment_kept():
+    """A LocalCluster writes its workers' settings (OPENBLAS_NUM_THREADS=1, ...) into this process's environment;
+    later tests' child processes would inherit them (one BLAS thread: other rounding than this process's). Module
+    scope: set up before the module's cluster fixtures, torn down after them."""
+    saved = dict(os.environ)
+    yield
+    os.environ.clear()
+    os.environ.update(saved)
+
+
 @pytest.fixture(scope="module")
 def distributed():
     """dask.distributed (the optional extra, installed by .[test]); only the tests that start a cluster need it."""

@@ -43,7 +43,6 @@ import numpy as np
 
 from .encoded import EncodedCorpus
 from .errors import ConfigError, CorpusError, TrainingError
-from .progress import tqdm
 from .trainer import Trainer, job_seed, read_job
 
 logger = logging.getLogger(__name__)
@@ -294,98 +293,9 @@ class DaskTrainer(Trainer):
             raise TrainingError("the Dask cluster has no workers: start some (dask worker SCHEDULER) and try again")
         return addresses
 
-    def train(self, corpus: EncodedCorpus, remap=None, progress: bool = True, checkpoint=None,
-              checkpoint_every: float | None = None, on_epoch_begin=None, on_epoch_end=None):
-        """Run the remaining epochs as rounds on the cluster; arguments and result as :meth:`Trainer.train`."""
-        c, st = self.config, self.state
-        if not c.use_kernels:
-            raise ConfigError("distributed training runs the numba kernels: use loss='negative' or 'hierarchical'")
-        if self.weights is None:
-            raise TrainingError("the trainer has no weights: call init_weights() or set_weights() first")
-        if st.shards == 0 and st.job:
-            raise TrainingError("this checkpoint stopped inside an epoch of single-process training: resume it "
-                                "without a Dask cluster")
-        remap = np.ascontiguousarray(np.arange(len(self.vocab)) if remap is None else remap, np.int32)
-        st.shards = st.shards if st.job else len(self._addresses())  # mid-epoch: the checkpoint's shards
-        cuts, at = corpus.cuts(c.job_words)
-        plan = RoundPlan(cuts, at, st.shards, c.round_words)
-        if st.epoch > c.epochs or st.job > plan.rounds or (st.epoch == c.epochs and st.job):
-            raise TrainingError(f"the training state (epoch {st.epoch + 1}, round {st.job}) lies outside this run "
-                                f"of {c.epochs} epochs of {plan.rounds} rounds; the checkpoint does not belong to it")
-        _, tables, settings = self._kernel_inputs()
-        run = uuid.uuid4().hex
-        spec = {"run": run, "corpus": None if corpus.path is None else str(corpus.path),
-                "identity": corpus.identity(), "remap": remap, "tables": tables, "settings": settings,
-                "max_len": c.max_sentence_length, "arrays": None}
-        if corpus.path is None:  # sentences given in memory: every worker receives them once
-            spec["arrays"] = corpus.read(0, corpus.n_sentences)
-        client = self.client
-        self._spec = spec
-        self._spec_f = self._broadcast(self._spec)  # the corpus, remap and kernel tables
-        # version 0: every worker receives the whole weights once; later rounds send only the merged rows
-        full = (0, self.W_in.copy(), self.W_out.copy())
-        update = None
-        version = 0
-        n_words = corpus.n_words
-        bar = tqdm(total=c.epochs * n_words, initial=st.words_done, unit="word", unit_scale=True,
-                   disable=not progress, desc=f"training on {st.shards} Dask workers", dynamic_ncols=True)
-        t_start = time.monotonic() - st.train_seconds
-        last_ckpt = time.monotonic()
-        # per round: wall time of the tasks and of the merge, rows merged, each worker's (update, train, diff)
-        # seconds: what the cost model of docs/distributed.md is checked against
-        self.timings: list[dict] = []
-        try:
-            while st.epoch < c.epochs:
-                if on_epoch_begin is not None and st.job == 0:
-                    on_epoch_begin(st.epoch + 1)
-                epoch_t0 = time.monotonic()
-                while st.job < plan.rounds:
-                    t_round = time.monotonic()
-                    results, words = self._round(version, update, full, plan, at, cuts, n_words)
-                    t_merge = time.monotonic()
-                    parts_in = [(r["rows_in"], r["values_in"]) for r in results]
-                    parts_out = [(r["rows_out"], r["values_out"]) for r in results]
-                    rows_in = merge_rows(self.W_in, parts_in, c.merge)
-                    rows_out = merge_rows(self.W_out, parts_out, c.merge)
-                    version += 1
-                    update = (version, rows_in, self.W_in[rows_in], rows_out, self.W_out[rows_out])
-                    full = None  # the workers hold replicas now
-                    self.timings.append({"round": t_merge - t_round, "merge": time.monotonic() - t_merge,
-                                         "rows": (len(rows_in), len(rows_out)),
-                                         "worker": [r["seconds"] for r in results]})
-                    loss = sum(r["loss"] for r in results)
-                    n_ex = sum(r["examples"] for r in results)
-                    if not math.isfinite(loss) or not (c.compute_loss or np.isfinite(self.W_in[rows_in[:1000]]).all()):
-                        raise TrainingError(f"training diverged: the {'loss' if c.compute_loss else 'vectors'} became "
-                                            f"NaN or infinite in epoch {st.epoch + 1} at learning rate {st.lr:.4g}; "
-                                            "lower alpha (--alpha) or round_words (--round-words)")
-                    st.job += 1
-                    st.words_done += words
-                    st.epoch_loss += loss
-                    st.epoch_examples += n_ex
-                    if c.compute_loss:
-                        st.step_history.append([st.epoch + st.job / plan.rounds, loss / max(n_ex, 1)])
-                    bar.set_postfix(loss=f"{loss / max(n_ex, 1):.4f}", lr=f"{st.lr:.5f}",
-                                    epoch=f"{st.epoch + 1}/{c.epochs}", refresh=False)
-                    bar.update(words)
-                    if checkpoint is not None and checkpoint_every is not None and st.job < plan.rounds \
-                            and time.monotonic() - last_ckpt >= checkpoint_every:
-                        st.train_seconds = time.monotonic() - t_start
-                        checkpoint(st)
-                        last_ckpt = time.monotonic()
-                st.words_done = (st.epoch + 1) * n_words  # whole epochs, exactly (rounding in the rounds' shares)
-                secs = time.monotonic() - epoch_t0
-                stop, callback_secs = self._end_epoch(n_words / max(secs, 1e-9), on_epoch_end)
-                t_start += callback_secs  # a callback's evaluation is not training time
-                if stop:
-                    break
-        finally:
-            bar.close()
-            self._spec_f = None  # releases the scattered spec
-            with contextlib.suppress(Exception):
-                client.run(forget, run)
-        st.train_seconds = time.monotonic() - t_start
-        return st
+    def _steps(self, corpus: EncodedCorpus, remap: np.ndarray) -> "_Rounds":
+        """The steps of :meth:`Trainer.train` (the one loop) are rounds on the cluster."""
+        return _Rounds(self, corpus, remap)
 
     def _round(self, version, update, full, plan: RoundPlan, at, cuts, n_words):
         """Run round ``state.job`` of ``state.epoch`` on every shard; returns the results in shard order and the
@@ -456,6 +366,75 @@ class DaskTrainer(Trainer):
                                       workers=[addresses[k % len(addresses)]], allow_other_workers=True, pure=False)
 
 
+class _Rounds:
+    """The steps of :meth:`Trainer.train` on a Dask cluster: each is a round (every shard trains its next
+    ``round_words`` words from the same weights; the driver merges the rows they changed). Same protocol as
+    ``w2v.trainer._Jobs``; a round ends with nothing in flight, so ``settle`` has nothing to land."""
+    hint = "lower alpha (--alpha) or round_words (--round-words)"
+
+    def __init__(self, trainer: DaskTrainer, corpus: EncodedCorpus, remap: np.ndarray):
+        c, st = trainer.config, trainer.state
+        if not c.use_kernels:
+            raise ConfigError("distributed training runs the numba kernels: use loss='negative' or 'hierarchical'")
+        if st.shards == 0 and st.job:
+            raise TrainingError("this checkpoint stopped inside an epoch of single-process training: resume it "
+                                "without a Dask cluster")
+        st.shards = st.shards if st.job else len(trainer._addresses())  # mid-epoch: the checkpoint's shards
+        self.trainer, self.n_words = trainer, corpus.n_words
+        self.cuts, self.at = corpus.cuts(c.job_words)
+        self.plan = RoundPlan(self.cuts, self.at, st.shards, c.round_words)
+        self.count = self.plan.rounds
+        trainer.check_position(self.count, "round")
+        self.desc = f"training on {st.shards} Dask workers"
+        _, tables, settings = trainer._kernel_inputs()
+        self.run = uuid.uuid4().hex
+        spec = {"run": self.run, "corpus": None if corpus.path is None else str(corpus.path),
+                "identity": corpus.identity(), "remap": remap, "tables": tables, "settings": settings,
+                "max_len": c.max_sentence_length, "arrays": None}
+        if corpus.path is None:  # sentences given in memory: every worker receives them once
+            spec["arrays"] = corpus.read(0, corpus.n_sentences)
+        trainer._spec = spec
+        trainer._spec_f = trainer._broadcast(spec)  # the corpus, remap and kernel tables
+        # version 0: every worker receives the whole weights once; later rounds send only the merged rows
+        self.full = (0, trainer.W_in.copy(), trainer.W_out.copy())
+        self.update, self.version = None, 0
+        # per round: wall time of the tasks and of the merge, rows merged, each worker's (update, train, diff)
+        # seconds: what the cost model of docs/distributed.md is checked against
+        trainer.timings = []
+
+    def begin_epoch(self) -> None:
+        pass
+
+    def next(self):
+        t, c, st = self.trainer, self.trainer.config, self.trainer.state
+        t_round = time.monotonic()
+        results, words = t._round(self.version, self.update, self.full, self.plan, self.at, self.cuts, self.n_words)
+        t_merge = time.monotonic()
+        rows_in = merge_rows(t.W_in, [(r["rows_in"], r["values_in"]) for r in results], c.merge)
+        rows_out = merge_rows(t.W_out, [(r["rows_out"], r["values_out"]) for r in results], c.merge)
+        self.version += 1
+        self.update = (self.version, rows_in, t.W_in[rows_in], rows_out, t.W_out[rows_out])
+        self.full = None  # the workers hold replicas now
+        t.timings.append({"round": t_merge - t_round, "merge": time.monotonic() - t_merge,
+                          "rows": (len(rows_in), len(rows_out)), "worker": [r["seconds"] for r in results]})
+        if not c.compute_loss and not np.isfinite(t.W_in[rows_in[:1000]]).all():  # no loss to watch
+            raise TrainingError(f"training diverged: the vectors became NaN or infinite in epoch {st.epoch + 1} at "
+                                f"learning rate {st.lr:.4g}; {self.hint}")
+        return sum(r["loss"] for r in results), sum(r["examples"] for r in results), words, st.lr
+
+    def settle(self) -> list:
+        return []
+
+    def end_epoch(self) -> None:
+        st = self.trainer.state
+        st.words_done = (st.epoch + 1) * self.n_words  # whole epochs, exactly (rounding in the rounds' shares)
+
+    def close(self) -> None:
+        self.trainer._spec_f = None  # releases the scattered spec
+        with contextlib.suppress(Exception):
+            self.trainer.client.run(forget, self.run)
+
+
 # ================================================================================================ clusters
 @contextlib.contextmanager
 def connect(spec: str):
@@ -479,7 +458,12 @@ def connect(spec: str):
         if n and not (n.isdigit() and int(n) >= 1):
             raise ConfigError(f"--dask {spec}: write local or local:N with N >= 1 workers")
         n_workers = int(n) if n else (os.cpu_count() or 1)
+        environ = dict(os.environ)
         cluster = LocalCluster(n_workers=n_workers, threads_per_worker=1, processes=True, dashboard_address=":0")
+        # Dask sets its workers' OMP/MKL/OPENBLAS_NUM_THREADS=1 (and MALLOC_TRIM_THRESHOLD_) in this process's
+        # environment too: every process started later would inherit one BLAS thread
+        os.environ.clear()
+        os.environ.update(environ)
         try:
             with Client(cluster) as client:
                 yield client

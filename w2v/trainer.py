@@ -360,6 +360,10 @@ class Trainer:
               checkpoint_every: float | None = None, on_epoch_begin=None, on_epoch_end=None) -> TrainState:
         """Run the remaining epochs over the encoded corpus.
 
+        The one training loop: epochs, steps, bookkeeping, progress, checkpoints and callbacks. What a step is
+        comes from :meth:`_steps`: a job on this process's threads here, a round on a Dask cluster in
+        :class:`w2v.distributed.DaskTrainer`.
+
         Parameters
         ----------
         corpus : EncodedCorpus
@@ -369,11 +373,11 @@ class Trainer:
         progress : bool
             Show a tqdm bar (words/s, loss, learning rate).
         checkpoint : callable(TrainState), optional
-            Called at a job boundary, with no job in flight, every ``checkpoint_every`` seconds.
+            Called at a step boundary, with no step in flight, every ``checkpoint_every`` seconds.
         on_epoch_begin, on_epoch_end : callable(epoch), callable(epoch, loss) -> bool, optional
             Called as each epoch (counted from 1) begins, and as it ends, once all of its updates are in the
-            weights; ``loss`` is the epoch's mean loss, or None without ``compute_loss``. ``on_epoch_end`` returning True stops
-            training after that epoch.
+            weights; ``loss`` is the epoch's mean loss, or None without ``compute_loss``. ``on_epoch_end``
+            returning True stops training after that epoch.
 
         Returns
         -------
@@ -387,39 +391,22 @@ class Trainer:
         c, st = self.config, self.state
         if self.weights is None:
             raise TrainingError("the trainer has no weights: call init_weights() or set_weights() first")
-        n_words = corpus.n_words
-        if remap is None:
-            remap = np.arange(len(self.vocab), dtype=np.int32)
-        remap = np.ascontiguousarray(remap, np.int32)
+        remap = np.ascontiguousarray(np.arange(len(self.vocab)) if remap is None else remap, np.int32)
         if len(remap) and (remap.min() < -1 or remap.max() >= len(self.vocab)):
             raise TrainingError(f"remap names rows outside the vocabulary of {len(self.vocab)} words")
-        if st.shards and st.job:
-            raise TrainingError(f"this checkpoint comes from distributed training over {st.shards} shards: resume it "
-                                "on a Dask cluster (client=..., CLI: --dask)")
-        cuts, at = corpus.cuts(c.job_words)
-        n_jobs = len(cuts) - 1
-        if st.epoch > c.epochs or st.job >= n_jobs or (st.epoch == c.epochs and st.job):
-            # a checkpoint's position must lie inside this run: anything else would skip or repeat work silently
-            raise TrainingError(f"the training state (epoch {st.epoch + 1}, job {st.job}) lies outside this run "
-                                f"of {c.epochs} epochs of {n_jobs} jobs; the checkpoint does not belong to it")
-        if c.use_kernels:
-            _kernels_ready(c)  # before the clock starts: compiling is not training
-            self._kernel = self._kernel_inputs()
-        workers = self.workers
-        bar = tqdm(total=c.epochs * n_words, initial=st.words_done, unit="word", unit_scale=True,
-                   disable=not progress, desc="training", dynamic_ncols=True, leave=True)
+        steps = self._steps(corpus, remap)
+        bar = tqdm(total=c.epochs * corpus.n_words, initial=st.words_done, unit="word", unit_scale=True,
+                   disable=not progress, desc=steps.desc, dynamic_ncols=True, leave=True)
         last_ckpt = time.monotonic()
         t_start = time.monotonic() - st.train_seconds
-        log_every = max(1, n_jobs // 20)  # ~20 points per epoch in step_history
+        log_every = max(1, steps.count // 20)  # ~20 points per epoch in step_history
         interval = [0.0, 0]  # loss and examples since the last step_history point
-        pool = ThreadPoolExecutor(max_workers=workers) if workers > 1 else None
-        self._local, self._private = threading.local(), []  # fresh private rows, copied from the weights
 
         def record(result):
             loss, n_ex, words, lr = result
             if not math.isfinite(loss):
                 raise TrainingError(f"training diverged: the loss became {loss} in epoch {st.epoch + 1} "
-                                    f"at learning rate {lr:.4g}; lower alpha (--alpha) and try again")
+                                    f"at learning rate {lr:.4g}; {steps.hint}")
             st.job += 1
             st.words_done += words
             st.epoch_loss += loss
@@ -427,9 +414,9 @@ class Trainer:
             st.lr = lr
             interval[0] += loss
             interval[1] += n_ex
-            if (st.job % log_every == 0 or st.job == n_jobs) and c.compute_loss:
+            if (st.job % log_every == 0 or st.job == steps.count) and c.compute_loss:
                 mean = interval[0] / max(interval[1], 1)
-                st.step_history.append([st.epoch + st.job / n_jobs, mean])  # x: epochs, fractional
+                st.step_history.append([st.epoch + st.job / steps.count, mean])  # x: epochs, fractional
                 bar.set_postfix(loss=f"{mean:.4f}", lr=f"{lr:.5f}", epoch=f"{st.epoch + 1}/{c.epochs}", refresh=False)
                 interval[:] = [0.0, 0]
             bar.update(words)
@@ -438,36 +425,93 @@ class Trainer:
             while st.epoch < c.epochs:
                 if on_epoch_begin is not None and st.job == 0:
                     on_epoch_begin(st.epoch + 1)
-                epoch_t0 = time.monotonic()
-                epoch_words0 = st.words_done
-                in_flight: deque = deque()
-                j_next = st.job
-                while st.job < n_jobs:
-                    if pool is None:
-                        record(self._job(corpus, remap, cuts, at, st.job, st.epoch))
-                    else:
-                        while j_next < n_jobs and len(in_flight) < 2 * workers:
-                            in_flight.append(pool.submit(self._job, corpus, remap, cuts, at, j_next, st.epoch))
-                            j_next += 1
-                        record(in_flight.popleft().result())
+                epoch_t0, words0 = time.monotonic(), st.words_done
+                steps.begin_epoch()
+                while st.job < steps.count:
+                    record(steps.next())
                     if checkpoint is not None and checkpoint_every is not None \
-                            and time.monotonic() - last_ckpt >= checkpoint_every and st.job < n_jobs:
-                        while in_flight:  # let running jobs land so the snapshot is consistent
-                            record(in_flight.popleft().result())
-                        self._publish_all()
+                            and time.monotonic() - last_ckpt >= checkpoint_every and st.job < steps.count:
+                        for result in steps.settle():  # the steps in flight land: the snapshot is consistent
+                            record(result)
                         st.train_seconds = time.monotonic() - t_start
                         checkpoint(st)
                         last_ckpt = time.monotonic()
-                self._publish_all()
+                steps.end_epoch()
                 secs = time.monotonic() - epoch_t0
-                stop, callback_secs = self._end_epoch((st.words_done - epoch_words0) / max(secs, 1e-9), on_epoch_end)
+                stop, callback_secs = self._end_epoch((st.words_done - words0) / max(secs, 1e-9), on_epoch_end)
                 t_start += callback_secs  # a callback's evaluation is not training time
                 if stop:
                     break
         finally:
-            if pool is not None:
-                pool.shutdown(wait=True, cancel_futures=True)
-            self._publish_all()  # also after an error: the weights hold every finished update
+            steps.close()
             bar.close()
         st.train_seconds = time.monotonic() - t_start
         return st
+
+    def _steps(self, corpus: EncodedCorpus, remap: np.ndarray) -> "_Jobs":
+        """How this trainer's steps happen: jobs on this process's threads."""
+        return _Jobs(self, corpus, remap)
+
+    def check_position(self, steps: int, step: str) -> None:
+        """A checkpoint's position must lie inside this run: anything else would skip or repeat work silently."""
+        c, st = self.config, self.state
+        if st.epoch > c.epochs or st.job >= steps or (st.epoch == c.epochs and st.job):
+            raise TrainingError(f"the training state (epoch {st.epoch + 1}, {step} {st.job}) lies outside this run "
+                                f"of {c.epochs} epochs of {steps} {step}s; the checkpoint does not belong to it")
+
+
+class _Jobs:
+    """The steps of :meth:`Trainer.train` in one process: each is a job (``job_words`` of the corpus), trained
+    by a thread of the pool (up to two jobs a thread in flight) or, with one worker, in this thread.
+
+    ``count`` steps an epoch; ``next()`` returns the next step's (loss sum, examples, corpus words, learning
+    rate); ``settle()`` lands the steps in flight and publishes the threads' private rows (for a checkpoint);
+    ``end_epoch()`` after an epoch's last step; ``close()`` always, last.
+    """
+    desc = "training"
+    hint = "lower alpha (--alpha) and try again"
+
+    def __init__(self, trainer: Trainer, corpus: EncodedCorpus, remap: np.ndarray):
+        c, st = trainer.config, trainer.state
+        if st.shards and st.job:
+            raise TrainingError(f"this checkpoint comes from distributed training over {st.shards} shards: resume it "
+                                "on a Dask cluster (client=..., CLI: --dask)")
+        self.trainer, self.corpus, self.remap = trainer, corpus, remap
+        self.cuts, self.at = corpus.cuts(c.job_words)
+        self.count = len(self.cuts) - 1
+        trainer.check_position(self.count, "job")
+        if c.use_kernels:
+            _kernels_ready(c)  # before the clock starts: compiling is not training
+            trainer._kernel = trainer._kernel_inputs()
+        self.pool = ThreadPoolExecutor(max_workers=trainer.workers) if trainer.workers > 1 else None
+        trainer._local, trainer._private = threading.local(), []  # fresh private rows, copied from the weights
+        self.in_flight: deque = deque()
+        self.j_next = st.job
+
+    def begin_epoch(self) -> None:
+        self.j_next = self.trainer.state.job
+
+    def next(self):
+        t, st = self.trainer, self.trainer.state
+        if self.pool is None:
+            return t._job(self.corpus, self.remap, self.cuts, self.at, st.job, st.epoch)
+        while self.j_next < self.count and len(self.in_flight) < 2 * t.workers:
+            self.in_flight.append(self.pool.submit(t._job, self.corpus, self.remap, self.cuts, self.at, self.j_next,
+                                                   st.epoch))
+            self.j_next += 1
+        return self.in_flight.popleft().result()
+
+    def settle(self) -> list:
+        landed = []
+        while self.in_flight:
+            landed.append(self.in_flight.popleft().result())
+        self.trainer._publish_all()
+        return landed
+
+    def end_epoch(self) -> None:
+        self.trainer._publish_all()
+
+    def close(self) -> None:
+        if self.pool is not None:
+            self.pool.shutdown(wait=True, cancel_futures=True)
+        self.trainer._publish_all()  # also after an error: the weights hold every finished update
