@@ -7,7 +7,8 @@ from pathlib import Path
 
 PACKAGE = Path(__file__).resolve().parents[1] / "w2v"
 MODULES = sorted("w2v." + ".".join(p.relative_to(PACKAGE).with_suffix("").parts)
-                 for p in PACKAGE.rglob("*.py") if p.name != "__init__.py")
+                 for p in PACKAGE.rglob("*.py")
+                 if p.name not in ("__init__.py", "__main__.py"))  # (__main__ runs the command when imported)
 
 
 def _imports(module: str) -> set[str]:

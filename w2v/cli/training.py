@@ -1,13 +1,8 @@
-"""The ``w2v`` command line: train, prepare, phrases, neighbors, analogy, evaluate, plot, plot-loss, explore, download,
-export, convert.
-
-Every user mistake (a missing file, an unknown word, a bad option value) prints one line
-``w2v: error: ...`` and exits with status 2; no traceback.
+"""The commands that read and train: train (and --resume), prepare, phrases.
 
 Example
 -------
-$ w2v train corpus.txt -o runs/demo --arch skipgram --loss negative --dim 100
-$ w2v analogy runs/demo "king - man + woman"
+$ w2v train corpus.txt -o runs/demo --arch skipgram --checkpoint-every 10m
 """
 from __future__ import annotations
 
@@ -15,19 +10,24 @@ import argparse
 import logging
 import os
 import sys
-import time
 from pathlib import Path
 
-from ._version import __version__
-from .errors import W2VError, check_count
-from .options import ANALOGY_VOCAB, OPTIONS, RENAMED_FLAGS, seconds
+from ..errors import W2VError
+from ..options import OPTIONS, seconds
 
 log = logging.getLogger("w2v")
+
+
+def add_parsers(sub, common) -> None:
+    """The commands of this module, on ``w2v``'s subparsers."""
+    _add_train(sub, common)
+    _add_prepare(sub, common)
+    _add_phrases(sub, common)
+
 
 # `w2v train` options whose default is not Config's, and why: a command-line run uses every core, and the small
 # starter corpus needs more epochs (datasets.STARTER_EPOCHS); the values are applied in _train_new
 CLI_DEFAULTS = {"workers": "all CPU cores", "epochs": "{epochs}; {starter} on the starter corpus"}
-PROJECTOR_TOP = 10_000  # TensorBoard's projector loads at most 100,000 points and is slow long before
 # options a resumed run may change: they alter speed, never what is computed on one worker
 RESUMABLE = ("workers",)
 DEFAULT_OUT = "runs/w2v"
@@ -44,8 +44,8 @@ def config_flags(f) -> list[str]:
 def _add_config_options(p) -> None:
     """One flag per Config field, with its type, choices, help and default taken from Config itself."""
     from dataclasses import fields
-    from .config import Config, field_type
-    from .datasets import STARTER_EPOCHS
+    from ..config import Config, field_type
+    from ..datasets import STARTER_EPOCHS
     group = p.add_argument_group("training options (every field of w2v.Config; help(w2v.Config) says more)")
     for f in fields(Config):
         default = CLI_DEFAULTS.get(f.name, "none" if f.default is None else f.default)
@@ -64,13 +64,13 @@ def _add_config_options(p) -> None:
 def config_args(args) -> dict:
     """The Config fields given on the command line: ``{field: value}``."""
     from dataclasses import fields
-    from .config import Config
+    from ..config import Config
     return {f.name: getattr(args, f.name) for f in fields(Config) if getattr(args, f.name, None) is not None}
 
 
 def _add_train(sub, common):
-    from .corpus import DEFAULT_TOKENIZER, TOKENIZERS
-    from .io import MODEL_FILE, VECTORS_BINARY, VECTORS_TEXT
+    from ..corpus import DEFAULT_TOKENIZER, TOKENIZERS
+    from ..io import MODEL_FILE, VECTORS_BINARY, VECTORS_TEXT
     p = sub.add_parser("train", parents=[common], help="train word vectors on a corpus",
                        description=f"Train CBOW or skip-gram vectors; writes OUT/{MODEL_FILE} and OUT/{VECTORS_TEXT}.")
     p.add_argument("corpus", nargs="?", help="text file (.gz/.bz2/.xz ok, one sentence per line or text8-style), "
@@ -104,8 +104,8 @@ def _add_train(sub, common):
 
 
 def _add_prepare(sub, common):
-    from .corpus import DEFAULT_TOKENIZER, ENCODING_ERRORS, TOKENIZERS
-    from .prepare import CACHE_ENV, DEFAULT_CACHE, DEFAULT_MAX_SENTENCE_LENGTH
+    from ..corpus import DEFAULT_TOKENIZER, ENCODING_ERRORS, TOKENIZERS
+    from ..prepare import CACHE_ENV, DEFAULT_CACHE, DEFAULT_MAX_SENTENCE_LENGTH
     p = sub.add_parser("prepare", parents=[common], help="read and encode a corpus once, for any number of trainings",
                        description="Tokenise a corpus once into ids with its vocabulary (an encoded corpus "
                                    "directory). w2v train and Word2Vec.fit accept the result; a corpus given as "
@@ -129,8 +129,8 @@ def _add_prepare(sub, common):
 
 
 def _add_phrases(sub, common):
-    from .corpus import DEFAULT_TOKENIZER, TOKENIZERS
-    from .phrases import DEFAULT_MAX_VOCAB_SIZE, SCORERS, Phrases
+    from ..corpus import DEFAULT_TOKENIZER, TOKENIZERS
+    from ..phrases import DEFAULT_MAX_VOCAB_SIZE, SCORERS, Phrases
     d = Phrases()  # the defaults, said once in Phrases.__init__
     p = sub.add_parser("phrases", parents=[common], help="learn phrases (new_york) and write the corpus with them joined",
                        description="Learn collocations as word2phrase.c and gensim's Phrases do and write the corpus "
@@ -166,7 +166,7 @@ NPMI_THRESHOLD = 0.5  # the CLI's npmi default: the default scoring's 10 is outs
 
 def cmd_phrases(args) -> int:
     import time
-    from .phrases import ENGLISH_CONNECTOR_WORDS, Phrases
+    from ..phrases import ENGLISH_CONNECTOR_WORDS, Phrases
     threshold = args.threshold if args.threshold is not None else \
         NPMI_THRESHOLD if args.scoring == "npmi" else Phrases().threshold
     min_count = int(args.min_count) if float(args.min_count).is_integer() else args.min_count
@@ -188,7 +188,7 @@ def cmd_phrases(args) -> int:
 
 def cmd_prepare(args) -> int:
     import time
-    from .prepare import prepare_corpus
+    from ..prepare import prepare_corpus
     if args.workers is not None and args.workers < 1:
         raise W2VError(f"--workers must be >= 1, got {args.workers}")
     if args.max_vocab_size is not None and args.max_vocab_size < 1:
@@ -210,16 +210,16 @@ def _dask(args):
     import contextlib
     if args.dask is None:
         return contextlib.nullcontext(None)
-    from .distributed import connect
+    from ..distributed import connect
     return connect(args.dask)
 
 
 def _resume(args, out: Path, every, client=None):
     """Load the checkpoint in ``--resume DIR`` and continue it; refuse options that would change the run."""
     import math
-    from .config import Config
-    from .io import CHECKPOINT_FILE, MODEL_FILE
-    from .word2vec import Word2Vec
+    from ..config import Config
+    from ..io import CHECKPOINT_FILE, MODEL_FILE
+    from ..word2vec import Word2Vec
     clashes = [flag for flag, given in (("-o", args.out), ("--dataset", args.dataset),
                                         ("--tokenizer", args.tokenizer), ("--lowercase", args.lowercase),
                                         ("--phrases", args.phrases))
@@ -248,10 +248,10 @@ def _resume(args, out: Path, every, client=None):
 
 
 def _train_new(args, out: Path, every, client=None):
-    from . import datasets
-    from .corpus import DEFAULT_TOKENIZER
-    from .io import CHECKPOINT_FILE
-    from .word2vec import Word2Vec
+    from .. import datasets
+    from ..corpus import DEFAULT_TOKENIZER
+    from ..io import CHECKPOINT_FILE
+    from ..word2vec import Word2Vec
     corpus, starter = _choose_corpus(args)
     if starter:
         args.report = True
@@ -275,14 +275,14 @@ def _start_kernels(model, args) -> None:
     ones, while the corpus is read, on a fresh install."""
     cfg = model.get_config()
     if cfg.use_kernels and (args.report or args.eval_each_epoch):
-        from .trainer import start_kernels
+        from ..trainer import start_kernels
         start_kernels(cfg, evaluation=True)
 
 
 def _callbacks(args) -> list:
     if not args.eval_each_epoch:
         return []
-    from .callbacks import EvaluateEachEpoch
+    from ..callbacks import EvaluateEachEpoch
     return [EvaluateEachEpoch(print_table=True)]
 
 
@@ -297,8 +297,8 @@ def _make_dir(path: Path) -> list[Path]:
 
 
 def cmd_train(args) -> int:
-    from .config import Config
-    from .io import LOCK_FILE, directory_lock
+    from ..config import Config
+    from ..io import LOCK_FILE, directory_lock
 
     every = None
     if args.checkpoint_every is not None:
@@ -325,15 +325,15 @@ def cmd_train(args) -> int:
                     d.rmdir()
         raise
     if args.report:
-        from .report import training_report
+        from ..report import training_report
         print(training_report(model.wv, out))
     return 0
 
 
 def _save_run(model, out: Path, args) -> None:
     """Write the finished run: the model, its vectors, the summary line; the checkpoint goes."""
-    from .io import CHECKPOINT_FILE, MODEL_FILE, VECTORS_BINARY, VECTORS_TEXT, discard
-    from .word2vec_format import save_word2vec_format
+    from ..io import CHECKPOINT_FILE, MODEL_FILE, VECTORS_BINARY, VECTORS_TEXT, discard
+    from ..word2vec_format import save_word2vec_format
     model.save(out / MODEL_FILE)
     save_word2vec_format(out / VECTORS_TEXT, model.vocab_.index_to_key, model.W_in_, whitespace="replace")
     if args.binary:
@@ -349,7 +349,7 @@ def _save_run(model, out: Path, args) -> None:
 
 def _choose_corpus(args):
     """(corpus path, whether it is the shipped starter corpus) from the positional corpus or --dataset."""
-    from . import datasets
+    from .. import datasets
     if args.corpus is not None and args.dataset is not None:
         raise W2VError("give either a corpus file or --dataset, not both")
     if args.dataset is not None:
@@ -360,322 +360,3 @@ def _choose_corpus(args):
         raise W2VError(f"the starter corpus {datasets.STARTER} is missing (was w2v installed from a checkout?); "
                        f"give a corpus file to train on")
     return str(datasets.STARTER), True
-
-
-class _Parser(argparse.ArgumentParser):
-    """argparse, with a mistake on the command line said in one line like every other refusal (argparse's usage
-    block wraps over several), pointing at the command's help."""
-
-    def error(self, message):
-        self.exit(2, f"w2v: error: {message} (see: {self.prog} --help)\n")
-
-
-# ---------------------------------------------------------------------------------------------- queries
-def _count(text: str) -> int:
-    """argparse type of the counts a command takes: an integer >= 1 (argparse names the option)."""
-    try:
-        return check_count("the value", int(text))
-    except (ValueError, W2VError):
-        raise argparse.ArgumentTypeError(f"must be an integer >= 1, got {text!r}") from None
-
-
-def _option(p, name: str, default=None, help: str | None = None, shown=None) -> argparse.Action:
-    """Add the shared option ``name`` (``w2v.options.OPTIONS``: one flag, name, unit and check with Python)."""
-    o = OPTIONS[name]
-    shown = shown if shown is not None else ("all" if default is None and o.count else default)
-    return p.add_argument(o.flag, dest=o.name, default=default, metavar=o.metavar, choices=o.choices,
-                          type=_count if o.count else None, help=f"{help or o.help} (default: {shown})")
-
-
-class _Renamed(argparse.Action):
-    """An old spelling of a flag: works for a release, with one line saying the new one."""
-
-    def __init__(self, option_strings, dest, new_flag: str = "", **kwargs):
-        self.new_flag = new_flag
-        super().__init__(option_strings, dest, **kwargs)
-
-    def __call__(self, parser, namespace, values, option_string=None):
-        print(f"w2v: {option_string} is now {self.new_flag} (the old spelling goes in the next release)",
-              file=sys.stderr)
-        setattr(namespace, self.dest, values)
-
-
-def _renamed_flags(p, command: str, new: dict, group=None) -> None:
-    """Accept the old flags of ``command`` (``w2v.options.RENAMED_FLAGS``) as the options in ``new`` they became
-    (in the new one's mutually exclusive ``group``, where it has one)."""
-    for old, name in RENAMED_FLAGS[command].items():
-        a = new[name]
-        (group if group is not None and a in group._group_actions else p).add_argument(old, dest=a.dest, action=_Renamed, new_flag=a.option_strings[-1], nargs=a.nargs, type=a.type,
-                       choices=a.choices, metavar=a.metavar, help=argparse.SUPPRESS)
-
-
-def _load(path):
-    from .loading import load_vectors
-    return load_vectors(path)
-
-
-def cmd_neighbors(args) -> int:
-    kv = _load(args.model)
-    for word in args.words:
-        rows = kv.most_similar(positive=[word], topn=args.topn, restrict_vocab=args.restrict_vocab)
-        print(f"{word}:")
-        for w, s in rows:
-            print(f"  {s:7.4f}  {w}")
-    return 0
-
-
-def parse_analogy(terms: list[str]) -> tuple[list[str], list[str]]:
-    """``["king - man + woman"]`` or ``["king", "-", "man", "+", "woman"]`` -> (positive, negative).
-
-    Words without signs are refused: "king man woman" reads as easily one way as the other.
-    """
-    tokens = " ".join(terms).replace("+", " + ").split()
-    if not any(t == "+" or t.startswith("-") for t in tokens):
-        raise W2VError(f"analogy: write it with its signs, like 'king - man + woman' (bare words can be read two "
-                       f"ways); got {' '.join(tokens)!r}")
-    pos, neg, sign = [], [], "+"
-    for t in tokens:
-        if t in ("+", "-"):
-            sign = t
-            continue
-        if t.startswith("-"):  # "-man" written without a space
-            sign, t = "-", t[1:]
-        (pos if sign == "+" else neg).append(t)
-        sign = "+"
-    if not pos:
-        raise W2VError(f"analogy: no positive word in {' '.join(tokens)!r}")
-    return pos, neg
-
-
-def cmd_analogy(args) -> int:
-    kv = _load(args.model)
-    pos, neg = parse_analogy(args.query)
-    fn = kv.most_similar_cosmul if args.formula == "3cosmul" else kv.most_similar
-    rows = fn(positive=pos, negative=neg, topn=args.topn, restrict_vocab=args.restrict_vocab)
-    print(" + ".join(pos) + "".join(f" - {w}" for w in neg) + ":")
-    for w, s in rows:
-        print(f"  {s:7.4f}  {w}")
-    return 0
-
-
-def cmd_evaluate(args) -> int:
-    from . import evaluate as ev
-    kv = _load(args.model)
-    t0 = time.perf_counter()
-    analogy_files = args.analogies if args.analogies else ([ev.QUESTIONS_WORDS] if not args.pair_sets else [])
-    pair_files = (args.pair_sets if args.pair_sets is not None
-                  else ([ev.WORDSIM353, ev.SIMLEX999] if not args.analogies else []))
-    for path in analogy_files:
-        res = ev.analogies(kv, path, restrict_vocab=args.restrict_vocab, formula=args.formula)
-        print(f"analogies: {path}  (restrict_vocab={args.restrict_vocab}, {args.formula})")
-        print(f"  {'section':32s} {'accuracy':>9s} {'correct':>8s} {'total':>6s} {'skipped':>8s}")
-        for s in res.sections:
-            print(f"  {s.name:32s} {s.accuracy:9.1%} {s.correct:8d} {s.total:6d} {s.skipped:8d}")
-        sem, syn = res.semantic_syntactic()
-        print(f"  {'TOTAL':32s} {res.accuracy:9.1%} {res.correct:8d} {res.total:6d} {res.skipped:8d}")
-        print(f"  semantic {sem:.1%}, syntactic {syn:.1%}, coverage {res.coverage:.1%}")
-    for path in pair_files:
-        r = ev.word_pairs(kv, path)
-        print(f"pairs: {path}\n  spearman {r.spearman:.4f}  pearson {r.pearson:.4f}  "
-              f"pairs {r.pairs}  out-of-vocabulary {r.oov_ratio:.1%}")
-    log.info("evaluation took %.2fs", time.perf_counter() - t0)
-    return 0
-
-
-def cmd_export(args) -> int:
-    kv = _load(args.model)
-    if args.format == "projector":
-        from .io import save_projector
-        n = save_projector(args.output, kv.index_to_key, kv.vectors, limit=args.limit)
-        print(f"wrote {n:,} vectors to {args.output}/ (vectors.tsv, metadata.tsv, projector_config.pbtxt for "
-              "TensorBoard, projector_config.json for projector.tensorflow.org)")
-        return 0
-    kv.save_word2vec_format(args.output, binary=args.binary, whitespace="replace")
-    print(f"wrote {len(kv)} vectors to {args.output} ({'binary' if args.binary else 'text'} word2vec format)")
-    return 0
-
-
-def cmd_convert(args) -> int:
-    from .loading import load_vectors
-    if not str(args.output).endswith(".npz"):
-        raise W2VError(f"{args.output}: the native vectors file is an .npz; name the output OUT.npz")
-    t0 = time.perf_counter()
-    kv = load_vectors(args.vectors, limit=args.limit, no_header=True if args.no_header else None)
-    loaded = time.perf_counter() - t0
-    kv.save(args.output)
-    print(f"wrote {len(kv):,} vectors of {kv.vector_size} dimensions to {args.output} (read in {loaded:.1f}s); "
-          f"w2v.load_vectors({str(args.output)!r}, mmap=True) opens it at once")
-    return 0
-
-
-# ---------------------------------------------------------------------------------------------- pictures
-def cmd_plot(args) -> int:
-    from . import plot
-    kv = _load(args.model)
-    if args.arrows:
-        plot.plot_analogies(kv, args.arrows, projection=args.projection, seed=args.seed, title=args.title,
-                            path=args.output)
-    else:
-        plot.plot_words(kv, words=args.words, limit=args.limit, projection=args.projection, seed=args.seed,
-                        title=args.title, path=args.output)
-    print(f"wrote {args.output}")
-    return 0
-
-
-def cmd_plot_loss(args) -> int:
-    from . import plot
-    from .io import MODEL_FILE, find_model_file, is_native_model
-    from .word2vec import Word2Vec
-    path = find_model_file(args.model)
-    if not is_native_model(path):
-        raise W2VError(f"{path}: plot-loss needs a native model ({MODEL_FILE}); word2vec vectors files hold no "
-                       "loss history")
-    plot.plot_loss(Word2Vec.load(path), title=args.title, path=args.output)
-    print(f"wrote {args.output}")
-    return 0
-
-
-def cmd_explore(args) -> int:
-    from .explore import write_explorer
-    kv = _load(args.model)
-    path = write_explorer(kv, args.output, limit=args.limit, projection=args.projection, title=args.title,
-                          model_name=Path(args.model).name)
-    print(f"wrote {path}: {min(args.limit, len(kv)):,} words, {path.stat().st_size / 1e6:.1f} MB; open it in a browser "
-          "(it needs no server and no network)")
-    return 0
-
-
-def cmd_download(args) -> int:
-    from . import datasets
-    print(datasets.fetch(args.name))
-    return 0
-
-
-# ---------------------------------------------------------------------------------------------- entry point
-def build_parser() -> argparse.ArgumentParser:
-    from .datasets import DATASETS  # light: no numba, no matplotlib
-    from .explore import DEFAULT_TOP
-    from .io import MODEL_FILE
-    parser = _Parser(prog="w2v", description="Train and query word2vec embeddings.")
-    parser.add_argument("--version", action="version", version=f"w2v {__version__}")
-    # -v / -q work before or after the command; SUPPRESS keeps a subcommand's absent flag from undoing the top's
-    common = argparse.ArgumentParser(add_help=False)
-    for target, default in ((parser, False), (common, argparse.SUPPRESS)):
-        target.add_argument("-v", "--verbose", action="store_true", default=default,
-                            help="log details (INFO level) (default: off)")
-        target.add_argument("-q", "--quiet", action="store_true", default=default,
-                            help="no progress bars, warnings only (default: off)")
-    sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
-    _add_train(sub, common)
-    model_help = f"native model ({MODEL_FILE} or its directory) or a word2vec text/binary vectors file"
-
-    p = sub.add_parser("neighbors", parents=[common], help="nearest neighbours of words")
-    p.add_argument("model", help=model_help)
-    p.add_argument("words", nargs="+", help="one or more words")
-    _option(p, "topn", 10)
-    _option(p, "restrict_vocab")
-    p.set_defaults(func=cmd_neighbors)
-
-    p = sub.add_parser("analogy", parents=[common], help='solve "king - man + woman"')
-    p.add_argument("model", help=model_help)
-    p.add_argument("query", nargs="+", help="the analogy with its signs, e.g. 'king - man + woman'")
-    new = {"topn": _option(p, "topn", 5), "formula": _option(p, "formula", "3cosadd")}
-    _option(p, "restrict_vocab")
-    _renamed_flags(p, "analogy", new)
-    p.set_defaults(func=cmd_analogy)
-
-    p = sub.add_parser("evaluate", parents=[common], help="analogy accuracy and word-pair correlations")
-    p.add_argument("model", help=model_help)
-    p.add_argument("--analogies", nargs="*", default=None, metavar="FILE",
-                   help="questions-words format files (default: the shipped questions-words.txt)")
-    new = {"pair_sets": p.add_argument("--pair-sets", nargs="*", default=None, metavar="FILE",
-                                       help="word-similarity files of scored pairs (default: the shipped WordSim353 "
-                                            "and SimLex-999)"),
-           "formula": _option(p, "formula", "3cosadd")}
-    _option(p, "restrict_vocab", ANALOGY_VOCAB, "questions count only among the N most frequent words")
-    _renamed_flags(p, "evaluate", new)
-    p.set_defaults(func=cmd_evaluate)
-
-    p = sub.add_parser("plot", parents=[common], help="draw words (PCA / t-SNE map) or analogy pairs as arrows",
-                       description="Draw a labelled 2-D map of words, or pairs a:b as arrows in one projection.")
-    p.add_argument("model", help=model_help)
-    what = p.add_mutually_exclusive_group()
-    what.add_argument("--words", nargs="+", metavar="WORD", help="the words to draw")
-    new = {"limit": _option(what, "limit", None, "draw the N most frequent words", shown=50),
-           "arrows": what.add_argument("--arrows", nargs="+", metavar="A:B",
-                                       help="draw arrows a -> b, e.g. man:woman king:queen")}
-    new["projection"] = _option(p, "projection", "pca")
-    _renamed_flags(p, "plot", new, group=what)
-    p.add_argument("--seed", type=int, default=0, help="random state of t-SNE (default: 0)")
-    p.add_argument("--title", default=None, help="the picture's title (default: what it shows)")
-    p.add_argument("-o", "--output", required=True, help="picture file: .png, .svg or .pdf")
-    p.set_defaults(func=cmd_plot)
-
-    p = sub.add_parser("plot-loss", parents=[common], help="draw the training-loss curve of a native model")
-    p.add_argument("model", help=f"native model ({MODEL_FILE} or its directory)")
-    p.add_argument("--title", default=None, help="the picture's title (default: the model's run)")
-    p.add_argument("-o", "--output", required=True, help="picture file: .png, .svg or .pdf")
-    p.set_defaults(func=cmd_plot_loss)
-
-    p = sub.add_parser("explore", parents=[common], help="write one self-contained HTML page to explore a model",
-                       description="Write one HTML file (no server, no network) with a search box for nearest "
-                                   "neighbours, an analogy box and a zoomable map of the most frequent words.")
-    p.add_argument("model", help=model_help)
-    p.add_argument("-o", "--output", required=True, help="the HTML file to write")
-    new = {"limit": _option(p, "limit", DEFAULT_TOP, "the N most frequent words go into the page"),
-           "projection": _option(p, "projection", "pca")}
-    _renamed_flags(p, "explore", new)
-    p.add_argument("--title", default=None, help="the page's title (default: from the model's name)")
-    p.set_defaults(func=cmd_explore)
-
-    _add_prepare(sub, common)
-    _add_phrases(sub, common)
-
-    p = sub.add_parser("download", parents=[common], help="download a public corpus into the cache (text8)")
-    p.add_argument("name", help="dataset name: " + ", ".join(sorted(DATASETS)))
-    p.set_defaults(func=cmd_download)
-
-    p = sub.add_parser("export", parents=[common],
-                       help="write vectors as word2vec text/binary, or for TensorBoard's Embedding Projector")
-    p.add_argument("model", help=model_help)
-    p.add_argument("-o", "--output", required=True,
-                   help="the vectors file (word2vec), or a directory (projector)")
-    p.add_argument("--format", choices=["word2vec", "projector"], default="word2vec",
-                   help="word2vec: the text (or --binary) format gensim and word2vec.c read; projector: "
-                        "vectors.tsv, metadata.tsv and the projector's config (default: word2vec)")
-    p.add_argument("--binary", action="store_true", help="word2vec binary instead of text (default: off)")
-    new = {"limit": _option(p, "limit", PROJECTOR_TOP, "projector: the N most frequent words; it loads at most "
-                                                       "100,000")}
-    _renamed_flags(p, "export", new)
-    p.set_defaults(func=cmd_export)
-
-    p = sub.add_parser("convert", parents=[common], help="convert a vectors file to w2v's native file, which "
-                       "opens at once with mmap", description="Read a word2vec text/binary or GloVe file (plain "
-                       "or .gz/.bz2/.xz) once and write w2v's native .npz, which load_vectors(..., mmap=True) "
-                       "maps instead of parsing, whatever its size.")
-    p.add_argument("vectors", help="word2vec text/binary or GloVe vectors file")
-    p.add_argument("-o", "--output", required=True, help="the native file to write, OUT.npz")
-    _option(p, "limit", None, "keep the first N words")
-    p.add_argument("--no-header", action="store_true",
-                   help="the file has no '<words> <dims>' line (GloVe); detected when not given (default: off)")
-    p.set_defaults(func=cmd_convert)
-    return parser
-
-
-def main(argv=None) -> int:
-    parser = build_parser()
-    args = parser.parse_args(argv)
-    logging.basicConfig(level=logging.INFO if args.verbose else logging.WARNING,
-                        format="%(asctime)s %(name)s %(levelname)s: %(message)s")
-    try:
-        return args.func(args)
-    except W2VError as e:
-        print(f"w2v: error: {e}", file=sys.stderr)
-        return 2
-    except KeyboardInterrupt:
-        print("w2v: interrupted", file=sys.stderr)
-        return 130
-
-
-if __name__ == "__main__":
-    sys.exit(main())
