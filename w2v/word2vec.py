@@ -39,7 +39,8 @@ from .keyedvectors import KeyedVectors
 from .modelfile import OPTIMIZER_PREFIX, read_model
 from .phrases import Phrases
 from .prepare import prepare_corpus
-from .trainer import Trainer, start_kernels
+from .trainer import Trainer
+from .warmup import start_kernels
 from .vocab import Vocabulary
 
 logger = logging.getLogger(__name__)

@@ -275,7 +275,7 @@ def _start_kernels(model, args) -> None:
     ones, while the corpus is read, on a fresh install."""
     cfg = model.get_config()
     if cfg.use_kernels and (args.report or args.eval_each_epoch):
-        from ..trainer import start_kernels
+        from ..warmup import start_kernels
         start_kernels(cfg, evaluation=True)
 
 
