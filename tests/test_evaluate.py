@@ -65,7 +65,7 @@ def test_3cosmul_equals_gensim_most_similar_cosmul(vectors, restrict, gensim):
     most_similar (gensim has no 3CosMul evaluation of its own): same questions, same answers."""
     ours = w2v.load_vectors(vectors)
     theirs = gensim.models.KeyedVectors.load_word2vec_format(str(vectors))
-    res = ev.analogies(ours, restrict_vocab=restrict, method="3cosmul")
+    res = ev.analogies(ours, restrict_vocab=restrict, formula="3cosmul")
     ok = {}
     for i, k in reversed(list(enumerate(theirs.index_to_key[:restrict]))):
         ok[k.upper()] = k  # the most frequent spelling of a word, as gensim's evaluation picks it
