@@ -54,6 +54,25 @@ import numpy as np
 import bench_load  # scripts/ is on the path when this file runs
 
 
+def _run_child(ctx, target, args) -> dict:
+    """Run ``target(*args, queue)`` in a fresh process and return what it puts on the queue; a child that dies
+    first (an exception, a crash) ends the benchmark with its exit code instead of waiting for it forever."""
+    import queue as queue_module
+    q = ctx.Queue()
+    p = ctx.Process(target=target, args=(*args, q))
+    p.start()
+    while True:
+        try:
+            result = q.get(timeout=1.0)
+            break
+        except queue_module.Empty:
+            if not p.is_alive():
+                raise SystemExit(f"benchmark: the {target.__name__} process died (exit code {p.exitcode}); "
+                                 "its error is above")
+    p.join()
+    return result
+
+
 def _train_child(lib, corpus, arch, loss, args, seed, out_path, queue):
     import os
     import tempfile
@@ -115,7 +134,7 @@ def _peak_mb() -> float:
 
 def _quality(path):
     import w2v
-    from w2v import evaluate as ev
+    from w2v.vectors import evaluate as ev
     kv = w2v.load_vectors(path)
     return {"analogy": ev.analogies(kv, restrict_vocab=30000).accuracy,
             "ws353": ev.word_pairs(kv, ev.WORDSIM353).spearman,
@@ -150,12 +169,8 @@ def mode_train(args):
         runs = {lib: [] for lib in libs}
         for seed in seeds:
             for lib in libs:  # alternate the libraries so that a slow spell of the machine hits both
-                q = ctx.Queue()
                 out = f"{tmp}/{lib}-{cfg}-{seed}.bin"
-                p = ctx.Process(target=_train_child, args=(lib, corpus[lib], arch, loss, args, seed, out, q))
-                p.start()
-                r = q.get()
-                p.join()
+                r = _run_child(ctx, _train_child, (lib, corpus[lib], arch, loss, args, seed, out))
                 r.update(_quality(out))
                 r["words_per_s"] = r["words"] / r["secs"]
                 runs[lib].append(r)
@@ -205,7 +220,7 @@ def mode_train(args):
 def mode_softmax(args):
     """Full softmax: training throughput vs the bare matrix products of the same shapes."""
     import w2v
-    from w2v.models import Network, SoftmaxOutput
+    from w2v.train.models import Network, SoftmaxOutput
     from w2v.nn.optim import SGD
     rng = np.random.default_rng(0)
     V, d, B = args.vocab, args.dim, args.batch
@@ -240,7 +255,7 @@ def mode_softmax(args):
 
 def mode_evaluate(args):
     import w2v
-    from w2v import evaluate as ev
+    from w2v.vectors import evaluate as ev
     kv = w2v.load_vectors(args.vectors)
     # the first call pays for importing numba and loading the compiled kernel; later calls do not
     t0 = time.perf_counter()
@@ -290,7 +305,7 @@ def mode_distributed(args):
 
     import w2v
     from dask.distributed import Client, LocalCluster
-    from w2v.word2vec_format import save_word2vec_format
+    from w2v.files.word2vec_format import save_word2vec_format
     logging.getLogger("distributed").setLevel(logging.WARNING)
     corpus = w2v.prepare_corpus(args.corpus, progress=False)  # read once, untimed: training is compared
     arch, loss = args.config.split("-")
@@ -445,11 +460,7 @@ def mode_ingest(args):
         pass
     res = {}
     for lib in libs:
-        q = ctx.Queue()
-        p = ctx.Process(target=_ingest_child, args=(lib, args.corpus, args.workers, q))
-        p.start()
-        res[lib] = q.get()
-        p.join()
+        res[lib] = _run_child(ctx, _ingest_child, (lib, args.corpus, args.workers))
         r = res[lib]
         print(f"{lib:7s} {r['secs']:7.1f}s {r['words'] / r['secs'] / 1e6:6.2f}M words/s {r['distinct']:,} distinct "
               f"{r['peak_mb']:.0f} MB", flush=True)
@@ -504,7 +515,7 @@ def mode_phrases(args):
     """w2v.Phrases against gensim's Phrases on the same sentences and options, each in a fresh process."""
     import tempfile
     import w2v
-    from w2v.phrases import ENGLISH_CONNECTOR_WORDS
+    from w2v.text.phrases import ENGLISH_CONNECTOR_WORDS
     tmp = tempfile.mkdtemp()
     prepared = w2v.prepare_corpus(args.corpus, tmp + "/corpus.w2vcorpus", workers=args.workers, progress=False)
     options = {"min_count": args.min_count, "threshold": args.threshold, "scoring": args.scoring,
@@ -515,13 +526,9 @@ def mode_phrases(args):
     ctx = mp.get_context("spawn")
     res, found = {}, {}
     for lib in ("w2v", "gensim"):
-        q = ctx.Queue()
         out_json = f"{tmp}/{lib}.json"
-        p = ctx.Process(target=_phrases_child, args=(lib, str(prepared.path), args.corpus, options, args.workers,
-                                                     args.repeats, out_json, q))
-        p.start()
-        res[lib] = q.get()
-        p.join()
+        res[lib] = _run_child(ctx, _phrases_child, (lib, str(prepared.path), args.corpus, options, args.workers,
+                                                    args.repeats, out_json))
         with open(out_json) as f:
             found[lib] = json.load(f)
     w, g = res["w2v"], res["gensim"]
@@ -613,7 +620,7 @@ def main(argv=None):
     i = sub.add_parser("ingest")
     i.add_argument("corpus")
     i.add_argument("--workers", type=int, default=2)
-    from w2v.phrases import SCORERS, Phrases
+    from w2v.text.phrases import SCORERS, Phrases
     defaults = Phrases()  # both libraries run with w2v's defaults (which are gensim's)
     ph = sub.add_parser("phrases")
     ph.add_argument("corpus")

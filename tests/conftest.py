@@ -54,7 +54,7 @@ def corpus_cache(tmp_path_factory):
 def encode_sentences(sentences, key_to_index, max_sentence_length=10000):
     """Sentences in memory as (ids, bounds), unknown words dropped, long sentences split: what an encoded
     corpus holds (``EncodedCorpus.from_arrays`` takes it), built from the library's own encoder."""
-    from w2v.corpus import encode_blocks
+    from w2v.text.corpus import encode_blocks
     blocks = list(encode_blocks(sentences, key_to_index, max_sentence_length))
     lengths = np.concatenate([n for _, n in blocks]) if blocks else np.zeros(0, np.int64)
     bounds = np.zeros(len(lengths) + 1, dtype=np.int64)

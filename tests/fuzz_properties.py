@@ -18,7 +18,7 @@ from hypothesis import HealthCheck, given, settings, strategies as st
 import w2v
 from w2v.cli import main
 from w2v.errors import W2VError
-from w2v.io import CHECKPOINT_FILE, save_npz
+from w2v.files import CHECKPOINT_FILE, save_npz
 
 from conftest import planted_file
 

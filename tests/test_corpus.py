@@ -4,7 +4,7 @@ import lzma
 
 import pytest
 
-from w2v.corpus import DirectoryCorpus, LineSentence, as_corpus
+from w2v.text.corpus import DirectoryCorpus, LineSentence, as_corpus
 
 from conftest import encode_sentences
 from w2v.errors import CorpusError
@@ -32,7 +32,7 @@ def test_tokenizers_and_lowercase(tmp_path):
 
 
 def test_long_line_is_chunked_never_cut(tmp_path, monkeypatch):
-    import w2v.corpus as c
+    import w2v.text.corpus as c
     monkeypatch.setattr(c, "_BLOCK_CHARS", 64)  # force the single-line (text8) reader to work in pieces
     words = [f"w{i}" for i in range(1000)]
     p = tmp_path / "text8"

@@ -13,7 +13,7 @@ import pytest
 
 import w2v
 from w2v import datasets
-from w2v.distributed import MIN_ROUNDS, RoundPlan, merge_rows
+from w2v.train.distributed import MIN_ROUNDS, RoundPlan, merge_rows
 from w2v.errors import TrainingError
 
 @pytest.fixture(autouse=True, scope="module")
@@ -81,7 +81,7 @@ def test_merges_sum_average_and_scale_the_changes():
 
 
 def test_workers_count_and_encode_the_same_corpus_as_one_process(client, tmp_path, monkeypatch):
-    import w2v.prepare as prepare
+    import w2v.text.prepare as prepare
     monkeypatch.setattr(prepare, "PART_BYTES", 1 << 20)  # several parts per file, cut on the driver
     d = tmp_path / "corpus"
     d.mkdir()
@@ -141,7 +141,7 @@ def test_killed_workers_change_nothing(client, starter_part, caplog):
                 for pid in pids.values():
                     os.kill(pid, signal.SIGKILL)
 
-    with caplog.at_level("INFO", logger="w2v.distributed"):
+    with caplog.at_level("INFO", logger="w2v.train.distributed"):
         killed = w2v.Word2Vec(**_params()).fit(starter_part, progress=False, client=client, callbacks=[KillMidRun()])
     client.wait_for_workers(2, timeout=60)
     assert not set(pids.values()) & set(client.run(os.getpid).values())  # they really died and were restarted
@@ -180,7 +180,7 @@ def test_cli_trains_on_a_local_cluster_and_refuses_a_bad_address(tmp_path, start
 
 
 def test_workers_that_cannot_read_the_corpus_are_named(tmp_path):
-    from w2v.distributed import _Replica
+    from w2v.train.distributed import _Replica
     from w2v.errors import CorpusError
     spec = {"run": "x", "arrays": None, "corpus": str(tmp_path / "nowhere.w2vcorpus"), "identity": {}}
     with pytest.raises(CorpusError, match="cannot read the prepared corpus .*nowhere.w2vcorpus: put it on storage"):

@@ -3,7 +3,7 @@ import numpy as np
 import pytest
 
 import w2v
-from w2v import evaluate as ev
+from w2v.vectors import evaluate as ev
 
 
 @pytest.fixture(scope="module")

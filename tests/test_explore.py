@@ -10,8 +10,8 @@ import numpy as np
 import pytest
 
 import w2v
-from w2v import evaluate as ev
-from w2v.explore import explorer_html
+from w2v.vectors import evaluate as ev
+from w2v.pictures.explore import explorer_html
 
 CHROMIUM = "/usr/bin/chromium"  # Debian's package; .ci/run installs it when missing
 TOP = 10_000

@@ -7,7 +7,7 @@ import numpy as np
 import pytest
 
 import w2v
-from w2v import evaluate as ev
+from w2v.vectors import evaluate as ev
 from w2v.errors import ConfigError, W2VError
 from w2v.gensim_names import GENSIM_KEYEDVECTORS, GENSIM_WORD2VEC, INSTEAD, GensimNameError, method_table
 

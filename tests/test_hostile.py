@@ -17,8 +17,8 @@ import pytest
 
 import w2v
 from w2v.errors import ConfigError, CorpusError, FormatError, TrainingError, W2VError
-from w2v.vector_buffers import BLOCK_BYTES
-from w2v.io import CHECKPOINT_FILE, MODEL_FILE, directory_lock, save_npz
+from w2v.files.vector_buffers import BLOCK_BYTES
+from w2v.files import CHECKPOINT_FILE, MODEL_FILE, directory_lock, save_npz
 
 from conftest import planted_file
 
@@ -430,7 +430,7 @@ def test_a_cache_that_cannot_be_written_never_stops_a_training(tmp_path, monkeyp
     code, err = in_process(capsys, "train", corpus, "--epochs", "1", "--min-count", "1", "--workers", "1",
                            "-o", tmp_path / "out", "-q")
     assert code == 0, err
-    warnings = [r.getMessage() for r in caplog.records if r.name == "w2v.prepare" and r.levelname == "WARNING"]
+    warnings = [r.getMessage() for r in caplog.records if r.name == "w2v.text.prepare" and r.levelname == "WARNING"]
     assert len(warnings) == 1 and "W2V_CACHE" in warnings[0] and "temporary copy" in warnings[0], warnings
     assert (tmp_path / "out" / "model.npz").is_file()
     # w2v prepare without -o asks for the cache entry itself: refused in one line

@@ -6,7 +6,7 @@ from hypothesis import HealthCheck, given, settings, strategies as st
 
 import w2v
 from w2v.errors import FormatError
-from w2v.io import atomic_write
+from w2v.files import atomic_write
 
 load_word2vec_format = w2v.KeyedVectors.load_word2vec_format
 
@@ -155,7 +155,7 @@ def test_not_a_model(tmp_path):
 
 def test_atomic_saves_get_the_usual_permissions(tmp_path):
     import os
-    from w2v.io import atomic_write
+    from w2v.files import atomic_write
     umask = os.umask(0o022)
     try:
         with atomic_write(tmp_path / "x.txt", "w") as f:

@@ -6,10 +6,12 @@ import pytest
 from scipy import stats
 
 from w2v import Vocabulary
-from w2v import kernels
-from w2v.kernels import cbow_window_update, sg_window_update
+from w2v.train import kernels, warmup
+from w2v.train.rows import no_private_rows, publish_rows, refresh_rows
+from w2v.vectors.analogy import analogy_argmax
+from w2v.train.kernels import cbow_window_update, sg_window_update
 from w2v.config import Config
-from w2v.models import HierarchicalOutput, Network, NegativeSamplingOutput
+from w2v.train.models import HierarchicalOutput, Network, NegativeSamplingOutput
 
 
 def _setup(V=9, d=6, seed=0):
@@ -92,8 +94,8 @@ def _splitmix64(state):
 def test_noise_draw_matches_numpy_alias_draw():
     """The kernel's O(1) alias draw is vocab.alias_draw on the two halves of one SplitMix64 output."""
     from numba import njit
-    from w2v.kernels import draw_noise
-    from w2v.vocab import alias_draw
+    from w2v.train.kernels import draw_noise
+    from w2v.text.vocab import alias_draw
     threshold, alias = Vocabulary(list("abcde"), [50, 20, 5, 1, 1]).noise_alias()
     draw = njit(lambda t, a, s: draw_noise(t, a, s))
     state = 12345
@@ -110,7 +112,7 @@ def test_generator_is_uniform_in_every_bit_range():
     word2vec.c's generator fails this for its low bits (the lowest alternates 0, 1, 0, 1).
     """
     from numba import njit
-    from w2v.kernels import rand64
+    from w2v.jit import rand64
 
     @njit
     def draws(n, state):
@@ -140,7 +142,7 @@ def test_analogy_argmax_equals_full_scores(cosmul):
     rows = rows.reshape(abc.shape)
     sims = np.ascontiguousarray(normed[words] @ normed.T)
     out = np.empty(200, dtype=np.int64)
-    kernels.analogy_argmax(sims, rows[:, 0].copy(), rows[:, 1].copy(), rows[:, 2].copy(), abc, cosmul, out, 0, 200)
+    analogy_argmax(sims, rows[:, 0].copy(), rows[:, 1].copy(), rows[:, 2].copy(), abc, cosmul, out, 0, 200)
     s = (1 + normed[abc] @ normed.T) / 2 if cosmul else normed[abc] @ normed.T  # (Q, 3, R)
     full = s[:, 1] * s[:, 2] / (s[:, 0] + 1e-6) if cosmul else s[:, 1] + s[:, 2] - s[:, 0]
     full[np.arange(200)[:, None], abc] = -np.inf
@@ -153,7 +155,7 @@ def test_private_hot_rows_change_nothing_for_one_thread(cbow, hierarchical):
     """train_job with private copies of the hottest rows (kept across jobs, published every few windows and
     when the trainer drains) computes what the plain in-place jobs compute, up to float rounding: the copies
     are bookkeeping, not a new algorithm."""
-    from w2v.hogwild import PrivateRows
+    from w2v.train.hogwild import PrivateRows
     rng = np.random.default_rng(5)
     V, d = 40, 8
     vocab = Vocabulary([f"w{i}" for i in range(V)], np.sort(rng.integers(5, 500, V))[::-1])
@@ -260,7 +262,7 @@ def test_train_job_equals_the_numpy_network_on_the_same_draws(cbow, loss):
     settings = kernels.Settings(cbow=cbow, hierarchical=loss == "hierarchical", window=window, negative=negative,
                                 sync_every=1 << 30)
     k_in, k_out = W_in.copy(), W_out.copy()
-    got = kernels.train_job(k_in, k_out, ids, bounds, tables, settings, kernels.no_private_rows(d), 0.05, 0.02,
+    got = kernels.train_job(k_in, k_out, ids, bounds, tables, settings, no_private_rows(d), 0.05, 0.02,
                             1234, 0)
     assert got[1:3] == ref[1:3]  # the same examples and kept words: the draws agree one for one
     assert got[0] == pytest.approx(ref[0], rel=1e-4)
@@ -275,9 +277,9 @@ def test_warm_up_compiles_what_training_calls(arch, loss, workers):
     compile happens before the clock starts, never inside a timed job."""
     import w2v
     from conftest import planted_corpus
-    kernels.warm_up(arch == "cbow", loss == "hierarchical")
+    warmup.warm_up(arch == "cbow", loss == "hierarchical")
     kernel = kernels.job_kernel(arch == "cbow", loss == "hierarchical")
-    before = {f: len(f.signatures) for f in (kernel, kernels.publish_rows, kernels.refresh_rows)}
+    before = {f: len(f.signatures) for f in (kernel, publish_rows, refresh_rows)}
     sents, _ = planted_corpus(200)
     w2v.Word2Vec(arch=arch, loss=loss, workers=workers, vector_size=8, min_count=1, epochs=1, job_words=200).fit(
         sents, progress=False)
@@ -292,23 +294,23 @@ def test_a_cold_cache_compiles_the_training_kernel_in_a_child(tmp_path):
     import subprocess
     import sys
     code = ("import subprocess, threading\n"
-            "from w2v import kernels\n"
-            "assert not kernels.cached(True, False)\n"
-            "child = kernels.compile_in_child(True, False)\n"
+            "from w2v.train import kernels, warmup\n"
+            "assert not warmup.cached(True, False)\n"
+            "child = warmup.compile_in_child(True, False)\n"
             "assert not isinstance(child, subprocess.Popen)\n"
             "child.join()\n"
             "assert child.exitcode == 0\n"
-            "assert kernels.cached(True, False) and kernels.compile_in_child(True, False) is None\n"
-            "assert not kernels.cached(False, False)\n"
+            "assert warmup.cached(True, False) and warmup.compile_in_child(True, False) is None\n"
+            "assert not warmup.cached(False, False)\n"
             "other = threading.Event()\n"
             "threading.Thread(target=other.wait).start()\n"
-            "child = kernels.compile_in_child(False, False)\n"
+            "child = warmup.compile_in_child(False, False)\n"
             "other.set()\n"
-            "assert isinstance(child, subprocess.Popen) and child.wait() == 0 and kernels.cached(False, False)\n"
-            "kernels.warm_up(True, False, helpers=False)\n"
+            "assert isinstance(child, subprocess.Popen) and child.wait() == 0 and warmup.cached(False, False)\n"
+            "warmup.warm_up(True, False, helpers=False)\n"
             "cbow = kernels.job_kernel(True, False)\n"
             "assert cbow.stats.cache_hits and not cbow.stats.cache_misses\n"
-            "kernels.warm_up(False, True, helpers=False)\n"
+            "warmup.warm_up(False, True, helpers=False)\n"
             "assert not kernels.cbow_window_update.signatures and len(kernels.sg_window_update.signatures) == 1\n")
     env = {**os.environ, "NUMBA_CACHE_DIR": str(tmp_path)}
     done = subprocess.run([sys.executable, "-c", code], env=env, capture_output=True, text=True, timeout=300)
@@ -323,7 +325,7 @@ def test_train_job_refuses_a_scratch_too_small_for_the_job():
     tables = kernels.make_tables(np.ones(3, f32), np.zeros(3, i64), np.zeros(3, i32))
     settings = kernels.Settings(cbow=True, window=2, negative=3)
     ids, bounds = np.zeros(6, i32), np.array([0, 6], i64)
-    args = (W, W.copy(), ids, bounds, tables, settings, kernels.no_private_rows(4), 0.025, 0.025, 1, 0)
+    args = (W, W.copy(), ids, bounds, tables, settings, no_private_rows(4), 0.025, 0.025, 1, 0)
     kernels.train_job(*args, kernels.make_scratch(settings, tables, 4, 6))
     with pytest.raises(ValueError, match="sent"):
         kernels.train_job(*args, kernels.make_scratch(settings, tables, 4, 5))

@@ -3,7 +3,7 @@ import pytest
 
 from w2v import KeyedVectors
 from w2v.errors import KeyNotInVocabError
-from w2v.keyedvectors import top_k
+from w2v.vectors.keyedvectors import top_k
 
 WORDS = [f"w{i}" for i in range(300)] + ["King", "king"]
 

@@ -22,8 +22,8 @@ from hypothesis import HealthCheck, example, given, settings, strategies as st
 
 import w2v
 from w2v.cli import main
-from w2v.encoded import EncodedCorpus
-from w2v.io import CHECKPOINT_FILE
+from w2v.text.encoded import EncodedCorpus
+from w2v.files import CHECKPOINT_FILE
 
 
 def _corpus(path: Path, seed: int) -> Path:
@@ -88,7 +88,7 @@ def _result(op: str, argv: list[str], out: Path, done):
         m = w2v.Word2Vec.load(out)
         return m.wv.index_to_key, m.W_in_, m.W_out_, m.loss_history_
     corpus = done if op == "transform" else (EncodedCorpus.open(out) if "-o" in argv else
-                                             w2v.prepare.prepare_corpus(argv[1], progress=False))
+                                             w2v.text.prepare.prepare_corpus(argv[1], progress=False))
     ids, bounds = corpus.read(0, corpus.n_sentences)
     return list(corpus.words), np.asarray(corpus.counts), np.asarray(ids), np.asarray(bounds)
 

@@ -4,7 +4,7 @@ import pytest
 
 import w2v
 from w2v.config import Config
-from w2v.models import CBOW, Network, SkipGram, make_output
+from w2v.train.models import CBOW, Network, SkipGram, make_output
 from w2v.nn import numerical_gradient, relative_error
 
 from conftest import planted_corpus

@@ -7,7 +7,8 @@ import numpy as np
 import pytest
 
 import w2v
-from w2v import evaluate, explore, plot
+from w2v.vectors import evaluate
+from w2v.pictures import explore, plot
 from w2v.cli import build_parser, main
 from w2v.config import Config
 from w2v.errors import ConfigError
@@ -53,7 +54,7 @@ PYTHON = [
     ("explore", "limit", [plot.explorer, explore.write_explorer, explore.explorer_html]),
     ("explore", "projection", [plot.explorer, explore.write_explorer, explore.explorer_html]),
     ("convert", "limit", [w2v.load_vectors]),
-    ("export", "limit", [w2v.io.save_projector]),
+    ("export", "limit", [w2v.files.save_projector]),
     ("train", "checkpoint_every", [w2v.Word2Vec.fit]),
 ]
 

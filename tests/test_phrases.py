@@ -10,8 +10,8 @@ import pytest
 import w2v
 from w2v.datasets import STARTER
 from w2v.errors import ConfigError, FormatError
-from w2v.phrases import ENGLISH_CONNECTOR_WORDS, Phrases
-from w2v.prepare import prepare_corpus
+from w2v.text.phrases import ENGLISH_CONNECTOR_WORDS, Phrases
+from w2v.text.prepare import prepare_corpus
 
 DEV_CORPUS = Path(__file__).resolve().parents[2] / "shared" / "data" / "corpora" / "dev-corpus.txt.xz"
 
@@ -154,8 +154,9 @@ def _new_york_corpus(n=300, seed=0):
 
 def test_a_model_trained_with_phrases_keeps_them(tmp_path):
     sentences = _new_york_corpus()
-    model = w2v.Word2Vec(min_count=2, vector_size=16, epochs=3, seed=1, workers=1).fit(
-        sentences, phrases=1, progress=False)
+    model = w2v.Word2Vec(min_count=2, vector_size=16, epochs=3, seed=1, workers=1, phrases=1).fit(
+        sentences, progress=False)
+    assert model.get_params()["phrases"] == 1 and model.config_.phrases == 1
     assert "new_york" in model.wv and "los_angeles" in model.wv and "york" not in model.wv
     assert model.wv.most_similar("new york", topn=3) == model.wv.most_similar("new_york", topn=3)
     model.save(tmp_path / "m.npz")
@@ -169,7 +170,10 @@ def test_a_model_trained_with_phrases_keeps_them(tmp_path):
     kv.save(tmp_path / "kv.npz")
     assert w2v.KeyedVectors.load(tmp_path / "kv.npz").get_index("new york") == kv.get_index("new_york")
     with pytest.raises(ConfigError, match="phrases"):
-        w2v.Word2Vec(min_count=1).fit(sentences, phrases="yes", progress=False)
+        w2v.Word2Vec(min_count=1, phrases="yes").fit(sentences, progress=False)
+    with pytest.warns(FutureWarning, match=r"Word2Vec\(phrases=...\)"):  # the old place, for a release
+        late = w2v.Word2Vec(min_count=2, vector_size=16, epochs=1, seed=1).fit(sentences, phrases=1, progress=False)
+    assert "new_york" in late.wv and late.config_.phrases == 1 and late.phrases == 0
 
 
 def test_cli_phrases_then_train_with_phrases_then_neighbors(tmp_path):
@@ -205,6 +209,6 @@ def test_a_joined_corpus_is_cached_and_rebuilt_when_damaged(real_text, caplog):
     raw[-1] ^= 0x7F  # a flipped id: the CRC no longer matches
     ids.write_bytes(bytes(raw))
     rebuilt = ph.transform(real_text, progress=False)
-    assert "rebuilding the phrased corpus" in caplog.text and rebuilt.identity() == first.identity()
+    assert "rebuilding the cached corpus" in caplog.text and rebuilt.identity() == first.identity()
     other = Phrases(threshold=50.0).fit(real_text, progress=False).transform(real_text, progress=False)
     assert other.path != first.path and other.n_words > first.n_words  # fewer phrases joined

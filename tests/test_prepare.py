@@ -9,12 +9,12 @@ import numpy as np
 import pytest
 
 import w2v
-from w2v import ingest
-from w2v.corpus import LineSentence
-from w2v.encoded import IDS_FILE, BOUNDS_FILE, META_FILE, EncodedCorpus, _HEADER_BYTES
+from w2v.text import ingest, tables
+from w2v.text.corpus import LineSentence
+from w2v.text.encoded import IDS_FILE, BOUNDS_FILE, META_FILE, EncodedCorpus, _HEADER_BYTES
 from w2v.errors import CorpusError, SaveError
-from w2v.prepare import _python_passes, prepare_corpus
-from w2v.vocab import Vocabulary, count_words
+from w2v.text.prepare import _python_passes, prepare_corpus
+from w2v.text.vocab import Vocabulary, count_words
 
 from conftest import planted_file
 
@@ -146,7 +146,7 @@ def test_a_min_count_keeps_a_prefix_and_rarer_words_drop_out_of_training(tmp_pat
 
 
 def test_select_job_refuses_ids_and_bounds_out_of_range():
-    from w2v.kernels import select_job
+    from w2v.train.kernels import select_job
     remap = np.array([0, -1, 1], np.int32)
     out_i, out_b = np.empty(4, np.int32), np.empty(5, np.int64)
     ok = select_job(np.array([0, 1, 2, 2], np.int32), np.array([0, 3, 4]), remap, 2, out_i, out_b)
@@ -201,7 +201,7 @@ def test_a_damaged_cache_is_rebuilt_with_a_warning_never_trained_on(tmp_path, co
         np.save(ids, a)
         meta["ids_crc32"] = zlib.crc32(a)
         (entry / META_FILE).write_text(json.dumps(meta))
-    with caplog.at_level(logging.WARNING, logger="w2v.prepare"):
+    with caplog.at_level(logging.WARNING, logger="w2v.text.prepare"):
         again = w2v.Word2Vec(**params).fit(path, progress=False)
     assert "rebuilding the cached corpus" in caplog.text
     assert np.array_equal(again.W_in_, clean.W_in_)
@@ -214,7 +214,7 @@ def test_a_full_disk_gives_a_one_line_error_and_leaves_nothing(tmp_path, monkeyp
 
     def full(self, ids, lengths):
         raise self._error(OSError(errno.ENOSPC, "No space left on device"))
-    monkeypatch.setattr("w2v.encoded.Writer.add", full)
+    monkeypatch.setattr("w2v.text.encoded.Writer.add", full)
     with pytest.raises(SaveError, match="No space left on device.*nothing was left"):
         prepare_corpus(path, tmp_path / "out" / "p.w2vcorpus", progress=False)
     assert list((tmp_path / "out").iterdir()) == []
@@ -248,8 +248,8 @@ def test_large_ingestion_buffers_live_in_their_own_mappings():
     """The big arrays of a pass over the corpus bypass malloc (whose raised mmap threshold kept ~100 MB after
     reading a 100 M-word corpus): zeroed, writable, and unmapped when they go."""
     import mmap
-    big = ingest.mapped_zeros(ingest.MAPPED_BYTES // 4, np.int32)
-    small = ingest.mapped_zeros(10, np.int64)
+    big = tables.mapped_zeros(tables.MAPPED_BYTES // 4, np.int32)
+    small = tables.mapped_zeros(10, np.int64)
     assert isinstance(big.base.obj, mmap.mmap) and not isinstance(getattr(small.base, "obj", None), mmap.mmap)
     assert not big.any() and not small.any() and big.flags.writeable
     big[-1] = 7

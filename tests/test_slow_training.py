@@ -12,7 +12,7 @@ from pathlib import Path
 import pytest
 
 import w2v
-from w2v import evaluate as ev
+from w2v.vectors import evaluate as ev
 from w2v.datasets import STARTER
 
 

@@ -3,7 +3,7 @@ import pytest
 
 import w2v
 from w2v.errors import ConfigError, CorpusError, TrainingError
-from w2v.encoded import EncodedCorpus
+from w2v.text.encoded import EncodedCorpus
 
 from conftest import planted_corpus
 
@@ -38,7 +38,7 @@ def test_jobs_cover_every_sentence_without_cutting():
 def test_learning_rate_decays_linearly_over_all_epochs(monkeypatch, backend):
     """Every job starts at the rate the linear schedule gives for the corpus words done before it, over all
     epochs: alpha at the first word, min_alpha after the last."""
-    from w2v.trainer import Trainer
+    from w2v.train.trainer import Trainer
     seen = []
     for name in ("_train_kernel", "_train_numpy"):
         real = getattr(Trainer, name)
@@ -100,7 +100,7 @@ def test_divergence_stops_with_the_learning_rate_named():
 def _trainer(sents, **options):
     """A Trainer on the planted corpus with fresh weights, and the encoded corpus."""
     from conftest import encode_sentences
-    from w2v.trainer import Trainer
+    from w2v.train.trainer import Trainer
     cfg = w2v.Config(vector_size=8, min_count=1, sample=0, job_words=200, **options).validate()
     vocab = w2v.Vocabulary.build(sents, min_count=1)
     trainer = Trainer(cfg, vocab)
@@ -128,7 +128,7 @@ def test_two_workers_publish_their_private_rows_when_training_ends(arch, loss):
 
 
 def test_shared_weights_trains_given_arrays_in_place_or_copies_them_once():
-    from w2v.hogwild import SharedWeights
+    from w2v.train.hogwild import SharedWeights
     W_in, W_out = np.ones((7, 4), np.float32), np.zeros((7, 4), np.float32)
     same = SharedWeights.adopt(W_in, W_out, 0, 0)  # one thread: nothing to add, train these very arrays
     assert same.buf_in is W_in and same.buf_out is W_out and np.shares_memory(same.W_in, W_in)

@@ -7,10 +7,10 @@ import pytest
 from hypothesis import given, settings, strategies as st
 
 import w2v
-from w2v import textparse, vector_buffers
+from w2v.files import textparse, vector_buffers
 from w2v.cli import main
 from w2v.errors import FormatError
-from w2v.word2vec_format import load_word2vec_format
+from w2v.files.word2vec_format import load_word2vec_format
 
 # values that trip float parsers: subnormals (the smallest float32 and below it), signed zeros, exponents in
 # every spelling, 9 and 17 significant digits, the float32 maximum, leading '+', a bare '.5' and '5.'
@@ -168,7 +168,7 @@ def test_converted_file_maps_and_answers_as_the_original(tmp_path, capsys):
 def test_native_vectors_store_their_words_as_one_text_member(tmp_path):
     """Words one per line in a uint8 member (one decode to open a mapped file); a word holding a newline goes in
     the JSON metadata instead, as every word did in version 1 files, which still load; a bad member is refused."""
-    from w2v import io
+    from w2v import files as io
     vectors = np.eye(3, dtype=np.float32)
     for words in (["king", "é北", "queen"], ["king", "two\nlines", "queen"]):
         w2v.KeyedVectors(words, vectors).save(tmp_path / "v.npz")

@@ -2,8 +2,8 @@ import numpy as np
 import pytest
 
 from w2v import Vocabulary
-from w2v.errors import KeyNotInVocabError, VocabularyError
-from w2v.vocab import alias_draw
+from w2v.errors import CorpusError, KeyNotInVocabError, VocabularyError
+from w2v.text.vocab import alias_draw
 
 
 def test_counts_order_and_tiebreak():
@@ -18,7 +18,7 @@ def test_min_count_and_errors():
     assert v.index_to_key == ["a"]
     with pytest.raises(VocabularyError, match="min_count=5"):
         Vocabulary.build([["a", "b"]], min_count=5)
-    with pytest.raises(VocabularyError, match="no words"):
+    with pytest.raises(CorpusError, match="no words"):
         Vocabulary.build([[], []], min_count=1)
 
 

@@ -7,16 +7,19 @@ Example
 >>> model.wv.most_similar(positive=["king", "woman"], negative=["man"])  # doctest: +SKIP
 """
 from ._version import __version__
+from . import _moved
+
+_moved.install()  # the module paths from before the subpackages (w2v.evaluate, w2v.kernels, ...)
 from .config import Config
 from .errors import (ConfigError, CorpusError, FormatError, KeyNotInVocabError, TrainingError,
                      VocabularyError, W2VError)
-from .keyedvectors import KeyedVectors
-from .vocab import Vocabulary
-from . import corpus
-from .corpus import LineSentence, DirectoryCorpus
-from .encoded import EncodedCorpus
-from .prepare import prepare_corpus
-from .phrases import Phrases, ENGLISH_CONNECTOR_WORDS
+from .vectors.keyedvectors import KeyedVectors
+from .text.vocab import Vocabulary
+from .text import corpus
+from .text.corpus import LineSentence, DirectoryCorpus
+from .text.encoded import EncodedCorpus
+from .text.prepare import prepare_corpus
+from .text.phrases import Phrases, ENGLISH_CONNECTOR_WORDS
 from .word2vec import Word2Vec
 from .loading import load_vectors
 

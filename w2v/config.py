@@ -21,14 +21,16 @@ from dataclasses import dataclass, field, fields
 
 import numpy as np
 
-from .errors import ConfigError
+from .errors import ConfigError, is_integer, is_number
 
 ARCHS = ("cbow", "skipgram")
 LOSSES = ("softmax", "negative", "hierarchical")
 OPTIMIZERS = ("sgd", "momentum", "rmsprop", "adam")
 SCHEDULES = ("linear", "constant", "step")
 BACKENDS = ("auto", "numpy", "numba")
-MERGES = ("scaled", "sum", "average")  # how distributed training combines the workers' changes (w2v.distributed)
+TOKENIZERS = ("whitespace", "words", "wordpunct", "toktok", "treebank")  # how lines become words (text.corpus)
+DEFAULT_TOKENIZER = "whitespace"  # pre-tokenised text (text8, the starter corpus) needs nothing else
+MERGES = ("scaled", "sum", "average")  # how distributed training combines the workers' changes (w2v.train.distributed)
 # sizes the kernels allocate scratch for per thread (2 x window and negative + 1 rows of d floats): bounded so
 # that no option, typed or read from a crafted file, can make a kernel ask for unbounded memory
 MAX_WINDOW = 10_000
@@ -51,6 +53,12 @@ class Config:
                        "hierarchical softmax", choices=LOSSES)
     optimizer: str = option("sgd", "sgd as word2vec; momentum/rmsprop/adam only for the softmax (numpy) path",
                             choices=OPTIMIZERS)
+    tokenizer: str = option(DEFAULT_TOKENIZER, "how lines become words: whitespace (str.split, read on every "
+                            "core in numba) or an nltk tokenizer: words (letters and apostrophes), wordpunct, "
+                            "toktok, treebank", choices=TOKENIZERS)
+    lowercase: bool = option(False, "lowercase each line before tokenizing it")
+    phrases: int = option(0, "join phrases (new_york) before training: N passes of w2v.Phrases with its defaults, "
+                          "learned on the corpus; the model keeps them (0: none)")
     vector_size: int = option(100, "embedding dimension d; 100-300 is the usual range", aliases=("--dim",))
     window: int = option(5, "max distance between centre and context word (word2vec.c's default)")
     min_count: int = option(5, "drop words seen fewer times: rare words get poor vectors and cost time")
@@ -106,11 +114,9 @@ class Config:
                 need(isinstance(v, (bool, np.bool_)), f"{f.name} must be True or False, got {v!r}"
                      + (" (gensim's 1 is True, 0 is False)" if v in (0, 1) else ""))
             elif kind is int:
-                need(isinstance(v, (int, np.integer)) and not isinstance(v, (bool, np.bool_)),
-                     f"{f.name} must be an integer, got {v!r}")
+                need(is_integer(v), f"{f.name} must be an integer, got {v!r}")
             elif kind is float:
-                need(isinstance(v, (int, float, np.integer, np.floating)) and not isinstance(v, (bool, np.bool_))
-                     and math.isfinite(v), f"{f.name} must be a finite number, got {v!r}")
+                need(is_number(v) and math.isfinite(v), f"{f.name} must be a finite number, got {v!r}")
             choices = f.metadata["choices"]
             if choices:
                 need(v in choices, f"{f.name} must be one of {', '.join(choices)}; got {v!r}")
@@ -122,6 +128,7 @@ class Config:
         for name in ("vector_size", "window", "epochs", "batch_size", "workers", "job_words", "max_sentence_length",
                      "lr_step_size", "min_count", "round_words"):
             need(getattr(self, name) >= 1, f"{name} must be an integer >= 1, got {getattr(self, name)!r}")
+        need(self.phrases >= 0, f"phrases must be a number of passes >= 0 (0: none), got {self.phrases!r}")
         for name in ("max_vocab_size", "max_final_vocab"):
             v = getattr(self, name)
             need(v is None or v >= 1, f"{name} must be None or an integer >= 1, got {v!r}")

@@ -81,6 +81,42 @@ def check_count(name: str, value, minimum: int = 1, optional: bool = True):
     """
     if value is None and optional:
         return None
-    if isinstance(value, bool) or not isinstance(value, numbers.Integral) or value < minimum:
+    if not is_integer(value) or value < minimum:
         raise ConfigError(f"{name} must be an integer >= {minimum}, got {value!r}")
     return int(value)
+
+
+def is_integer(value) -> bool:
+    """An integer (Python's or numpy's) and not a bool, which Python counts as an integer but a user never means
+    as a count: the one such check, for options, queries and files alike.
+
+    Example
+    -------
+    >>> is_integer(3), is_integer(True), is_integer(3.0)
+    (True, False, False)
+    """
+    return isinstance(value, numbers.Integral) and not isinstance(value, bool)  # (numpy.bool_ is no Integral)
+
+
+def is_number(value) -> bool:
+    """A real number (an integer or a float, Python's or numpy's) and not a bool.
+
+    Example
+    -------
+    >>> is_number(0.5), is_number(False), is_number("1")
+    (True, False, False)
+    """
+    return isinstance(value, numbers.Real) and not isinstance(value, bool)  # (nor a Real)
+
+
+def empty_corpus(path=None) -> CorpusError:
+    """The error of a corpus without a single word (an empty file, or a tokenizer that finds nothing), whichever
+    reader finds it.
+
+    Example
+    -------
+    >>> str(empty_corpus("corpus.txt"))
+    'corpus.txt: the corpus holds no words: check the file and the tokenizer'
+    """
+    return CorpusError(("" if path is None else f"{path}: ") + "the corpus holds no words: check the file and the "
+                       "tokenizer")

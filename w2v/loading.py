@@ -9,10 +9,10 @@ Example
 from __future__ import annotations
 
 from .errors import check_count
-from .io import VECTORS_FORMAT, find_model_file, is_native_model, native_format
-from .keyedvectors import KeyedVectors
+from .files import VECTORS_FORMAT, find_model_file, is_native_model, native_format
+from .vectors.keyedvectors import KeyedVectors
 from .modelfile import read_model
-from .word2vec_format import load_word2vec_format
+from .files.word2vec_format import load_word2vec_format
 
 
 def load_vectors(path, binary: bool | None = None, limit: int | None = None, mmap: bool = False,

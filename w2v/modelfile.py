@@ -29,8 +29,8 @@ import numpy as np
 
 from .config import Config
 from .errors import ConfigError, FormatError
-from .io import check_counts, check_words, find_model_file, load_npz
-from .state import TrainState
+from .files import check_counts, check_words, find_model_file, load_npz
+from .train.state import TrainState
 
 OPTIMIZER_PREFIX = "opt_"  # model-file arrays holding the numpy optimizer's state
 _CORPUS_FIELDS = {"path": (str, type(None)), "tokenizer": str, "lowercase": bool, "bytes": int, "files": int,
@@ -49,7 +49,7 @@ class ModelFile:
     W_in: np.ndarray       # (V, d) float32
     W_out: np.ndarray      # (config.output_rows(V), d) float32
     state: TrainState
-    corpus: dict           # how the corpus was read and its identity (w2v.corpus.fingerprint, EncodedCorpus.identity)
+    corpus: dict           # how the corpus was read and its identity (w2v.text.corpus.fingerprint, EncodedCorpus.identity)
     optimizer: dict        # name -> array, the numpy optimizer's state
     phrases: object = None  # the w2v.Phrases the corpus was joined with (rebuilt and checked by Phrases.from_dict)
 
@@ -68,7 +68,7 @@ def read_model(path, mmap: bool = False, verify: bool | None = None) -> ModelFil
         return FormatError(f"{path}: {msg}")
 
     try:
-        config = Config.from_dict(meta.get("config")).validate()
+        config = Config.from_dict(_with_reading(meta)).validate()
     except (ConfigError, TypeError) as e:
         raise bad(f"its config is invalid ({str(e)[:300]})") from None
     words = check_words(meta.get("words"), path)
@@ -104,7 +104,7 @@ def read_model(path, mmap: bool = False, verify: bool | None = None) -> ModelFil
         W_in, W_out = np.asarray(W_in, np.float32), np.asarray(W_out, np.float32)
     phrases = meta.get("phrases")
     if phrases is not None:
-        from .phrases import Phrases
+        from .text.phrases import Phrases
         phrases = Phrases.from_dict(phrases, path)  # raises FormatError naming the file
     return ModelFile(path, config, list(words), counts, W_in, W_out, state, corpus, optimizer, phrases)
 
@@ -117,3 +117,15 @@ def _array(arrays, name, path, kinds, shape):
         raise FormatError(f"{path}: array {name} is {a.dtype} of shape {a.shape}; expected shape {shape} of "
                           f"{'floats' if kinds == 'f' else 'integers'}")
     return a
+
+
+def _with_reading(meta: dict):
+    """The saved config; for a file written before ``tokenizer``, ``lowercase`` and ``phrases`` were estimator
+    parameters, with them filled in from the corpus record and the saved phrases (which always held them)."""
+    config, corpus, phrases = meta.get("config"), meta.get("corpus"), meta.get("phrases")
+    if not isinstance(config, dict):
+        return config
+    old = {k: corpus[k] for k in ("tokenizer", "lowercase") if isinstance(corpus, dict) and k in corpus}
+    if isinstance(phrases, dict) and isinstance(phrases.get("passes"), list):
+        old["phrases"] = len(phrases["passes"])
+    return {**old, **config}

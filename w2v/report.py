@@ -10,8 +10,8 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Sequence
 
-from . import evaluate as ev
-from .keyedvectors import KeyedVectors
+from .vectors import evaluate as ev
+from .vectors.keyedvectors import KeyedVectors
 
 ANALOGIES = [("man", "king", "woman"), ("man", "father", "woman"), ("brother", "sister", "son"),
              ("good", "better", "bad"), ("france", "paris", "england")]
@@ -55,7 +55,7 @@ def training_report(kv: KeyedVectors, out_dir, analogies: Sequence[tuple[str, st
     if picture:
         usable = [p for p in pairs if p[0] in kv and p[1] in kv]
         if usable:
-            from .plot import plot_analogies  # matplotlib only when a picture is asked for
+            from .pictures.plot import plot_analogies  # matplotlib only when a picture is asked for
             path = out_dir / "analogies.png"
             plot_analogies(kv, usable, title="word pairs as arrows (PCA)", path=path)
             lines.append(f"picture: {path}  (PCA of {len(usable)} word pairs as arrows)")

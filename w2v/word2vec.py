@@ -2,7 +2,7 @@
 
 The constructor only stores hyperparameters (every field of :class:`w2v.config.Config`, with its defaults);
 :meth:`Word2Vec.fit` validates them, builds the vocabulary, encodes the corpus once and runs a
-:class:`w2v.trainer.Trainer`, which owns the weights while it trains. Learned state ends in ``_``; the query
+:class:`w2v.train.trainer.Trainer`, which owns the weights while it trains. Learned state ends in ``_``; the query
 object is :attr:`Word2Vec.wv`, a :class:`~w2v.KeyedVectors`.
 
 Example
@@ -21,27 +21,30 @@ import inspect
 import logging
 import os
 import time
+import warnings
 from dataclasses import fields, replace
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import numpy as np
 
 from ._version import __version__
-from .callbacks import call, check_callbacks
+from .train.callbacks import call, check_callbacks
 from .config import Config, check_names
-from .corpus import DEFAULT_TOKENIZER, fingerprint
-from .encoded import EncodedCorpus
-from .errors import ConfigError, CorpusError, FormatError, TrainingError
-from .gensim_methods import Word2VecGensim
+from .text.corpus import fingerprint
+from .text.encoded import EncodedCorpus
+from .errors import ConfigError, CorpusError, FormatError, TrainingError, is_integer
+from .vectors.gensim_methods import Word2VecGensim
 from .gensim_names import translate
-from .io import MODEL_FORMAT, MODEL_VERSION, save_npz
-from .keyedvectors import KeyedVectors
+from .files import MODEL_FORMAT, MODEL_VERSION, save_npz
+from .vectors.keyedvectors import KeyedVectors
 from .modelfile import OPTIMIZER_PREFIX, read_model
-from .phrases import Phrases
-from .prepare import prepare_corpus
-from .trainer import Trainer
-from .warmup import start_kernels
-from .vocab import Vocabulary
+from .text.phrases import Phrases
+from .text.prepare import prepare_corpus
+from .text.vocab import Vocabulary
+
+if TYPE_CHECKING:
+    from .train.trainer import Trainer
 
 logger = logging.getLogger(__name__)
 
@@ -105,9 +108,9 @@ class Word2Vec(Word2VecGensim):
         return Config(**self.get_params())
 
     # ------------------------------------------------------------------ training
-    def fit(self, corpus, *, progress: bool = True, tokenizer: str = DEFAULT_TOKENIZER, lowercase: bool = False,
-            checkpoint_path=None, checkpoint_every: float | None = None, callbacks=(), phrases=None,
-            client=None) -> "Word2Vec":
+    def fit(self, corpus, *, progress: bool = True, checkpoint_path=None, checkpoint_every: float | None = None,
+            callbacks=(), phrases=None, client=None, tokenizer: str | None = None,
+            lowercase: bool | None = None) -> "Word2Vec":
         """Build the vocabulary and train.
 
         Parameters
@@ -117,36 +120,40 @@ class Word2Vec(Word2VecGensim):
             A one-shot iterator (a generator) is accepted for one epoch only.
         progress : bool
             tqdm progress bars.
-        tokenizer, lowercase
-            How to read a corpus given as a path (see ``w2v.corpus``).
         checkpoint_path : path, optional
             Save a resumable checkpoint here every ``checkpoint_every`` seconds.
         callbacks : list
             Objects with any of ``on_train_begin``, ``on_epoch_begin``, ``on_epoch_end`` (True stops after that
-            epoch) and ``on_train_end``; see ``w2v.callbacks`` (evaluate every epoch, stop early).
-        phrases : int or Phrases, optional
-            Join phrases before training: N passes of a default :class:`w2v.Phrases` learned on this corpus, or a
-            given one (learned on this corpus first unless it is fitted). The model keeps it (``phrases_``,
+            epoch) and ``on_train_end``; see ``w2v.train.callbacks`` (evaluate every epoch, stop early).
+        phrases : Phrases, optional
+            Join phrases with this :class:`w2v.Phrases` (learned on this corpus first unless it is fitted), where
+            the estimator's ``phrases=N`` learns N passes of a default one. The model keeps it (``phrases_``,
             saved with it): ``partial_fit`` and ``resume`` join their corpus the same way, and queries accept
-            "new york" for ``new_york``.
+            "new york" for ``new_york``. (A number here is the estimator's parameter given late: deprecated.)
         client : dask.distributed.Client, optional
-            Train on this Dask cluster (``w2v.distributed``): the workers count the vocabulary of a text file and
+            Train on this Dask cluster (``w2v.train.distributed``): the workers count the vocabulary of a text file and
             train in rounds (``round_words``, ``merge``); the corpus must be on storage every worker reads.
+
+        tokenizer, lowercase
+            Deprecated: the estimator's parameters (``Word2Vec(tokenizer="words", lowercase=True)``), given late.
 
         Returns
         -------
         self
         """
-        cfg = self.get_config().validate()
+        cfg, phrases = _late_params(self.get_config(), "fit", tokenizer=tokenizer, lowercase=lowercase,
+                                    phrases=phrases)
         callbacks = check_callbacks(callbacks)
         if cfg.use_kernels:
+            from .train.warmup import start_kernels  # numba loads when a fit starts, not on `import w2v`
             start_kernels(cfg)  # a fresh install compiles them; training waits for them after the corpus is read
         t0 = time.monotonic()
         self.phrases_ = None
-        prepared = self._prepare(corpus, cfg, tokenizer, lowercase, progress, client)
+        prepared = self._prepare(corpus, cfg, progress, client)
+        if phrases is None and cfg.phrases:
+            phrases = Phrases(passes=cfg.phrases, workers=cfg.workers)
         if phrases is not None:
-            self.phrases_ = _phrases(phrases, cfg).fit(prepared, progress=progress) \
-                if isinstance(phrases, int) or not hasattr(phrases, "passes_") else phrases
+            self.phrases_ = phrases if hasattr(phrases, "passes_") else phrases.fit(prepared, progress=progress)
             prepared = self.phrases_.transform(prepared, progress=progress)
         vocab = Vocabulary.from_counts(prepared.words, prepared.counts, prepared.first, cfg.min_count,
                                        cfg.max_final_vocab, cfg.sorted_vocab)
@@ -155,14 +162,13 @@ class Word2Vec(Word2VecGensim):
         trainer = _trainer(cfg, vocab, None, client)
         trainer.init_weights(np.random.default_rng(cfg.seed))
         self.config_, self.vocab_ = cfg, vocab
-        self.corpus_info_ = _corpus_record(corpus, prepared, tokenizer, lowercase)
+        self.corpus_info_ = _corpus_record(corpus, prepared, cfg)
         return self._train(trainer, prepared, vocab, progress, checkpoint_path, checkpoint_every, callbacks)
 
-    def _prepare(self, corpus, cfg: Config, tokenizer: str, lowercase: bool, progress: bool,
-                 client=None) -> EncodedCorpus:
-        """The corpus encoded once (``w2v.prepare``, on the cluster's workers with a ``client``): a path through
+    def _prepare(self, corpus, cfg: Config, progress: bool, client=None) -> EncodedCorpus:
+        """The corpus encoded once (``w2v.text.prepare``, on the cluster's workers with a ``client``): a path through
         the cache, token lists in memory; joined by the model's phrases when it has them."""
-        prepared = prepare_corpus(corpus, tokenizer=tokenizer, lowercase=lowercase,
+        prepared = prepare_corpus(corpus, tokenizer=cfg.tokenizer, lowercase=cfg.lowercase,
                                   max_sentence_length=cfg.max_sentence_length, max_vocab_size=cfg.max_vocab_size,
                                   workers=cfg.workers, progress=progress, client=client)
         if getattr(self, "phrases_", None) is not None:
@@ -180,35 +186,33 @@ class Word2Vec(Word2VecGensim):
         noise distribution and the Huffman tree are rebuilt from the new counts (with hierarchical softmax the
         inner nodes are renumbered, so expect the first epoch to move more), the optimizer state grows with the
         weights, the learning rate runs its schedule again over the new ``epochs`` (default: the model's) from
-        ``alpha`` (default: the model's), and ``loss_history_`` continues. How far old words move: on the King
-        James Bible (5 epochs, dim 50), one more epoch over half of it at alpha 0.025 kept 79% of 12 common words'
-        top-10 neighbours (two epochs 68%, alpha 0.005 92%; two models trained from different seeds share 67%). The corpus is read as the first one was unless ``tokenizer`` / ``lowercase``
-        say otherwise; a checkpoint of this run resumes on this corpus.
+        ``alpha`` (default: the model's), and ``loss_history_`` continues; docs/training.md measures how far the
+        old words move. The corpus is read as the first one was (the model's ``tokenizer`` and ``lowercase``); a
+        checkpoint of this run resumes on this corpus.
 
         Example
         -------
         >>> model = w2v.Word2Vec(min_count=1).fit(corpus_a).partial_fit(corpus_b, epochs=2)  # doctest: +SKIP
         """
         if not hasattr(self, "W_in_"):
-            return self.fit(corpus, progress=progress, tokenizer=tokenizer or DEFAULT_TOKENIZER,
-                            lowercase=bool(lowercase), checkpoint_path=checkpoint_path,
+            return self.fit(corpus, progress=progress, tokenizer=tokenizer, lowercase=lowercase,
+                            checkpoint_path=checkpoint_path,
                             checkpoint_every=checkpoint_every, callbacks=callbacks, client=client)
         if self.state_.epoch < self.config_.epochs:
             raise TrainingError(f"this model stopped after {self.state_.epoch} of its {self.config_.epochs} epochs: "
                                 "resume() it first, or partial_fit a model that finished")
         old = self.config_
         epochs = old.epochs if epochs is None else epochs
-        if not isinstance(epochs, int) or isinstance(epochs, bool) or epochs < 1:
+        if not is_integer(epochs) or epochs < 1:
             raise ConfigError(f"epochs must be an integer >= 1, got {epochs!r}")
-        cfg = replace(old, epochs=old.epochs + epochs, alpha=old.alpha if alpha is None else alpha).validate()
+        cfg = replace(old, epochs=old.epochs + epochs, alpha=old.alpha if alpha is None else alpha)
+        cfg, _ = _late_params(cfg, "partial_fit", tokenizer=tokenizer, lowercase=lowercase)
         callbacks = check_callbacks(callbacks)
-        tokenizer = tokenizer or self.corpus_info_.get("tokenizer", DEFAULT_TOKENIZER)
-        lowercase = self.corpus_info_.get("lowercase", False) if lowercase is None else lowercase
-        prepared = self._prepare(corpus, cfg, tokenizer, lowercase, progress, client)
+        prepared = self._prepare(corpus, cfg, progress, client)
         seen = Vocabulary.from_counts(prepared.words, prepared.counts, prepared.first, 1, cfg.max_vocab_size,
                                       False)
         vocab = self.vocab_.updated(seen, cfg.min_count)
-        info = _corpus_record(corpus, prepared, tokenizer, lowercase)
+        info = _corpus_record(corpus, prepared, cfg)
         V0, V = len(self.vocab_), len(vocab)
         logger.info("partial_fit: %d new words (vocabulary %d -> %d), %d corpus words", V - V0, V0, V,
                     prepared.n_words)
@@ -274,7 +278,7 @@ class Word2Vec(Word2VecGensim):
     def save(self, path) -> None:
         """Save the whole model (weights, vocabulary, config, loss history, training state) atomically.
 
-        The file is the native ``.npz`` + JSON format of ``w2v.io``: no pickle, loadable with mmap.
+        The file is the native ``.npz`` + JSON format of ``w2v.files``: no pickle, loadable with mmap.
         """
         opt = {OPTIMIZER_PREFIX + k: v for k, v in self.optimizer_state_.items()}
         meta = {
@@ -332,8 +336,7 @@ class Word2Vec(Word2VecGensim):
                 raise CorpusError(f"{corpus} is not the corpus this run was trained on ({info.get('path')}: "
                                   f"{info.get('bytes')} bytes; this one has {found['bytes']} bytes or other "
                                   "content): resume with the same corpus file")
-        prepared = self._prepare(corpus, cfg, info.get("tokenizer", DEFAULT_TOKENIZER), info.get("lowercase", False),
-                                 progress, client)
+        prepared = self._prepare(corpus, cfg, progress, client)
         if "encoded" not in info:  # every checkpoint since the encoded corpus records it; without it, no proof
             raise CorpusError("this checkpoint records no identity of the encoded corpus it trained on, so a resume "
                               "cannot prove it trains on the same words: start the run again")
@@ -355,31 +358,38 @@ class Word2Vec(Word2VecGensim):
         return f"Word2Vec(arch={self.arch!r}, loss={self.loss!r}, vector_size={self.vector_size}{trained})"
 
 
-def _corpus_record(corpus, prepared: EncodedCorpus, tokenizer: str, lowercase: bool) -> dict:
+def _corpus_record(corpus, prepared: EncodedCorpus, cfg: Config) -> dict:
     """How a corpus is read, for a file its identity (``corpus.fingerprint``), and the encoded corpus's identity,
     as a checkpoint records them so a resume can prove it trains on the same words."""
-    info = {"path": None, "tokenizer": tokenizer, "lowercase": lowercase, "encoded": prepared.identity()}
+    info = {"path": None, "tokenizer": cfg.tokenizer, "lowercase": cfg.lowercase, "encoded": prepared.identity()}
     if isinstance(corpus, (str, os.PathLike)):
         info.update(path=str(Path(corpus).resolve()), **fingerprint(corpus))
     return info
 
 
 def _trainer(cfg: Config, vocab: Vocabulary, state, client) -> Trainer:
-    """The trainer of this run: on a Dask cluster when there is a ``client`` (``w2v.distributed``, imported only
+    """The trainer of this run: on a Dask cluster when there is a ``client`` (``w2v.train.distributed``, imported only
     then), else in this process."""
     if client is None:
+        from .train.trainer import Trainer  # numba loads when a fit starts, not on `import w2v`
         return Trainer(cfg, vocab, state)
-    from .distributed import DaskTrainer
+    from .train.distributed import DaskTrainer
     return DaskTrainer(cfg, vocab, client, state)
 
 
-def _phrases(phrases, cfg: Config) -> Phrases:
-    """``fit``'s ``phrases``: N passes of a default Phrases (with the model's workers), or the one given."""
-    if isinstance(phrases, Phrases):
-        return phrases
-    if not isinstance(phrases, int) or isinstance(phrases, bool) or phrases < 1:
-        raise ConfigError(f"phrases must be a number of passes >= 1 or a w2v.Phrases, got {phrases!r}")
-    return Phrases(passes=phrases, workers=cfg.workers)
+def _late_params(cfg: Config, where: str, phrases=None, **late) -> tuple[Config, Phrases | None]:
+    """The run's validated config with the estimator parameters given late to ``fit``/``partial_fit`` (a
+    FutureWarning each: scikit-learn keeps what shapes the model in the constructor, where ``get_params`` and
+    ``clone`` see it), and the :class:`Phrases` object ``fit`` was given, if any."""
+    if phrases is not None and not isinstance(phrases, Phrases):
+        late["phrases"] = phrases
+        phrases = None
+    for name, value in late.items():
+        if value is not None:
+            warnings.warn(f"{where}({name}=...) is deprecated: give it to the estimator, Word2Vec({name}=...), "
+                          "so that get_params and clone keep it", FutureWarning, stacklevel=3)
+            cfg = replace(cfg, **{name: value})
+    return cfg.validate(), phrases
 
 
 def _delimiter(model) -> str | None:

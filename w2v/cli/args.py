@@ -13,7 +13,7 @@ import argparse
 import sys
 
 from ..errors import W2VError, check_count
-from ..io import MODEL_FILE
+from ..files import MODEL_FILE
 from ..options import OPTIONS, RENAMED_FLAGS
 
 MODEL_HELP = f"native model ({MODEL_FILE} or its directory) or a word2vec text/binary vectors file"

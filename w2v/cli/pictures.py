@@ -14,8 +14,8 @@ from .args import MODEL_HELP, load, option, renamed_flags
 
 def add_parsers(sub, common) -> None:
     """The commands of this module, on ``w2v``'s subparsers."""
-    from ..explore import DEFAULT_TOP
-    from ..io import MODEL_FILE
+    from ..pictures.explore import DEFAULT_TOP
+    from ..files import MODEL_FILE
 
     p = sub.add_parser("plot", parents=[common], help="draw words (PCA / t-SNE map) or analogy pairs as arrows",
                        description="Draw a labelled 2-D map of words, or pairs a:b as arrows in one projection.")
@@ -51,7 +51,7 @@ def add_parsers(sub, common) -> None:
 
 
 def cmd_plot(args) -> int:
-    from .. import plot
+    from ..pictures import plot
     kv = load(args.model)
     if args.arrows:
         plot.plot_analogies(kv, args.arrows, projection=args.projection, seed=args.seed, title=args.title,
@@ -64,8 +64,8 @@ def cmd_plot(args) -> int:
 
 
 def cmd_plot_loss(args) -> int:
-    from .. import plot
-    from ..io import MODEL_FILE, find_model_file, is_native_model
+    from ..pictures import plot
+    from ..files import MODEL_FILE, find_model_file, is_native_model
     from ..word2vec import Word2Vec
     path = find_model_file(args.model)
     if not is_native_model(path):
@@ -77,7 +77,7 @@ def cmd_plot_loss(args) -> int:
 
 
 def cmd_explore(args) -> int:
-    from ..explore import write_explorer
+    from ..pictures.explore import write_explorer
     kv = load(args.model)
     path = write_explorer(kv, args.output, limit=args.limit, projection=args.projection, title=args.title,
                           model_name=Path(args.model).name)

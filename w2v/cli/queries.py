@@ -125,7 +125,7 @@ def cmd_analogy(args) -> int:
 
 
 def cmd_evaluate(args) -> int:
-    from .. import evaluate as ev
+    from ..vectors import evaluate as ev
     kv = load(args.model)
     t0 = time.perf_counter()
     analogy_files = args.analogies if args.analogies else ([ev.QUESTIONS_WORDS] if not args.pair_sets else [])
@@ -151,7 +151,7 @@ def cmd_evaluate(args) -> int:
 def cmd_export(args) -> int:
     kv = load(args.model)
     if args.format == "projector":
-        from ..io import save_projector
+        from ..files import save_projector
         n = save_projector(args.output, kv.index_to_key, kv.vectors, limit=args.limit)
         print(f"wrote {n:,} vectors to {args.output}/ (vectors.tsv, metadata.tsv, projector_config.pbtxt for "
               "TensorBoard, projector_config.json for projector.tensorflow.org)")

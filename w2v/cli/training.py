@@ -41,24 +41,41 @@ def config_flags(f) -> list[str]:
     return [f"--{f.name.replace('_', '-')}", *f.metadata["aliases"]]
 
 
+def _add_config_flag(group, f, default=None, help_text: str | None = None) -> None:
+    """The flag of one Config field, with its type, choices and help from Config (``default``: None, so that a
+    flag not given leaves the estimator's default, or the field's own default for the commands that are not
+    training)."""
+    from ..config import field_type
+    help_text = help_text or f"{f.metadata['help']} (default: {f.default})".replace("%", "%%")
+    kind = field_type(f)
+    if kind is bool:
+        group.add_argument(*config_flags(f), dest=f.name, action=argparse.BooleanOptionalAction, default=default,
+                           help=help_text)
+    else:
+        group.add_argument(*config_flags(f), dest=f.name, type=kind, choices=f.metadata["choices"], default=default,
+                           metavar=None if f.metadata["choices"] else {int: "N", float: "X", str: "S"}[kind],
+                           help=help_text)
+
+
+def _add_reading_flags(p) -> None:
+    """--tokenizer and --lowercase of the commands that read a corpus without training (prepare, phrases): the
+    Config fields' own flags, defaults and help."""
+    from ..config import Config
+    for name in ("tokenizer", "lowercase"):
+        f = Config.__dataclass_fields__[name]
+        _add_config_flag(p, f, default=f.default)
+
+
 def _add_config_options(p) -> None:
     """One flag per Config field, with its type, choices, help and default taken from Config itself."""
     from dataclasses import fields
-    from ..config import Config, field_type
+    from ..config import Config
     from ..datasets import STARTER_EPOCHS
     group = p.add_argument_group("training options (every field of w2v.Config; help(w2v.Config) says more)")
     for f in fields(Config):
         default = CLI_DEFAULTS.get(f.name, "none" if f.default is None else f.default)
         default = str(default).format(epochs=Config.epochs, starter=STARTER_EPOCHS)
-        help_text = f"{f.metadata['help']} (default: {default})".replace("%", "%%")
-        kind = field_type(f)
-        if kind is bool:
-            group.add_argument(*config_flags(f), dest=f.name, action=argparse.BooleanOptionalAction, default=None,
-                               help=help_text)
-        else:
-            group.add_argument(*config_flags(f), dest=f.name, type=kind, choices=f.metadata["choices"], default=None,
-                               metavar=None if f.metadata["choices"] else {int: "N", float: "X", str: "S"}[kind],
-                               help=help_text)
+        _add_config_flag(group, f, help_text=f"{f.metadata['help']} (default: {default})".replace("%", "%%"))
 
 
 def config_args(args) -> dict:
@@ -69,8 +86,7 @@ def config_args(args) -> dict:
 
 
 def _add_train(sub, common):
-    from ..corpus import DEFAULT_TOKENIZER, TOKENIZERS
-    from ..io import MODEL_FILE, VECTORS_BINARY, VECTORS_TEXT
+    from ..files import MODEL_FILE, VECTORS_BINARY, VECTORS_TEXT
     p = sub.add_parser("train", parents=[common], help="train word vectors on a corpus",
                        description=f"Train CBOW or skip-gram vectors; writes OUT/{MODEL_FILE} and OUT/{VECTORS_TEXT}.")
     p.add_argument("corpus", nargs="?", help="text file (.gz/.bz2/.xz ok, one sentence per line or text8-style), "
@@ -79,11 +95,6 @@ def _add_train(sub, common):
     p.add_argument("--dataset", metavar="NAME", default=None,
                    help="train on a public corpus, downloaded once into the cache: text8")
     p.add_argument("-o", "--out", default=None, help=f"output directory (default: {DEFAULT_OUT})")
-    reading = p.add_argument_group("reading the corpus")
-    reading.add_argument("--tokenizer", choices=TOKENIZERS, default=None,
-                         help=f"how lines become words (default: {DEFAULT_TOKENIZER})")
-    reading.add_argument("--lowercase", action="store_const", const=True, default=None,
-                         help="lowercase each line first (default: off)")
     _add_config_options(p)
     run = p.add_argument_group("the run")
     run.add_argument("--binary", action="store_true", help=f"also write OUT/{VECTORS_BINARY} (word2vec binary)")
@@ -94,9 +105,6 @@ def _add_train(sub, common):
     run.add_argument("--report", action="store_true",
                      help="print analogies, neighbours and benchmark scores after training (always on for the "
                           "starter corpus)")
-    reading.add_argument("--phrases", type=int, default=None, metavar="N",
-                         help="join phrases (new_york) in N passes of w2v phrases' defaults before training; the "
-                              "model keeps them (default: off)")
     run.add_argument("--dask", metavar="SPEC", default=None, help=DASK_HELP + "; docs/distributed.md")
     run.add_argument("--eval-each-epoch", action="store_true",
                      help="score questions-words, WordSim353 and SimLex-999 after every epoch and print the table")
@@ -104,8 +112,8 @@ def _add_train(sub, common):
 
 
 def _add_prepare(sub, common):
-    from ..corpus import DEFAULT_TOKENIZER, ENCODING_ERRORS, TOKENIZERS
-    from ..prepare import CACHE_ENV, DEFAULT_CACHE, DEFAULT_MAX_SENTENCE_LENGTH
+    from ..text.corpus import ENCODING_ERRORS
+    from ..text.prepare import CACHE_ENV, DEFAULT_CACHE, DEFAULT_MAX_SENTENCE_LENGTH
     p = sub.add_parser("prepare", parents=[common], help="read and encode a corpus once, for any number of trainings",
                        description="Tokenise a corpus once into ids with its vocabulary (an encoded corpus "
                                    "directory). w2v train and Word2Vec.fit accept the result; a corpus given as "
@@ -114,9 +122,7 @@ def _add_prepare(sub, common):
     p.add_argument("corpus", help="text file (.gz/.bz2/.xz ok) or a directory of such files")
     p.add_argument("-o", "--output", default=None,
                    help=f"the directory to write, e.g. NAME.w2vcorpus (default: the cache, ${CACHE_ENV})")
-    p.add_argument("--tokenizer", choices=TOKENIZERS, default=DEFAULT_TOKENIZER,
-                   help=f"how lines become words; whitespace is read in parallel (default: {DEFAULT_TOKENIZER})")
-    p.add_argument("--lowercase", action="store_true", help="lowercase each line first (default: off)")
+    _add_reading_flags(p)
     p.add_argument("--encoding-errors", choices=ENCODING_ERRORS, default=ENCODING_ERRORS[0],
                    help="bytes that are not UTF-8: replace with U+FFFD, drop, or stop (default: replace)")
     p.add_argument("--max-sentence-length", type=int, default=DEFAULT_MAX_SENTENCE_LENGTH, metavar="N",
@@ -129,8 +135,7 @@ def _add_prepare(sub, common):
 
 
 def _add_phrases(sub, common):
-    from ..corpus import DEFAULT_TOKENIZER, TOKENIZERS
-    from ..phrases import DEFAULT_MAX_VOCAB_SIZE, SCORERS, Phrases
+    from ..text.phrases import DEFAULT_MAX_VOCAB_SIZE, SCORERS, Phrases
     d = Phrases()  # the defaults, said once in Phrases.__init__
     p = sub.add_parser("phrases", parents=[common], help="learn phrases (new_york) and write the corpus with them joined",
                        description="Learn collocations as word2phrase.c and gensim's Phrases do and write the corpus "
@@ -154,9 +159,7 @@ def _add_phrases(sub, common):
                         "and conjunctions (default: none)")
     p.add_argument("--max-vocab-size", type=int, default=DEFAULT_MAX_VOCAB_SIZE, metavar="N",
                    help=f"prune the rarest candidates beyond N (default: {DEFAULT_MAX_VOCAB_SIZE:,})")
-    p.add_argument("--tokenizer", choices=TOKENIZERS, default=DEFAULT_TOKENIZER,
-                   help=f"how lines become words (default: {DEFAULT_TOKENIZER})")
-    p.add_argument("--lowercase", action="store_true", help="lowercase each line first (default: off)")
+    _add_reading_flags(p)
     p.add_argument("--workers", type=int, default=None, help="threads (default: all CPU cores)")
     p.set_defaults(func=cmd_phrases)
 
@@ -166,7 +169,7 @@ NPMI_THRESHOLD = 0.5  # the CLI's npmi default: the default scoring's 10 is outs
 
 def cmd_phrases(args) -> int:
     import time
-    from ..phrases import ENGLISH_CONNECTOR_WORDS, Phrases
+    from ..text.phrases import ENGLISH_CONNECTOR_WORDS, Phrases
     threshold = args.threshold if args.threshold is not None else \
         NPMI_THRESHOLD if args.scoring == "npmi" else Phrases().threshold
     min_count = int(args.min_count) if float(args.min_count).is_integer() else args.min_count
@@ -188,7 +191,7 @@ def cmd_phrases(args) -> int:
 
 def cmd_prepare(args) -> int:
     import time
-    from ..prepare import prepare_corpus
+    from ..text.prepare import prepare_corpus
     if args.workers is not None and args.workers < 1:
         raise W2VError(f"--workers must be >= 1, got {args.workers}")
     if args.max_vocab_size is not None and args.max_vocab_size < 1:
@@ -206,11 +209,11 @@ def cmd_prepare(args) -> int:
 
 
 def _dask(args):
-    """A context giving the Dask client of ``--dask`` (``w2v.distributed.connect``), or None without it."""
+    """A context giving the Dask client of ``--dask`` (``w2v.train.distributed.connect``), or None without it."""
     import contextlib
     if args.dask is None:
         return contextlib.nullcontext(None)
-    from ..distributed import connect
+    from ..train.distributed import connect
     return connect(args.dask)
 
 
@@ -218,12 +221,9 @@ def _resume(args, out: Path, every, client=None):
     """Load the checkpoint in ``--resume DIR`` and continue it; refuse options that would change the run."""
     import math
     from ..config import Config
-    from ..io import CHECKPOINT_FILE, MODEL_FILE
+    from ..files import CHECKPOINT_FILE, MODEL_FILE
     from ..word2vec import Word2Vec
-    clashes = [flag for flag, given in (("-o", args.out), ("--dataset", args.dataset),
-                                        ("--tokenizer", args.tokenizer), ("--lowercase", args.lowercase),
-                                        ("--phrases", args.phrases))
-               if given is not None]
+    clashes = [flag for flag, given in (("-o", args.out), ("--dataset", args.dataset)) if given is not None]
     if clashes:
         raise W2VError(f"--resume continues {out} as it was started; drop {', '.join(clashes)}")
     ckpt = out / CHECKPOINT_FILE
@@ -249,8 +249,7 @@ def _resume(args, out: Path, every, client=None):
 
 def _train_new(args, out: Path, every, client=None):
     from .. import datasets
-    from ..corpus import DEFAULT_TOKENIZER
-    from ..io import CHECKPOINT_FILE
+    from ..files import CHECKPOINT_FILE
     from ..word2vec import Word2Vec
     corpus, starter = _choose_corpus(args)
     if starter:
@@ -262,11 +261,8 @@ def _train_new(args, out: Path, every, client=None):
     model = Word2Vec(**params)
     _start_kernels(model, args)
     ckpt = out / CHECKPOINT_FILE
-    if args.phrases is not None and args.phrases < 1:
-        raise W2VError(f"--phrases must be a number of passes >= 1, got {args.phrases}")
-    model.fit(corpus, progress=not args.quiet, tokenizer=args.tokenizer or DEFAULT_TOKENIZER,
-              lowercase=bool(args.lowercase), checkpoint_path=ckpt if every else None, checkpoint_every=every,
-              callbacks=_callbacks(args), phrases=args.phrases, client=client)
+    model.fit(corpus, progress=not args.quiet, checkpoint_path=ckpt if every else None, checkpoint_every=every,
+              callbacks=_callbacks(args), client=client)
     return model
 
 
@@ -275,14 +271,14 @@ def _start_kernels(model, args) -> None:
     ones, while the corpus is read, on a fresh install."""
     cfg = model.get_config()
     if cfg.use_kernels and (args.report or args.eval_each_epoch):
-        from ..warmup import start_kernels
+        from ..train.warmup import start_kernels
         start_kernels(cfg, evaluation=True)
 
 
 def _callbacks(args) -> list:
     if not args.eval_each_epoch:
         return []
-    from ..callbacks import EvaluateEachEpoch
+    from ..train.callbacks import EvaluateEachEpoch
     return [EvaluateEachEpoch(print_table=True)]
 
 
@@ -298,7 +294,7 @@ def _make_dir(path: Path) -> list[Path]:
 
 def cmd_train(args) -> int:
     from ..config import Config
-    from ..io import LOCK_FILE, directory_lock
+    from ..files import LOCK_FILE, directory_lock
 
     every = None
     if args.checkpoint_every is not None:
@@ -332,8 +328,8 @@ def cmd_train(args) -> int:
 
 def _save_run(model, out: Path, args) -> None:
     """Write the finished run: the model, its vectors, the summary line; the checkpoint goes."""
-    from ..io import CHECKPOINT_FILE, MODEL_FILE, VECTORS_BINARY, VECTORS_TEXT, discard
-    from ..word2vec_format import save_word2vec_format
+    from ..files import CHECKPOINT_FILE, MODEL_FILE, VECTORS_BINARY, VECTORS_TEXT, discard
+    from ..files.word2vec_format import save_word2vec_format
     model.save(out / MODEL_FILE)
     save_word2vec_format(out / VECTORS_TEXT, model.vocab_.index_to_key, model.W_in_, whitespace="replace")
     if args.binary:

@@ -1,0 +1,70 @@
+"""numba helpers shared by the text and the training kernels: fast-math flags, prefetching, random numbers.
+
+Example
+-------
+>>> import numpy as np
+>>> bits, state = rand64(np.uint64(1))
+>>> int(state)
+11400714819323198486
+"""
+from __future__ import annotations
+
+import numpy as np
+from llvmlite import ir
+from numba import njit, types
+from numba.core import cgutils
+from numba.extending import intrinsic
+
+# reassociation lets numba vectorise the d-long dot products; no "nnan"/"ninf", so exp overflow stays correct
+FASTMATH = {"nsz", "arcp", "contract", "afn", "reassoc"}
+_GOLDEN = np.uint64(0x9E3779B97F4A7C15)
+_MIX1, _MIX2 = np.uint64(0xBF58476D1CE4E5B9), np.uint64(0x94D049BB133111EB)
+
+
+@intrinsic
+def prefetch(typingctx, arr, i, k):
+    """Ask the CPU to start loading the cache line holding ``arr[i, k]`` (LLVM's prefetch, write intent).
+
+    A hint only: it changes no value. Rows of the window ``AHEAD`` windows on arrive while this one trains.
+    """
+    def codegen(context, builder, signature, args):
+        aryty = signature.args[0]
+        ary = context.make_array(aryty)(context, builder, args[0])
+        idx = [context.cast(builder, v, t, types.intp) for v, t in zip(args[1:], signature.args[1:])]
+        ptr = cgutils.get_item_pointer(context, builder, aryty, ary, idx, wraparound=False)
+        i8p, i32 = ir.IntType(8).as_pointer(), ir.IntType(32)
+        # llvmlite names the overload for its pointer kind ("p0i8" typed, "p0" opaque)
+        fnty = ir.FunctionType(ir.VoidType(), [i8p, i32, i32, i32])
+        fn = builder.module.declare_intrinsic("llvm.prefetch", [i8p], fnty)
+        # write intent (1), keep in all cache levels (3), data cache (1)
+        builder.call(fn, [builder.bitcast(ptr, i8p), ir.Constant(i32, 1), ir.Constant(i32, 3), ir.Constant(i32, 1)])
+        return context.get_dummy_value()
+    return types.void(arr, i, k), codegen
+
+
+@njit(inline="always")
+def rand64(state):
+    """SplitMix64 (Steele, Lea & Flood 2014, as in Java's SplittableRandom): ``(64 random bits, next state)``.
+
+    Every output bit is well mixed, so the high and the low 32 bits of one output serve as two independent
+    uniform numbers.
+    """
+    state = state + _GOLDEN
+    z = state
+    z = (z ^ (z >> np.uint64(30))) * _MIX1
+    z = (z ^ (z >> np.uint64(27))) * _MIX2
+    return z ^ (z >> np.uint64(31)), state
+
+
+@njit(inline="always")
+def rand_unit(state):
+    """A uniform float in [0, 1) from the high 32 bits of one draw; returns ``(u, next state)``."""
+    r, state = rand64(state)
+    return (r >> np.uint64(32)) / 4294967296.0, state
+
+
+@njit(inline="always")
+def prefetch_row(W, row):
+    """Prefetch every cache line of row ``row`` of ``W`` (16 float32 to a 64-byte line)."""
+    for k in range(0, W.shape[1], 16):
+        prefetch(W, row, k)

@@ -1,0 +1,398 @@
+"""Fast ingestion of whitespace-tokenised text: count the vocabulary and encode the corpus in numba, on bytes.
+
+The default tokenizer (``"whitespace"``: Python's ``str.split``) is done here on the raw bytes of a file, in
+two passes over it, by one thread per worker:
+
+1. **Count.** Each thread splits its byte ranges at ASCII whitespace and counts the distinct *byte* tokens in
+   its own open-addressing hash table (FNV-1a hashes, the token's bytes kept in an arena and compared in full,
+   so a hash collision never merges two words). The tables are merged at the end. Only then is each distinct
+   byte token decoded, once: UTF-8 with the corpus's ``encoding_errors``, lowercased if asked, and split again
+   at Unicode whitespace (a no-break space inside a token), exactly as ``LineSentence`` would treat it in a
+   line; so the vocabulary equals the Python path's, however often each token occurs.
+2. **Encode.** The same byte ranges are read again and each token becomes the ids of its word(s) in the
+   frequency-ordered vocabulary, with sentence lengths, streamed to a writer piece by piece in file order.
+
+Line ends are ``\\n`` and ``\\r`` (universal newlines, as Python's text reading), empty lines are dropped, and
+lines longer than ``max_sentence_length`` tokens are cut into sentences of that many. The file is cut into
+pieces of about ``PIECE_BYTES`` at line ends (in a text8-style single line, at the first whitespace after each
+``PIECE_BYTES``) at positions that depend only on the content, so the encoding never depends on the number of
+threads; a piece boundary inside a line ends a sentence there, as the Python path's 1 MiB reading blocks do.
+
+``max_vocab_size`` prunes like word2vec.c's ``ReduceVocab`` whenever a thread's table holds more distinct tokens
+(drop counts <= t, then raise t), and once more after the merge, so memory follows the vocabulary bound; each
+thread prunes its own part of the corpus, so with pruning the counts can differ slightly from the one-thread
+Python path (both are approximate by design).
+
+Example
+-------
+>>> from w2v.text.ingest import count_tables, decode_tokens
+>>> table = count_tables(["corpus.txt"], workers=2)  # doctest: +SKIP
+>>> words, counts, first, token_ids = decode_tokens(table, "corpus.txt", False, "replace")  # doctest: +SKIP
+"""
+from __future__ import annotations
+
+import logging
+import lzma
+import mmap
+import os
+import queue
+import re
+import threading
+import zlib
+from concurrent.futures import ThreadPoolExecutor
+
+import numpy as np
+
+from ..errors import CorpusError
+from ..files import open_binary
+from .tables import BYTE_CLASS, Table, count_bytes, encode_bytes, mapped_zeros, merge_table
+
+logger = logging.getLogger(__name__)
+
+PIECE_BYTES = 1 << 20  # the file is cut into pieces of about this size, at line ends where possible
+BLOCK_BYTES = 16 << 20  # bytes read at a time (a block holds many pieces, shared by the threads)
+MAX_TOKEN_BYTES = 64 << 20  # a "token" longer than this is not text: refuse the file
+_LINE_END = re.compile(rb"[\n\r]")
+_SPACE = re.compile(rb"[\t\n\x0b\x0c\r \x1c-\x1f]")
+
+
+def _read_into(f, buf: bytearray, start: int) -> int:
+    view = memoryview(buf)
+    pos = start
+    while pos < len(buf):
+        got = f.readinto(view[pos:])
+        if not got:
+            break
+        pos += got
+    return pos
+
+
+def pieces(files):
+    """Yield ``(block, cuts, base)`` for a list of files: a byte buffer, the piece boundaries inside it, and the
+    offset of ``block[0]`` (counted over the files in order). Pieces are ``block[cuts[k]:cuts[k+1]]``; every
+    boundary lies just after a line end or at whitespace, at positions that depend only on the content, and
+    each file ends a piece. Compressed files stream through their decompressor."""
+    def blocks():
+        base = 0
+        for path in files:
+            end = 0
+            for block, cuts, start in _file_pieces(path):
+                yield block, cuts, base + start
+                end = start + cuts[-1]
+            base += end
+    yield from _read_ahead(blocks())
+
+
+def _read_ahead(items):
+    """Iterate ``items`` one step ahead in a thread, so reading (and decompressing) the next block overlaps the
+    work on this one; an error in the reader is raised here."""
+    q: queue.Queue = queue.Queue(maxsize=1)
+    done = object()
+    stop = threading.Event()
+
+    def run():
+        try:
+            for item in items:
+                while not stop.is_set():
+                    try:
+                        q.put(item, timeout=0.1)
+                        break
+                    except queue.Full:
+                        continue
+                if stop.is_set():
+                    return
+            q.put(done)
+        except BaseException as e:  # handed to the consumer
+            q.put(e)
+
+    reader = threading.Thread(target=run, name="w2v-read-ahead", daemon=True)
+    reader.start()
+    try:
+        while True:
+            item = q.get()
+            if item is done:
+                return
+            if isinstance(item, BaseException):
+                raise item
+            yield item
+    finally:
+        stop.set()
+
+
+class _Limited:
+    """A binary file read from its current position for at most ``n`` more bytes."""
+
+    def __init__(self, f, n: int):
+        self.f, self.left = f, n
+
+    def readinto(self, view) -> int:
+        if self.left <= 0:
+            return 0
+        got = self.f.readinto(view[: self.left])
+        self.left -= got
+        return got
+
+    def close(self) -> None:
+        self.f.close()
+
+
+def range_pieces(path, start: int = 0, end: int | None = None):
+    """:func:`pieces` of the bytes ``[start, end)`` of one file (to its end when ``end`` is None); ``base``
+    counts from the file's start. A range starting at a piece boundary of the whole file (``part_cuts``) is cut
+    into exactly the pieces the whole file has there, so it encodes as that stretch of the file does."""
+    yield from _read_ahead(_file_pieces(path, start, end))
+
+
+def part_cuts(path, part_bytes: int) -> list[int]:
+    """Byte offsets cutting a plain file into parts of about ``part_bytes`` (a multiple of ``PIECE_BYTES``), at
+    the piece boundaries the whole file has there: the first line end in the ``PIECE_BYTES`` after each multiple
+    (else the first whitespace after it). Returns ``[0, ..., size]``."""
+    size = os.path.getsize(path)
+    cuts = [0]
+    with open(path, "rb") as f:
+        for mark in range(part_bytes, size, part_bytes):
+            if mark <= cuts[-1]:
+                continue
+            f.seek(mark)
+            window = f.read(PIECE_BYTES)
+            m = _LINE_END.search(window)
+            if m is None:
+                m = _SPACE.search(window)  # a longer search is not worth it: the part just grows
+            if m is not None and mark + m.end() < size:
+                cuts.append(mark + m.end())
+    return cuts + [size]
+
+
+def _file_pieces(path, start: int = 0, end: int | None = None):
+    f = open_binary(path, CorpusError, "corpus file")
+    if start or end is not None:
+        f.seek(start)
+        f = _Limited(f, (end if end is not None else os.path.getsize(path)) - start)
+    # a ring of buffers, reused: a block is in use by the consumer, one waits in the read-ahead queue and one is
+    # being filled, so the fourth is free. A fresh 16 MiB buffer per block made glibc raise its mmap threshold
+    # and keep freed blocks in its heap: the peak memory grew with the corpus (356 MB at 200 M words, 263 reused)
+    ring = [mmap.mmap(-1, BLOCK_BYTES)]  # mapped, not malloc'ed: see mapped_zeros
+    turn = 0
+    try:
+        buf = ring[0]
+        tail, base = 0, start  # bytes carried over from the previous block, and the file offset of buf[0]
+        while True:
+            end = _read_into(f, buf, tail)
+            eof = end < len(buf)
+            cuts = [0]
+            while True:
+                c = cuts[-1]
+                mark = ((base + c) // PIECE_BYTES + 1) * PIECE_BYTES - base  # the next multiple after c
+                if mark >= end:
+                    break
+                if mark + PIECE_BYTES > end and not eof:
+                    break  # the line-end search window is not all read yet
+                m = _LINE_END.search(buf, mark, min(mark + PIECE_BYTES, end))
+                if m is None:
+                    m = _SPACE.search(buf, mark, end)
+                    if m is None:
+                        break
+                cuts.append(m.end())
+            if eof:
+                if cuts[-1] < end:
+                    cuts.append(end)
+                if len(cuts) > 1:
+                    yield np.frombuffer(buf, np.uint8, end), cuts, base
+                return
+            if len(cuts) == 1:  # no boundary in a whole block: a line of one enormous token, or a tiny block
+                if end >= MAX_TOKEN_BYTES:
+                    raise CorpusError(f"{path}: more than {MAX_TOKEN_BYTES >> 20} MiB without whitespace; "
+                                      "this is not text (is it a binary file?)")
+                grown = mmap.mmap(-1, 2 * len(buf))  # a new buffer: the caller may still hold a view of the old one
+                grown[:end] = buf[:end]
+                buf, tail = grown, end
+                continue
+            yield np.frombuffer(buf, np.uint8, cuts[-1]), cuts, base
+            rest = end - cuts[-1]
+            turn = (turn + 1) % 4
+            if turn == len(ring):
+                ring.append(mmap.mmap(-1, BLOCK_BYTES))
+            old = buf  # the block just yielded may still be in use: the next one goes into another buffer
+            buf = ring[turn] if rest < len(ring[turn]) // 2 else mmap.mmap(-1, 2 * rest)
+            buf[:rest] = old[cuts[-1]:end]
+            tail, base = rest, base + cuts[-1]
+    except (OSError, EOFError, lzma.LZMAError, zlib.error) as e:
+        raise CorpusError(f"{path}: cannot read the file ({e}); is it truncated or corrupt?") from None
+    finally:
+        f.close()
+
+
+def _groups(cuts: list, workers: int) -> list[list[int]]:
+    """Split the pieces of a block into at most ``workers`` contiguous runs of about equal bytes; each run is
+    the list of its boundaries (a sub-list of ``cuts``)."""
+    total = cuts[-1] - cuts[0]
+    out, k = [], 0
+    for w in range(workers):
+        target = cuts[0] + total * (w + 1) // workers
+        k2 = k
+        while k2 < len(cuts) - 1 and cuts[k2] < target:
+            k2 += 1
+        if k2 > k:
+            out.append(cuts[k:k2 + 1])
+        k = k2
+    return out
+
+
+# ---------------------------------------------------------------------------------------------------- counting
+def _count_range(table: Table, block, a: int, b: int, base: int, max_vocab_size: int | None) -> None:
+    pos = a
+    while True:
+        pos = count_bytes(block, pos, b, base, BYTE_CLASS, *table.arrays())
+        if pos == b:
+            break
+        size = 0
+        while pos + size < b and BYTE_CLASS[block[pos + size]] == 0:
+            size += 1
+        table.grow(size)
+    if max_vocab_size is not None and table.n > max_vocab_size:
+        table.prune(max_vocab_size)
+
+
+def count_tables(files, workers: int = 1, max_vocab_size: int | None = None, progress=None, blocks=None) -> Table:
+    """Count the distinct byte tokens of files (or of ``blocks``, :func:`pieces` of something else) with
+    ``workers`` threads; returns the merged :class:`Table`."""
+    tables = [Table() for _ in range(workers)]
+    with ThreadPoolExecutor(workers) as pool:
+        for block, cuts, base in (pieces(files) if blocks is None else blocks):
+            jobs = [pool.submit(_count_range, tables[w], block, run[0], run[-1], base, max_vocab_size)
+                    for w, run in enumerate(_groups(cuts, workers))]
+            for j in jobs:
+                j.result()
+            if progress is not None:
+                progress(cuts[-1] - cuts[0])
+    return merge_tables(tables, max_vocab_size)
+
+
+def merge_tables(tables: list, max_vocab_size: int | None = None) -> Table:
+    """Add the counts of ``tables[1:]`` into ``tables[0]`` (first positions: the smallest), prune it to
+    ``max_vocab_size`` and return it."""
+    table = tables[0]
+    for other in tables[1:]:
+        e = 0
+        while e < other.n:
+            e = merge_table(*table.arrays(), other.hash, other.off, other.length, other.count, other.first, other.arena,
+                       other.n, e)
+            if e < other.n:
+                table.grow(int(other.length[e]))
+        table.min_reduce = max(table.min_reduce, other.min_reduce)
+    if max_vocab_size is not None and table.n > max_vocab_size:
+        table.prune(max_vocab_size)
+    return table
+
+
+def decode_tokens(table: Table, path, lowercase: bool, encoding_errors: str):
+    """Decode each distinct byte token once, as the Python path would read it in a line.
+
+    Returns
+    -------
+    words : list of str
+        The distinct words.
+    counts, first : (W,) int64
+        Occurrences, and the file position of the first occurrence (for first-seen order).
+    parts : list of list of int
+        For each byte token of the table, the indices into ``words`` of what it decodes to (usually one word;
+        none for a token of Unicode whitespace, several when one splits a token).
+    """
+    index: dict[str, int] = {}
+    counts: list[int] = []
+    first: list[int] = []
+    parts: list[list[int]] = []
+    replaced = False
+    tok_counts, tok_first = table.count[: table.n].tolist(), table.first[: table.n].tolist()
+    for tok, c, f in zip(table.tokens(), tok_counts, tok_first):
+        if tok.isascii():
+            text = tok.decode("ascii")
+            found = [text.lower() if lowercase else text]
+        else:
+            try:
+                text = tok.decode("utf-8", encoding_errors)
+            except UnicodeDecodeError as e:
+                raise CorpusError(f"{path}: bytes that are not UTF-8 ({e.reason}) in the token {tok[:40]!r}; "
+                                  "re-encode the file or use encoding_errors='replace'") from None
+            replaced = replaced or (encoding_errors == "replace" and "\ufffd" in text)
+            found = (text.lower() if lowercase else text).split()
+        ids = []
+        for k, word in enumerate(found):
+            i = index.get(word)
+            if i is None:
+                i = index[word] = len(counts)
+                counts.append(0)
+                first.append(f + k)
+            counts[i] += c
+            first[i] = min(first[i], f + k)
+            ids.append(i)
+        parts.append(ids)
+    if replaced:
+        logger.warning("%s: undecodable bytes replaced by U+FFFD", path)
+    return list(index), np.array(counts, np.int64), np.array(first, np.int64), parts
+
+
+# ---------------------------------------------------------------------------------------------------- encoding
+def _encode_run(table: Table, expand_start, expand_len, expand, block, run: list, max_len: int, scratch: dict):
+    """Encode the pieces ``block[run[k]:run[k+1]]`` in order (a sentence always ends with its piece), into
+    ``scratch``'s arrays (grown as needed and reused: the result is valid until the next call with it)."""
+    size = run[-1] - run[0]
+    need = size // 2 + len(run)  # a token takes a byte and is followed by one
+    if len(scratch.get("ids", ())) < need:
+        scratch["ids"], scratch["lens"] = mapped_zeros(need, np.int32), mapped_zeros(need, np.int64)
+    out_ids, out_lens = scratch["ids"], scratch["lens"]
+    n_ids, n_sent = 0, 0
+    for a, b in zip(run[:-1], run[1:]):
+        i, s = encode_bytes(block, a, b, BYTE_CLASS, table.slots, table.hash, table.off, table.length, table.arena,
+                       expand_start, expand_len, expand, max_len, out_ids[n_ids:], out_lens[n_sent:])
+        n_ids, n_sent = n_ids + i, n_sent + s
+    return out_ids[:n_ids], out_lens[:n_sent]
+
+
+def encode_file(files, table: Table, token_ids: list[list[int]], max_sentence_length: int, workers: int = 1,
+                progress=None, blocks=None):
+    """Yield ``(ids, sentence_lengths)`` blocks of the files (or of ``blocks``) in order, with ``token_ids[e]`` the
+    word ids of the table's byte token e (an empty list drops it). Each block is valid until the next is asked
+    for."""
+    expand_len = np.array([len(t) for t in token_ids], np.int32)
+    expand_start = np.zeros(len(token_ids), np.int64)
+    np.cumsum(expand_len[:-1], out=expand_start[1:])
+    expand = np.array([i for t in token_ids for i in t], np.int32)
+    scratch = [{} for _ in range(workers)]  # each group's output arrays, reused once the writer took them
+    with ThreadPoolExecutor(workers) as pool:
+        for block, cuts, base in (pieces(files) if blocks is None else blocks):
+            jobs = [pool.submit(_encode_run, table, expand_start, expand_len, expand, block, run,
+                                max_sentence_length, scratch[w]) for w, run in enumerate(_groups(cuts, workers))]
+            for j in jobs:
+                yield j.result()
+            if progress is not None:
+                progress(cuts[-1] - cuts[0])
+
+
+# ---------------------------------------------------------------------------------------------------- cluster parts
+def count_part(path: str, start: int, end: int | None, max_vocab_size: int | None, threads: int = 1):
+    """Count the byte tokens of ``path[start:end]`` (a Dask task of ``prepare_corpus(client=...)``) with
+    ``threads`` threads; returns the :class:`Table` and the bytes read (a compressed file's decompressed size)."""
+    seen = [0]
+
+    def blocks():
+        for block, cuts, base in range_pieces(path, start, end):
+            seen[0] = base + cuts[-1] - start
+            yield block, cuts, base
+    table = count_tables([], threads, max_vocab_size, blocks=blocks())
+    return table, seen[0]
+
+
+def encode_part(table_and_ids, path: str, start: int, end: int | None, max_sentence_length: int, threads: int = 1):
+    """Encode ``path[start:end]`` with the merged table (a Dask task) with ``threads`` threads; returns
+    ``(ids, sentence_lengths)``."""
+    table, token_ids = table_and_ids
+    ids, lengths = [], []
+    for i, n in encode_file([], table, token_ids, max_sentence_length, threads,
+                            blocks=range_pieces(path, start, end)):
+        ids.append(i.copy())
+        lengths.append(n.copy())
+    return (np.concatenate(ids) if ids else np.zeros(0, np.int32),
+            np.concatenate(lengths) if lengths else np.zeros(0, np.int64))
+
+

@@ -1,0 +1,288 @@
+"""The hash tables that count and encode whitespace-separated byte tokens, and their numba kernels.
+
+A :class:`Table` is an open-addressing hash table of distinct byte tokens (FNV-1a hashes; the token's bytes kept in
+an arena and compared in full, so a hash collision never merges two words) with a count and a first position per
+token; ``w2v.text.ingest`` fills one per thread from a file's bytes (:func:`count_bytes`), merges them
+(:func:`merge_table`) and encodes the file with the result (:func:`encode_bytes`). ``w2v.text.bigrams`` builds its
+pair tables on :class:`CountTable` and :func:`same_key`.
+
+Example
+-------
+>>> import numpy as np
+>>> t = Table()
+>>> buf = np.frombuffer(b"the cat the\\n", np.uint8)
+>>> end = count_bytes(buf, 0, len(buf), 0, BYTE_CLASS, *t.arrays())
+>>> sorted(zip(t.tokens(), t.count[: t.n].tolist()))
+[(b'cat', 1), (b'the', 2)]
+"""
+from __future__ import annotations
+
+import logging
+import mmap
+
+import numpy as np
+from numba import njit
+
+logger = logging.getLogger(__name__)
+
+MAPPED_BYTES = 128 << 10  # mapped_zeros: arrays this large get their own mapping (glibc's initial mmap threshold)
+
+# byte classes: 0 token byte, 1 whitespace, 2 line end. ASCII whitespace is what str.split() splits on among
+# bytes < 0x80 (including the separators 0x1c-0x1f); "\n" and "\r" end lines as universal newlines do.
+BYTE_CLASS = np.zeros(256, np.uint8)
+BYTE_CLASS[[0x09, 0x0B, 0x0C, 0x20, 0x1C, 0x1D, 0x1E, 0x1F]] = 1
+BYTE_CLASS[[0x0A, 0x0D]] = 2
+
+_FNV_OFFSET = np.uint64(0xCBF29CE484222325)
+_FNV_PRIME = np.uint64(0x100000001B3)
+
+
+def mapped_zeros(n: int, dtype) -> np.ndarray:
+    """``np.zeros(n, dtype)``; a large one in its own anonymous memory map, returned to the system when it goes.
+
+    For the buffers of a pass over the corpus: when glibc's malloc frees a large block it had mapped, it raises
+    its mmap threshold to that size, and freed blocks below it then stay in the heap: reading a 100 M-word
+    corpus left the process ~80 MB larger for the rest of the run (the fit peaked at 361 MB; 284 MB now).
+
+    Example
+    -------
+    >>> mapped_zeros(1 << 20, np.int32)[:3]
+    array([0, 0, 0], dtype=int32)
+    """
+    size = int(n) * np.dtype(dtype).itemsize
+    if size < MAPPED_BYTES:
+        return np.zeros(n, dtype)
+    return np.frombuffer(mmap.mmap(-1, size), dtype, n)
+
+
+def grow_arrays(owner, names, size: int, keep: int) -> None:
+    """Replace the arrays ``owner.<name>`` by zeroed ones of ``size`` elements holding their first ``keep``."""
+    for name in names:
+        old = getattr(owner, name)
+        new = mapped_zeros(size, old.dtype)
+        new[:keep] = old[:keep]
+        setattr(owner, name, new)
+
+
+class CountTable:
+    """What the tables of counted keys share (here and in ``w2v.text.bigrams``): the number of keys in ``meta[0]`` and
+    word2vec.c's ReduceVocab."""
+
+    min_reduce = 1  # ReduceVocab's threshold: raised at each pruning, never lowered (an instance's own once raised)
+
+    @property
+    def n(self) -> int:
+        return int(self.meta[0])
+
+    def prune(self, max_size: int) -> None:
+        """ReduceVocab until at most ``max_size`` keys remain: drop counts <= ``min_reduce``, then raise it, as
+        ``vocab.count_words`` does (a threshold that restarted at 1 would prune again after every few new keys
+        once the table is full)."""
+        while self.n > max_size:
+            before = self.n
+            self._drop(self.min_reduce)
+            logger.info("%s pruned from %d to %d keys (count <= %d)", type(self).__name__, before, self.n,
+                        self.min_reduce)
+            self.min_reduce += 1
+
+    def _drop(self, t: int) -> None:
+        raise NotImplementedError
+
+
+class Table(CountTable):
+    """One thread's distinct byte tokens: an open-addressing index into entry arrays, the bytes in an arena.
+
+    ``slots`` (power of two) holds entry numbers or -1; entry e has hash ``hash[e]``, bytes
+    ``arena[off[e]:off[e] + length[e]]``, ``count[e]`` occurrences, first seen at file byte ``first[e]``.
+    ``meta`` is ``[entries, arena bytes used]``. The kernels stop when an array is full; :meth:`grow` doubles
+    it and they carry on from where they stopped.
+    """
+
+    def __init__(self, entries: int = 1 << 14, arena: int = 1 << 18):
+        self.slots = np.full(2 * entries, -1, np.int32)
+        self.hash = np.zeros(entries, np.uint64)
+        self.off = np.zeros(entries, np.int64)
+        self.length = np.zeros(entries, np.int32)
+        self.count = np.zeros(entries, np.int64)
+        self.first = np.zeros(entries, np.int64)
+        self.arena = mapped_zeros(arena, np.uint8)
+        self.meta = np.zeros(2, np.int64)
+
+    def arrays(self):
+        return self.slots, self.hash, self.off, self.length, self.count, self.first, self.arena, self.meta
+
+    def grow(self, token_bytes: int = 0) -> None:
+        n, used = self.n, int(self.meta[1])
+        if 2 * (n + 1) > len(self.slots) or n >= len(self.hash):
+            cap = 2 * len(self.hash)
+            grow_arrays(self, ("hash", "off", "length", "count", "first"), cap, n)
+            self.slots = mapped_zeros(2 * cap, np.int32)
+            self.slots.fill(-1)
+            _rehash(self.slots, self.hash, n)
+        if used + token_bytes > len(self.arena):
+            grow_arrays(self, ("arena",), max(2 * len(self.arena), used + token_bytes), used)
+
+    def _drop(self, t: int) -> None:
+        _prune(*self.arrays(), t)
+
+    def tokens(self) -> list[bytes]:
+        arena = self.arena[: int(self.meta[1])].tobytes()
+        return [arena[o:o + n] for o, n in zip(self.off[: self.n].tolist(), self.length[: self.n].tolist())]
+
+
+@njit(inline="always")
+def _fnv(buf, a, b):
+    h = _FNV_OFFSET
+    for k in range(a, b):
+        h = (h ^ np.uint64(buf[k])) * _FNV_PRIME
+    return h if h != 0 else np.uint64(1)
+
+
+@njit(inline="always")
+def same_key(arena, o, buf, a, n):
+    """Whether ``arena[o:o+n]`` and ``buf[a:a+n]`` hold the same elements (a key is compared in full)."""
+    for k in range(n):
+        if arena[o + k] != buf[a + k]:
+            return False
+    return True
+
+
+@njit(inline="always")
+def _find(slots, hashes, off, length, arena, buf, a, b, h):
+    """The slot of token ``buf[a:b]`` (hash ``h``): its entry's, or the empty one where it would go."""
+    mask = slots.shape[0] - 1
+    n = b - a
+    s = np.int64(h & np.uint64(mask))
+    while True:
+        e = slots[s]
+        if e < 0:
+            return s
+        if hashes[e] == h and length[e] == n and same_key(arena, off[e], buf, a, n):
+            return s
+        s = (s + 1) & mask
+
+
+@njit(nogil=True, cache=True)
+def _rehash(slots, hashes, n):
+    mask = slots.shape[0] - 1
+    for e in range(n):
+        s = np.int64(hashes[e] & np.uint64(mask))
+        while slots[s] >= 0:
+            s = (s + 1) & mask
+        slots[s] = e
+
+
+@njit(nogil=True, cache=True)
+def count_bytes(buf, start, end, base, byte_class, slots, hashes, off, length, count, first, arena, meta):
+    """Count the tokens of ``buf[start:end]`` (file offset ``base + start``); return where it stopped: ``end``
+    when done, else the start of a token that needs a bigger table or arena (grow, then call again from it)."""
+    n, used = meta[0], meta[1]
+    i = start
+    while i < end:
+        if byte_class[buf[i]] != 0:
+            i += 1
+            continue
+        j = i
+        while j < end and byte_class[buf[j]] == 0:
+            j += 1
+        h = _fnv(buf, i, j)
+        s = _find(slots, hashes, off, length, arena, buf, i, j, h)
+        e = slots[s]
+        if e >= 0:
+            count[e] += 1
+        else:
+            if 2 * (n + 1) > slots.shape[0] or n >= hashes.shape[0] or used + (j - i) > arena.shape[0]:
+                meta[0], meta[1] = n, used
+                return i
+            for k in range(j - i):
+                arena[used + k] = buf[i + k]
+            hashes[n], off[n], length[n], count[n], first[n] = h, used, j - i, 1, base + i
+            slots[s] = n
+            n += 1
+            used += j - i
+        i = j
+    meta[0], meta[1] = n, used
+    return end
+
+
+@njit(nogil=True, cache=True)
+def merge_table(slots, hashes, off, length, count, first, arena, meta,
+           o_hashes, o_off, o_length, o_count, o_first, o_arena, o_n, e_start):
+    """Add entries ``e_start:o_n`` of another table into this one; return where it stopped (``o_n`` when done)."""
+    n, used = meta[0], meta[1]
+    for e2 in range(e_start, o_n):
+        a, b = o_off[e2], o_off[e2] + o_length[e2]
+        s = _find(slots, hashes, off, length, arena, o_arena, a, b, o_hashes[e2])
+        e = slots[s]
+        if e >= 0:
+            count[e] += o_count[e2]
+            first[e] = min(first[e], o_first[e2])
+            continue
+        if 2 * (n + 1) > slots.shape[0] or n >= hashes.shape[0] or used + (b - a) > arena.shape[0]:
+            meta[0], meta[1] = n, used
+            return e2
+        for k in range(b - a):
+            arena[used + k] = o_arena[a + k]
+        hashes[n], off[n], length[n], count[n], first[n] = o_hashes[e2], used, b - a, o_count[e2], o_first[e2]
+        slots[s] = n
+        n += 1
+        used += b - a
+    meta[0], meta[1] = n, used
+    return o_n
+
+
+@njit(nogil=True, cache=True)
+def _prune(slots, hashes, off, length, count, first, arena, meta, t):
+    """Drop entries counted ``<= t`` (compacting entries and arena), then rebuild the index."""
+    n, used = 0, 0
+    for e in range(meta[0]):
+        if count[e] <= t:
+            continue
+        o, m = off[e], length[e]
+        for k in range(m):
+            arena[used + k] = arena[o + k]
+        hashes[n], off[n], length[n], count[n], first[n] = hashes[e], used, m, count[e], first[e]
+        n += 1
+        used += m
+    slots[:] = -1
+    _rehash(slots, hashes, n)
+    meta[0], meta[1] = n, used
+
+
+@njit(nogil=True, cache=True)
+def encode_bytes(buf, start, end, byte_class, slots, hashes, off, length, arena, expand_start, expand_len, expand,
+            max_len, out_ids, out_lens):
+    """Encode ``buf[start:end]``: each token's word ids (none for a pruned token) into ``out_ids``, the length of
+    each non-empty sentence into ``out_lens``; a sentence ends at a line end, after ``max_len`` tokens, and at
+    the end of the range. Returns (ids written, sentences written)."""
+    n_ids, n_sent = 0, 0
+    in_sentence, raw = 0, 0  # ids and tokens (known or not) of the open sentence
+    i = start
+    while i <= end:
+        c = byte_class[buf[i]] if i < end else 2
+        if c != 0:
+            if c == 2 and raw > 0:
+                if in_sentence > 0:
+                    out_lens[n_sent] = in_sentence
+                    n_sent += 1
+                in_sentence, raw = 0, 0
+            i += 1
+            continue
+        j = i
+        while j < end and byte_class[buf[j]] == 0:
+            j += 1
+        e = slots[_find(slots, hashes, off, length, arena, buf, i, j, _fnv(buf, i, j))]
+        m = 1 if e < 0 else expand_len[e]
+        for k in range(m):
+            if e >= 0:
+                out_ids[n_ids] = expand[expand_start[e] + k]
+                n_ids += 1
+                in_sentence += 1
+            raw += 1
+            if raw == max_len:
+                if in_sentence > 0:
+                    out_lens[n_sent] = in_sentence
+                    n_sent += 1
+                in_sentence, raw = 0, 0
+        i = j
+    return n_ids, n_sent

@@ -1,0 +1,373 @@
+"""The vocabulary: word counts, pruning, frequency order, one-hot codes, and the word2vec tables.
+
+Letters used in shape notes: V = vocabulary size, n = number of words encoded, L = longest Huffman code.
+
+The tables the networks need all come from the counts:
+
+* subsampling keep-probabilities (Mikolov et al. 2013, "Distributed Representations of Words and Phrases"),
+  in word2vec.c's form ``p = (sqrt(f / (s*T)) + 1) * (s*T) / f``;
+* the noise distribution for negative sampling, ``P(w) ∝ count(w) ** 0.75``;
+* the Huffman tree for hierarchical softmax (Morin & Bengio 2005, as built in word2vec.c).
+
+Example
+-------
+>>> from w2v.text.vocab import Vocabulary
+>>> vocab = Vocabulary.build([["a", "b", "a"], ["c", "a", "b"]], min_count=2)
+>>> vocab.index_to_key, vocab.counts.tolist()
+(['a', 'b'], [3, 2])
+>>> vocab.one_hot("b").tolist()
+[0.0, 1.0]
+"""
+from __future__ import annotations
+
+import heapq
+import logging
+from collections import Counter
+from typing import Iterable, Sequence
+
+import numpy as np
+
+from ..errors import KeyNotInVocabError, VocabularyError, empty_corpus
+
+logger = logging.getLogger(__name__)
+
+
+def count_words(sentences: Iterable[Sequence[str]], max_vocab_size: int | None = None, progress=None
+                ) -> tuple[Counter, int]:
+    """Count the words of a corpus stream, in order of first appearance; returns ``(counts, total words)``.
+
+    ``max_vocab_size`` prunes during the scan whenever more distinct words have been counted (word2vec.c's
+    ``ReduceVocab``: drop words with count <= t, then raise t); ``progress`` is called with each sentence's length.
+
+    Example
+    -------
+    >>> count_words([["a", "b", "a"]])
+    (Counter({'a': 2, 'b': 1}), 3)
+    """
+    counts: Counter = Counter()
+    prune_at = 1  # ReduceVocab threshold; grows each time pruning is needed
+    total = 0
+    for sentence in sentences:
+        counts.update(sentence)
+        total += len(sentence)
+        if max_vocab_size is not None and len(counts) > max_vocab_size:
+            while len(counts) > max_vocab_size:
+                before = len(counts)
+                counts = Counter({w: c for w, c in counts.items() if c > prune_at})
+                logger.info("vocabulary pruned from %d to %d words (count <= %d)", before, len(counts), prune_at)
+                prune_at += 1
+        if progress is not None:
+            progress(len(sentence))
+    return counts, total
+
+
+class Vocabulary:
+    """Words in frequency order with their counts.
+
+    Parameters
+    ----------
+    words : sequence of str
+        The words, most frequent first when built by :meth:`build`.
+    counts : sequence of int
+        How often each word was seen in the corpus.
+
+    Attributes
+    ----------
+    index_to_key : list of str
+    key_to_index : dict str -> int
+    counts : (V,) int64 array
+    total_words : int
+        Corpus words kept by the vocabulary (the sum of ``counts``).
+    """
+
+    def __init__(self, words: Sequence[str], counts: Sequence[int]):
+        self.index_to_key = list(words)
+        self.counts = np.asarray(counts, dtype=np.int64)  # (V,)
+        if len(self.index_to_key) != len(self.counts):
+            raise VocabularyError(f"{len(self.index_to_key)} words but {len(self.counts)} counts")
+        self.key_to_index = {w: i for i, w in enumerate(self.index_to_key)}
+        if len(self.key_to_index) != len(self.index_to_key):
+            raise VocabularyError("the vocabulary holds the same word twice")
+
+    # ------------------------------------------------------------------ building
+    @classmethod
+    def build(cls, sentences: Iterable[Sequence[str]], min_count: int = 5, max_vocab_size: int | None = None,
+              max_final_vocab: int | None = None, sorted_vocab: bool = True, progress=None) -> "Vocabulary":
+        """Count the words of a corpus and keep those seen at least ``min_count`` times.
+
+        Parameters
+        ----------
+        sentences : iterable of list of str
+            Any corpus stream, read once.
+        min_count : int
+            Words seen fewer times are dropped.
+        max_vocab_size : int, optional
+            Memory guard for huge corpora: whenever more distinct words than this have been counted, the
+            rarest are pruned *during* the scan (word2vec.c's ``ReduceVocab``: drop words with count <= t,
+            then raise t). Counts of words that survive may be slightly low, as in word2vec.c and gensim.
+        max_final_vocab : int, optional
+            Keep only this many of the most frequent words at the end.
+        sorted_vocab : bool
+            Order by descending count, ties broken by the word itself so the order never depends on the
+            corpus order or on hashing. When False, words keep the order of first appearance.
+        progress : callable, optional
+            Called with the number of words counted after each sentence (for progress bars).
+
+        Returns
+        -------
+        Vocabulary
+
+        Raises
+        ------
+        VocabularyError
+            When the corpus is empty or no word reaches ``min_count``.
+        """
+        counts, total = count_words(sentences, max_vocab_size, progress)
+        if total == 0:
+            raise empty_corpus()
+        words = list(counts)
+        return cls.from_counts(words, list(counts.values()), range(len(words)), min_count, max_final_vocab,
+                               sorted_vocab, total)
+
+    @classmethod
+    def from_counts(cls, words: Sequence[str], counts: Sequence[int], first: Sequence[int], min_count: int = 5,
+                    max_final_vocab: int | None = None, sorted_vocab: bool = True, total: int | None = None
+                    ) -> "Vocabulary":
+        """The vocabulary of counted words: those seen at least ``min_count`` times, ordered by descending count
+        (ties by the word) or, without ``sorted_vocab``, by ``first`` (their first position in the corpus);
+        ``max_final_vocab`` keeps the most frequent. :meth:`build` counts and calls this; so does training on
+        an encoded corpus (``w2v.text.encoded``), whose words are already in frequency order.
+
+        Example
+        -------
+        >>> Vocabulary.from_counts(["b", "a", "c"], [2, 3, 1], [0, 1, 2], min_count=2).index_to_key
+        ['a', 'b']
+        """
+        counts = np.asarray(counts, np.int64)
+        first = np.asarray(first, np.int64)
+        total = int(counts.sum()) if total is None else total
+        keep = np.flatnonzero(counts >= min_count)
+        if not len(keep):
+            if not len(counts):
+                raise empty_corpus()
+            raise VocabularyError(f"no word occurs at least min_count={min_count} times (the most frequent "
+                                  f"occurs {int(counts.max())} times among {total} words): lower min_count or use "
+                                  "a larger corpus")
+        by_count = keep[frequency_order([words[i] for i in keep], counts[keep])].tolist()
+        if max_final_vocab is not None and len(by_count) > max_final_vocab:
+            by_count = by_count[:max_final_vocab]
+        order = by_count if sorted_vocab else sorted(by_count, key=lambda i: first[i])
+        logger.info("vocabulary: %d words of %d distinct, %d corpus words (%d kept)", len(order), len(counts),
+                    total, int(counts[order].sum()))
+        return cls([words[i] for i in order], counts[order])
+
+    def updated(self, more: "Vocabulary", min_count: int) -> "Vocabulary":
+        """This vocabulary with another corpus's counts added: known words keep their index and add their new
+        counts; words new to it that reach ``min_count`` in ``more`` come after, most frequent first (as gensim's
+        ``build_vocab(update=True)``: the old rows keep their meaning, so frequency order holds only within each
+        part).
+
+        Example
+        -------
+        >>> Vocabulary(["a", "b"], [5, 3]).updated(Vocabulary(["c", "a", "d"], [4, 2, 1]), 2).counts.tolist()
+        [7, 3, 4]
+        """
+        counts = self.counts.copy()
+        new = []
+        for word, c in zip(more.index_to_key, more.counts):
+            i = self.key_to_index.get(word)
+            if i is not None:
+                counts[i] += c
+            elif c >= min_count:
+                new.append((word, int(c)))
+        new.sort(key=lambda wc: (-wc[1], wc[0]))
+        return Vocabulary(self.index_to_key + [w for w, _ in new], np.concatenate([counts, [c for _, c in new]]))
+
+    # ------------------------------------------------------------------ lookups
+    def __len__(self) -> int:
+        return len(self.index_to_key)
+
+    def __contains__(self, word) -> bool:
+        return word in self.key_to_index
+
+    def __iter__(self):
+        return iter(self.index_to_key)
+
+    @property
+    def total_words(self) -> int:
+        return int(self.counts.sum())
+
+    def index(self, word: str) -> int:
+        """Index of ``word``; raises :class:`KeyNotInVocabError` if it is unknown."""
+        try:
+            return self.key_to_index[word]
+        except KeyError:
+            raise KeyNotInVocabError([word]) from None
+
+    def encode(self, words: Iterable[str], *, skip_unknown: bool = True) -> np.ndarray:
+        """Map words to indices, ``(n,) int32``. Unknown words are dropped (or raise, if not skip_unknown)."""
+        get = self.key_to_index.get
+        if skip_unknown:
+            ids = [i for i in map(get, words) if i is not None]
+        else:
+            words = list(words)
+            missing = [w for w in words if w not in self.key_to_index]
+            if missing:
+                raise KeyNotInVocabError(missing)
+            ids = [self.key_to_index[w] for w in words]
+        return np.asarray(ids, dtype=np.int32)
+
+    def decode(self, ids: Iterable[int]) -> list[str]:
+        """Map indices back to words."""
+        return [self.index_to_key[int(i)] for i in ids]
+
+    # ------------------------------------------------------------------ one-hot
+    def one_hot(self, words, dtype=np.float64) -> np.ndarray:
+        """One-hot encode a word ``-> (V,)``, or a list of words / an index array ``-> (n, V)``.
+
+        The networks never build these matrices: ``one_hot(w) @ W == W[index(w)]``, so the layers use the
+        row lookup (see ``w2v.nn.layers.Embedding``). This method exists to show and test that identity.
+        """
+        if isinstance(words, str):
+            out = np.zeros(len(self), dtype=dtype)  # (V,)
+            out[self.index(words)] = 1
+            return out
+        ids = np.asarray(words) if isinstance(words, np.ndarray) else None
+        if ids is None or ids.dtype.kind not in "iu":
+            ids = np.array([self.index(w) for w in words], dtype=np.int64)
+        if ids.size and (ids.min() < 0 or ids.max() >= len(self)):
+            raise VocabularyError(f"index out of range for a vocabulary of {len(self)} words")
+        out = np.zeros((len(ids), len(self)), dtype=dtype)  # (n, V)
+        out[np.arange(len(ids)), ids] = 1
+        return out
+
+    def decode_one_hot(self, matrix: np.ndarray) -> list[str] | str:
+        """Inverse of :meth:`one_hot`: the word of each row's largest entry."""
+        matrix = np.asarray(matrix)
+        if matrix.ndim == 1:
+            return self.index_to_key[int(matrix.argmax())]
+        return self.decode(matrix.argmax(axis=1))
+
+    # ------------------------------------------------------------------ word2vec tables
+    def keep_probabilities(self, sample: float) -> np.ndarray:
+        """Subsampling keep-probability per word, ``(V,) float32`` (1.0 when ``sample`` is 0).
+
+        word2vec.c keeps word w with probability ``(sqrt(f/(s*T)) + 1) * (s*T)/f`` where f is its count
+        and T the total; frequent words ("the", "of") are mostly dropped, which both speeds training up
+        and improves the vectors of rarer words.
+        """
+        if sample <= 0:
+            return np.ones(len(self), dtype=np.float32)
+        threshold = sample * self.total_words
+        f = self.counts.astype(np.float64)
+        p = (np.sqrt(f / threshold) + 1.0) * threshold / f
+        return np.minimum(p, 1.0).astype(np.float32)
+
+    def noise_distribution(self, exponent: float = 0.75) -> np.ndarray:
+        """Negative-sampling probabilities ``∝ count ** exponent``, ``(V,) float64`` summing to 1."""
+        p = self.counts.astype(np.float64) ** exponent
+        return p / p.sum()
+
+    def noise_alias(self, exponent: float = 0.75) -> tuple[np.ndarray, np.ndarray]:
+        """Walker's alias tables of the noise distribution: O(1) draws instead of a binary search.
+
+        A draw picks a column ``i`` uniformly, then keeps ``i`` with probability ``threshold[i] / 2**32`` or
+        takes ``alias[i]`` (Vose 1991, "A linear algorithm for generating random numbers with a given
+        distribution"). Exact up to the 2**-32 rounding of the thresholds; see :func:`alias_draw`.
+
+        Returns
+        -------
+        threshold : (V,) int64, values in [0, 2**32]
+        alias : (V,) int32
+        """
+        p = self.noise_distribution(exponent) * len(self)  # (V,) mean 1
+        V = len(p)
+        threshold = np.full(V, 2**32, dtype=np.int64)
+        alias = np.arange(V, dtype=np.int32)
+        small = [i for i in range(V) if p[i] < 1.0]
+        large = [i for i in range(V) if p[i] >= 1.0]
+        while small and large:
+            s, g = small.pop(), large[-1]
+            threshold[s] = int(round(p[s] * 2**32))
+            alias[s] = g
+            p[g] -= 1.0 - p[s]  # the large word fills the rest of column s
+            if p[g] < 1.0:
+                small.append(large.pop())
+        # what is left is 1 up to rounding: such columns keep their own word
+        return threshold, alias
+
+    def huffman(self) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """Huffman codes for hierarchical softmax.
+
+        Returns
+        -------
+        codes : (V, L) uint8
+            Branch taken at each inner node on the path from the root (0 or 1), padded with 0.
+        points : (V, L) int32
+            Index of each inner node on that path, a row of the (V-1, d) output matrix, padded with 0.
+        lengths : (V,) int32
+            Path length of each word; frequent words get short paths.
+        """
+        V = len(self)
+        if V < 2:
+            # A single word needs no decision: give it one node so the loss is still defined.
+            return np.zeros((V, 1), np.uint8), np.zeros((V, 1), np.int32), np.ones(V, np.int32)
+        # heap of (count, tie-break, node); leaves are 0..V-1, inner nodes V..2V-2
+        heap = [(int(c), i, i) for i, c in enumerate(self.counts)]
+        heapq.heapify(heap)
+        parent = np.zeros(2 * V - 1, dtype=np.int64)
+        branch = np.zeros(2 * V - 1, dtype=np.uint8)
+        next_id = V
+        while len(heap) > 1:
+            c1, _, n1 = heapq.heappop(heap)
+            c2, _, n2 = heapq.heappop(heap)
+            parent[n1], branch[n1] = next_id, 0
+            parent[n2], branch[n2] = next_id, 1
+            heapq.heappush(heap, (c1 + c2, next_id, next_id))
+            next_id += 1
+        root = next_id - 1
+        paths = []
+        for w in range(V):
+            code, point, node = [], [], w
+            while node != root:
+                code.append(branch[node])
+                node = parent[node]
+                point.append(node - V)  # inner node index -> row of the output matrix
+            paths.append((code[::-1], point[::-1]))
+        L = max(len(c) for c, _ in paths)
+        codes = np.zeros((V, L), np.uint8)
+        points = np.zeros((V, L), np.int32)
+        lengths = np.zeros(V, np.int32)
+        for w, (c, p) in enumerate(paths):
+            codes[w, : len(c)] = c
+            points[w, : len(p)] = p
+            lengths[w] = len(c)
+        return codes, points, lengths
+
+
+def alias_draw(threshold: np.ndarray, alias: np.ndarray, r_col, r_keep):
+    """Noise words from alias tables, given uniform integers ``r_col`` (any range) and ``r_keep`` in [0, 2**32).
+
+    The numba kernels make exactly this draw; the numpy reference path uses it too.
+
+    Examples
+    --------
+    >>> v = Vocabulary(["a", "b"], [3, 1])
+    >>> threshold, alias = v.noise_alias(1.0)
+    >>> int(alias_draw(threshold, alias, 1, 0))  # column 1 ("b", probability 0.5 in it) kept
+    1
+    """
+    col = np.asarray(r_col) % len(threshold)
+    return np.where(np.asarray(r_keep) < threshold[col], col, alias[col])
+
+
+def frequency_order(words: Sequence[str], counts) -> np.ndarray:
+    """Indices of ``words`` by descending count, ties by the word: the vocabulary's and the encoded corpus's id
+    order.
+
+    Example
+    -------
+    >>> frequency_order(["b", "a", "c"], [2, 2, 5]).tolist()
+    [2, 1, 0]
+    """
+    return np.array(sorted(range(len(words)), key=lambda i: (-counts[i], words[i])), np.int64)
