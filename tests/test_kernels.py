@@ -52,7 +52,7 @@ def test_skipgram_window_update_equals_reference(loss):
     k_in, k_out = W_in.copy(), W_out.copy()
     d = W_in.shape[1]
     loss_k = sg_window_update(k_in, k_out, ctx.astype(np.int64), len(ctx), rows, labels, len(rows), lr,
-                              np.empty((8, d), np.float32), np.empty((len(rows), d), np.float32), True)
+                              np.empty((8, len(rows)), np.float32), np.empty((len(rows), d), np.float32), True)
     np.testing.assert_allclose(k_in, ref_in, rtol=1e-5, atol=1e-6)
     np.testing.assert_allclose(k_out, ref_out, rtol=1e-5, atol=1e-6)
     assert loss_k == pytest.approx(ref_loss, rel=1e-5)

@@ -41,14 +41,15 @@ def mapped_zeros(n: int, dtype) -> np.ndarray:
     """``np.zeros(n, dtype)``; a large one in its own anonymous memory map, returned to the system when it goes.
 
     For the buffers of a pass over the corpus: when glibc's malloc frees a large block it had mapped, it raises
-    its mmap threshold to that size, and freed blocks below it then stay in the heap: reading a 100 M-word
-    corpus left the process ~80 MB larger for the rest of the run (the fit peaked at 361 MB; 284 MB now).
+    its mmap threshold to that size, and freed blocks below it then stay in the heap for the rest of the run.
 
     Example
     -------
     >>> mapped_zeros(1 << 20, np.int32)[:3]
     array([0, 0, 0], dtype=int32)
     """
+    # (reading a 100 M-word corpus through the heap left the process ~80 MB larger: the fit peaked at 361 MB
+    # instead of 284 MB)
     size = int(n) * np.dtype(dtype).itemsize
     if size < MAPPED_BYTES:
         return np.zeros(n, dtype)

@@ -56,9 +56,10 @@ Settings.__doc__ = """The run's flags and sizes, always built by name (``Config`
 ``hierarchical`` from arch and loss; ``sync_every``: windows between publications of a thread's private rows).
 Every field has a default (word2vec's), so a test names only what it varies."""
 CONFIG_SETTINGS = ("cbow_mean", "cbow_full_error", "window", "shrink_windows", "negative", "compute_loss")
-Scratch = namedtuple("Scratch", "sent ctx rows labels d_in d_out h neu1e ring_b ring_neg")
+Scratch = namedtuple("Scratch", "sent ctx rows labels scores d_out h neu1e ring_b ring_neg")
 Scratch.__doc__ = """train_job's working arrays (:func:`make_scratch`): the subsampled sentence, a window's inputs, its
-output rows and labels, the gradient buffers, and the ring of the windows' draws made ``AHEAD`` windows early."""
+output rows and labels, the skip-gram window's scores (2w, K), the gradient buffers, and the ring of the windows'
+draws made ``AHEAD`` windows early."""
 
 
 def make_tables(keep, threshold=None, alias=None, points=None, codes=None, lengths=None) -> Tables:
@@ -77,9 +78,10 @@ def draw_noise(threshold, alias, state):
     """One noise word from Walker alias tables (``Vocabulary.noise_alias``); returns ``(word, state)``.
 
     One generator step: a column from its high 32 bits, a 32-bit keep test from its low 32 bits; the same
-    arithmetic as ``vocab.alias_draw``. O(1): a binary search over the cumulative distribution
-    costs ~67 ns per draw in mispredicted branches, this ~5 ns.
+    arithmetic as ``vocab.alias_draw``. O(1), where a binary search over the cumulative distribution pays for
+    mispredicted branches.
     """
+    # a binary search took ~67 ns per draw, this ~5 ns
     r, state = rand64(state)
     col = np.int64((r >> np.uint64(32)) % np.uint64(threshold.shape[0]))
     if np.int64(r & _U32) < threshold[col]:
@@ -109,43 +111,86 @@ def _add_prob(loss, prob, p):
 
 
 @njit(nogil=True, cache=True, fastmath=FASTMATH)
-def sg_window_update(W_in, W_out, ctx, n_ctx, rows, labels, n_out, lr, d_in, d_out, compute_loss):
+def sg_window_update(W_in, W_out, ctx, n_ctx, rows, labels, n_out, lr, G, d_out, compute_loss):
     """Skip-gram: every context word (input) against the window's output rows; returns the summed loss.
 
-    ``ctx[:n_ctx]`` rows of ``W_in``, ``rows[:n_out]`` rows of ``W_out`` with ``labels`` 1 (true word / branch)
-    or 0. ``d_in (2w, d)`` and ``d_out (K, d)`` are scratch buffers. Updates ``W_in`` and ``W_out`` in place.
+    ``ctx[:n_ctx]`` rows of ``W_in`` (X, c x d), ``rows[:n_out]`` rows of ``W_out`` (Y, K x d) with ``labels``
+    1 (true word / branch) or 0. The window's block of products: scores ``F = X Yᵀ``, gradients times the
+    learning rate ``G = (labels - σ(F)) lr`` (c x K, in the scratch ``G``), then ``Y += Gᵀ X`` (via the scratch
+    ``d_out``, K x d) and ``X += G Y``, both from the weights as they were before the window. Updates ``W_in``
+    and ``W_out`` in place; a word repeated in the window gets every contribution.
     """
     d = W_in.shape[1]
-    loss, prob = 0.0, 1.0
-    for o in range(n_out):
-        for k in range(d):
-            d_out[o, k] = 0.0
+    # F, four output rows at a time: each input element is loaded once for four products (a row at a time, the
+    # loads of the two rows limited the dot products)
     for c in range(n_ctx):
-        wi = ctx[c]
-        for k in range(d):
-            d_in[c, k] = 0.0
-        for o in range(n_out):
-            wo = rows[o]
+        x = W_in[ctx[c]]
+        o = 0
+        while o + 4 <= n_out:
+            y0, y1, y2, y3 = W_out[rows[o]], W_out[rows[o + 1]], W_out[rows[o + 2]], W_out[rows[o + 3]]
+            f0 = f1 = f2 = f3 = np.float32(0.0)
+            for k in range(d):
+                xk = x[k]
+                f0 += xk * y0[k]
+                f1 += xk * y1[k]
+                f2 += xk * y2[k]
+                f3 += xk * y3[k]
+            G[c, o], G[c, o + 1], G[c, o + 2], G[c, o + 3] = f0, f1, f2, f3
+            o += 4
+        while o < n_out:
+            y = W_out[rows[o]]
             f = np.float32(0.0)
             for k in range(d):
-                f += W_in[wi, k] * W_out[wo, k]
-            sig, p = _score(f, labels[o])
+                f += x[k] * y[k]
+            G[c, o] = f
+            o += 1
+    loss, prob = 0.0, 1.0
+    for c in range(n_ctx):
+        for o in range(n_out):
+            sig, p = _score(G[c, o], labels[o])
             if compute_loss:
                 loss, prob = _add_prob(loss, prob, p)
             # g is the gradient (label - σ) multiplied by the learning rate, as in word2vec.c
-            g = np.float32((labels[o] - sig) * lr)
-            for k in range(d):
-                d_in[c, k] += g * W_out[wo, k]
-                d_out[o, k] += g * W_in[wi, k]
-    # apply after the whole block: a word repeated in the window gets every contribution
-    for c in range(n_ctx):
-        wi = ctx[c]
-        for k in range(d):
-            W_in[wi, k] += d_in[c, k]
+            G[c, o] = np.float32((labels[o] - sig) * lr)
+    # Gᵀ X into d_out, four inputs at a time, before any input changes
     for o in range(n_out):
-        wo = rows[o]
+        out = d_out[o]
         for k in range(d):
-            W_out[wo, k] += d_out[o, k]
+            out[k] = 0.0
+        c = 0
+        while c + 4 <= n_ctx:
+            x0, x1, x2, x3 = W_in[ctx[c]], W_in[ctx[c + 1]], W_in[ctx[c + 2]], W_in[ctx[c + 3]]
+            g0, g1, g2, g3 = G[c, o], G[c + 1, o], G[c + 2, o], G[c + 3, o]
+            for k in range(d):
+                out[k] += g0 * x0[k] + g1 * x1[k] + g2 * x2[k] + g3 * x3[k]
+            c += 4
+        while c < n_ctx:
+            x = W_in[ctx[c]]
+            g = G[c, o]
+            for k in range(d):
+                out[k] += g * x[k]
+            c += 1
+    # X += G Y in place, four outputs at a time (the outputs change only after)
+    for c in range(n_ctx):
+        w = W_in[ctx[c]]
+        o = 0
+        while o + 4 <= n_out:
+            y0, y1, y2, y3 = W_out[rows[o]], W_out[rows[o + 1]], W_out[rows[o + 2]], W_out[rows[o + 3]]
+            g0, g1, g2, g3 = G[c, o], G[c, o + 1], G[c, o + 2], G[c, o + 3]
+            for k in range(d):
+                w[k] += g0 * y0[k] + g1 * y1[k] + g2 * y2[k] + g3 * y3[k]
+            o += 4
+        while o < n_out:
+            y = W_out[rows[o]]
+            g = G[c, o]
+            for k in range(d):
+                w[k] += g * y[k]
+            o += 1
+    for o in range(n_out):
+        w = W_out[rows[o]]
+        out = d_out[o]
+        for k in range(d):
+            w[k] += out[k]
     return loss - math.log(prob)
 
 
@@ -268,7 +313,7 @@ def _scratch_shapes(settings, tables, d: int, max_len: int) -> tuple:
     """The shape of each :class:`Scratch` array for ``settings`` and sentences of up to ``max_len`` words."""
     w2, k_max = 2 * settings.window, (tables.points.shape[1] if settings.hierarchical else settings.negative + 1)
     ring = AHEAD + 1  # the draws of windows i..i+AHEAD
-    return ((max_len,), (w2,), (k_max,), (k_max,), (w2, d), (k_max, d), (d,), (d,), (ring,),
+    return ((max_len,), (w2,), (k_max,), (k_max,), (w2, k_max), (k_max, d), (d,), (d,), (ring,),
             (ring, max(settings.negative, 1)))
 
 
@@ -291,15 +336,15 @@ def job_kernel(cbow: bool, hierarchical: bool):
     """:func:`train_job`'s kernel for one architecture and one output layer (made once, compiled on first call).
 
     ``cbow`` and ``hierarchical`` are constants of the kernel, not arguments, so numba drops the branches of the
-    other variants and compiles one window update, once: a fresh install compiles 2.9 s instead of 3.9 s for the
-    default CBOW with negative sampling. Measured on the dev corpus against the kernel with both architectures:
-    skip-gram trains as fast, CBOW 1.5% slower (13 A/B pairs; LLVM lays the smaller loop out differently).
+    other variants and compiles one window update, once, which shortens a fresh install's first compile.
 
     Example
     -------
     >>> job_kernel(True, False) is job_kernel(True, False)
     True
     """
+    # a fresh install compiled the default CBOW-negative kernel in 2.9 s instead of 3.9 s; against the kernel with
+    # both architectures, on the dev corpus, skip-gram trained as fast and CBOW 1.5% slower (13 A/B pairs)
     @njit(nogil=True, cache=True, fastmath=FASTMATH)
     def train_job_kernel(W_in, W_out, ids, bounds, tables, settings, private, lr_start, lr_end, seed, since_sync,
                          scratch):
@@ -312,7 +357,7 @@ def job_kernel(cbow: bool, hierarchical: bool):
         base_out, out_lo = private.base_out, private.out_lo
         n_in, n_out_private = snap_in.shape[0], snap_out.shape[0]
         state = np.uint64(seed)
-        sent, ctx, rows, labels, d_in, d_out, h, neu1e, ring_b, ring_neg = scratch
+        sent, ctx, rows, labels, scores, d_out, h, neu1e, ring_b, ring_neg = scratch
         ring = ring_b.shape[0]
         total = max(bounds[bounds.shape[0] - 1] - bounds[0], 1)
         done = 0
@@ -383,7 +428,7 @@ def job_kernel(cbow: bool, hierarchical: bool):
                                                cbow_mean, full_error, compute_loss)
                     n_examples += 1
                 else:
-                    loss += sg_window_update(W_in, W_out, ctx, n_ctx, rows, labels, n_out, lr, d_in, d_out,
+                    loss += sg_window_update(W_in, W_out, ctx, n_ctx, rows, labels, n_out, lr, scores, d_out,
                                              compute_loss)
                     n_examples += n_ctx
                 since_sync += 1
