@@ -74,7 +74,7 @@ def test_cbow_window_update_equals_reference(cbow_mean, full_error):
     d = W_in.shape[1]
     k_in, k_out = W_in.copy(), W_out.copy()
     loss_k = cbow_window_update(k_in, k_out, ctx.astype(np.int64), 4, rows, labels, len(rows), lr, np.empty(d, np.float32),
-                                np.empty(d, np.float32), np.empty((len(rows), d), np.float32), cbow_mean, full_error,
+                                np.empty(d, np.float32), np.empty(len(rows), np.float32), cbow_mean, full_error,
                                 True)
     np.testing.assert_allclose(k_in, ref_in, rtol=1e-5, atol=1e-6)
     np.testing.assert_allclose(k_out, ref_out, rtol=1e-5, atol=1e-6)

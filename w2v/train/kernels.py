@@ -1,8 +1,9 @@
 """The numba hot loops: train one job (a slice of sentences) with negative sampling or hierarchical softmax.
 
-One of the numba modules, with w2v.text.ingest (the byte tokenizer), w2v.text.bigrams (phrase counting) and w2v.files.textparse
-(vectors files). Kernels take arrays and plain numbers, never a model object, and release the GIL (``nogil=True``), so several Python threads run them at once over the same weight
-arrays without locks — Hogwild updates, as word2vec.c does.
+The training kernels (the rows they exchange are ``w2v.train.rows``; the other numba code reads text, counts phrases,
+parses vectors files and answers analogies). Kernels take arrays and plain numbers, never a model object, and release
+the GIL (``nogil=True``), so several Python threads run them at once over the same weight arrays without locks —
+Hogwild updates, as word2vec.c does.
 
 Letters: d = vector width, w = window, K = output rows scored per window (1 + negative for negative
 sampling, the Huffman path length for hierarchical softmax), c = context words in a window.
@@ -195,52 +196,83 @@ def sg_window_update(W_in, W_out, ctx, n_ctx, rows, labels, n_out, lr, G, d_out,
 
 
 @njit(nogil=True, cache=True, fastmath=FASTMATH)
-def cbow_window_update(W_in, W_out, ctx, n_ctx, rows, labels, n_out, lr, h, neu1e, d_out, cbow_mean, full_error,
+def cbow_window_update(W_in, W_out, ctx, n_ctx, rows, labels, n_out, lr, h, neu1e, g, cbow_mean, full_error,
                        compute_loss):
     """CBOW: the mean (or sum) of the context rows against the window's output rows; returns the loss.
 
-    ``ctx[:n_ctx]`` rows of ``W_in``, ``rows[:n_out]`` rows of ``W_out`` with ``labels`` 1 (true word / branch)
-    or 0. ``h`` and ``neu1e`` are (d,) scratch buffers, ``d_out`` (K, d). Updates the weights in place.
-    ``full_error`` (``Config.cbow_full_error``) gives each context word the whole error, as word2vec.c and gensim;
-    without it a mean's context words get 1/c of it each (the exact gradient of the mean).
+    ``ctx[:n_ctx]`` rows of ``W_in``, ``rows[:n_out]`` rows of ``W_out`` (Y) with ``labels`` 1 (true word /
+    branch) or 0. ``h`` and ``neu1e`` are (d,) scratch buffers, ``g`` (K,). The scores ``Y h``, the gradients
+    times the learning rate ``g``, then the input error ``neu1e = gᵀ Y`` from the outputs as they were, the
+    outputs ``Y += g hᵀ`` and every context row ``+= neu1e``. ``full_error`` (``Config.cbow_full_error``) gives
+    each context word the whole error, as word2vec.c and gensim; without it a mean's context words get 1/c of it
+    each (the exact gradient of the mean). Updates the weights in place.
     """
     d = W_in.shape[1]
     for k in range(d):
         h[k] = 0.0
-        neu1e[k] = 0.0
     for c in range(n_ctx):
-        wi = ctx[c]
+        x = W_in[ctx[c]]
         for k in range(d):
-            h[k] += W_in[wi, k]
+            h[k] += x[k]
     if cbow_mean:
         inv = np.float32(1.0 / n_ctx)
         for k in range(d):
             h[k] *= inv
-    loss, prob = 0.0, 1.0
-    for o in range(n_out):
-        wo = rows[o]
+    # the scores, four output rows at a time: h is loaded once for four products
+    o = 0
+    while o + 4 <= n_out:
+        y0, y1, y2, y3 = W_out[rows[o]], W_out[rows[o + 1]], W_out[rows[o + 2]], W_out[rows[o + 3]]
+        f0 = f1 = f2 = f3 = np.float32(0.0)
+        for k in range(d):
+            hk = h[k]
+            f0 += hk * y0[k]
+            f1 += hk * y1[k]
+            f2 += hk * y2[k]
+            f3 += hk * y3[k]
+        g[o], g[o + 1], g[o + 2], g[o + 3] = f0, f1, f2, f3
+        o += 4
+    while o < n_out:
+        y = W_out[rows[o]]
         f = np.float32(0.0)
         for k in range(d):
-            f += h[k] * W_out[wo, k]
-        sig, p = _score(f, labels[o])
+            f += h[k] * y[k]
+        g[o] = f
+        o += 1
+    loss, prob = 0.0, 1.0
+    for o in range(n_out):
+        sig, p = _score(g[o], labels[o])
         if compute_loss:
             loss, prob = _add_prob(loss, prob, p)
-        g = np.float32((labels[o] - sig) * lr)
+        g[o] = np.float32((labels[o] - sig) * lr)
+    # neu1e = gᵀ Y before any output row changes, four rows at a time
+    for k in range(d):
+        neu1e[k] = 0.0
+    o = 0
+    while o + 4 <= n_out:
+        y0, y1, y2, y3 = W_out[rows[o]], W_out[rows[o + 1]], W_out[rows[o + 2]], W_out[rows[o + 3]]
+        g0, g1, g2, g3 = g[o], g[o + 1], g[o + 2], g[o + 3]
         for k in range(d):
-            neu1e[k] += g * W_out[wo, k]
-            d_out[o, k] = g * h[k]
-    for o in range(n_out):
-        wo = rows[o]
+            neu1e[k] += g0 * y0[k] + g1 * y1[k] + g2 * y2[k] + g3 * y3[k]
+        o += 4
+    while o < n_out:
+        y = W_out[rows[o]]
+        go = g[o]
         for k in range(d):
-            W_out[wo, k] += d_out[o, k]
+            neu1e[k] += go * y[k]
+        o += 1
+    for o in range(n_out):  # a row drawn twice gets both updates
+        y = W_out[rows[o]]
+        go = g[o]
+        for k in range(d):
+            y[k] += go * h[k]
     if cbow_mean and not full_error:  # the exact gradient of a mean reaches each input word divided by the count
         inv = np.float32(1.0 / n_ctx)
         for k in range(d):
             neu1e[k] *= inv
     for c in range(n_ctx):
-        wi = ctx[c]
+        x = W_in[ctx[c]]
         for k in range(d):
-            W_in[wi, k] += neu1e[k]
+            x[k] += neu1e[k]
     return loss - math.log(prob)
 
 
@@ -424,7 +456,7 @@ def job_kernel(cbow: bool, hierarchical: bool):
                         labels[n_out] = 0.0
                         n_out += 1
                 if cbow:
-                    loss += cbow_window_update(W_in, W_out, ctx, n_ctx, rows, labels, n_out, lr, h, neu1e, d_out,
+                    loss += cbow_window_update(W_in, W_out, ctx, n_ctx, rows, labels, n_out, lr, h, neu1e, scores[0],
                                                cbow_mean, full_error, compute_loss)
                     n_examples += 1
                 else:
