@@ -11,9 +11,6 @@ in separate arrays, the per-row choice between them was a branch the CPU mispred
 8-15%. :class:`SharedWeights` allocates and owns those buffers; everyone else sees only ``W_in`` and
 ``W_out``, the vocabulary's rows.
 
-Measured on the dev corpus, 2 vs 1 threads, one epoch (benchmark.py scaling): skip-gram 1.90x / 1.95x, CBOW
-1.86x / 1.90x (negative / hierarchical); with no private rows 1.78x / 1.27x and 1.73x / 0.95x.
-
 Example
 -------
 >>> import numpy as np
@@ -30,6 +27,8 @@ from .rows import Private, publish_rows, refresh_rows
 # A publication streams 3 x HOT_ROWS x d floats a layer. A CBOW window costs so little that publishing every
 # 2048 windows took a sixth of its time, so CBOW publishes every 8192 (5 epochs, seeds 1-3: the same quality);
 # a skip-gram window writes ~6x more per row, and at 8192 it lost 0.4-0.6 analogy points, so it keeps 2048.
+# Two threads against one on the dev corpus (one epoch, benchmark.py scaling): skip-gram 1.90x / 1.95x, CBOW 1.86x /
+# 1.90x (negative / hierarchical); with no private rows 1.78x / 1.27x and 1.73x / 0.95x.
 HOT_ROWS = 1024
 SYNC_EVERY = {"cbow": 8192, "skipgram": 2048}
 

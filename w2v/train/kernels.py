@@ -111,6 +111,41 @@ def _add_prob(loss, prob, p):
     return loss, prob
 
 
+@njit(inline="always", fastmath=FASTMATH)
+def _dot4(x, y0, y1, y2, y3):
+    """``x · y0, ..., x · y3`` in one pass: each element of x is loaded once for four products (a row at a time,
+    the loads of both rows limited the dot products)."""
+    f0 = f1 = f2 = f3 = np.float32(0.0)
+    for k in range(x.shape[0]):
+        xk = x[k]
+        f0 += xk * y0[k]
+        f1 += xk * y1[k]
+        f2 += xk * y2[k]
+        f3 += xk * y3[k]
+    return f0, f1, f2, f3
+
+
+@njit(inline="always", fastmath=FASTMATH)
+def _dot(x, y):
+    f = np.float32(0.0)
+    for k in range(x.shape[0]):
+        f += x[k] * y[k]
+    return f
+
+
+@njit(inline="always", fastmath=FASTMATH)
+def _add4(w, g0, y0, g1, y1, g2, y2, g3, y3):
+    """``w += g0 y0 + g1 y1 + g2 y2 + g3 y3`` in one pass over w (one load and store of w for four rows)."""
+    for k in range(w.shape[0]):
+        w[k] += g0 * y0[k] + g1 * y1[k] + g2 * y2[k] + g3 * y3[k]
+
+
+@njit(inline="always", fastmath=FASTMATH)
+def _add(w, g, y):
+    for k in range(w.shape[0]):
+        w[k] += g * y[k]
+
+
 @njit(nogil=True, cache=True, fastmath=FASTMATH)
 def sg_window_update(W_in, W_out, ctx, n_ctx, rows, labels, n_out, lr, G, d_out, compute_loss):
     """Skip-gram: every context word (input) against the window's output rows; returns the summed loss.
@@ -118,32 +153,18 @@ def sg_window_update(W_in, W_out, ctx, n_ctx, rows, labels, n_out, lr, G, d_out,
     ``ctx[:n_ctx]`` rows of ``W_in`` (X, c x d), ``rows[:n_out]`` rows of ``W_out`` (Y, K x d) with ``labels``
     1 (true word / branch) or 0. The window's block of products: scores ``F = X Yᵀ``, gradients times the
     learning rate ``G = (labels - σ(F)) lr`` (c x K, in the scratch ``G``), then ``Y += Gᵀ X`` (via the scratch
-    ``d_out``, K x d) and ``X += G Y``, both from the weights as they were before the window. Updates ``W_in``
-    and ``W_out`` in place; a word repeated in the window gets every contribution.
+    ``d_out``, K x d) and ``X += G Y``, both from the weights as they were before the window, four rows at a time.
+    Updates ``W_in`` and ``W_out`` in place; a word repeated in the window gets every contribution.
     """
-    d = W_in.shape[1]
-    # F, four output rows at a time: each input element is loaded once for four products (a row at a time, the
-    # loads of the two rows limited the dot products)
     for c in range(n_ctx):
         x = W_in[ctx[c]]
         o = 0
         while o + 4 <= n_out:
-            y0, y1, y2, y3 = W_out[rows[o]], W_out[rows[o + 1]], W_out[rows[o + 2]], W_out[rows[o + 3]]
-            f0 = f1 = f2 = f3 = np.float32(0.0)
-            for k in range(d):
-                xk = x[k]
-                f0 += xk * y0[k]
-                f1 += xk * y1[k]
-                f2 += xk * y2[k]
-                f3 += xk * y3[k]
-            G[c, o], G[c, o + 1], G[c, o + 2], G[c, o + 3] = f0, f1, f2, f3
+            G[c, o], G[c, o + 1], G[c, o + 2], G[c, o + 3] = _dot4(
+                x, W_out[rows[o]], W_out[rows[o + 1]], W_out[rows[o + 2]], W_out[rows[o + 3]])
             o += 4
         while o < n_out:
-            y = W_out[rows[o]]
-            f = np.float32(0.0)
-            for k in range(d):
-                f += x[k] * y[k]
-            G[c, o] = f
+            G[c, o] = _dot(x, W_out[rows[o]])
             o += 1
     loss, prob = 0.0, 1.0
     for c in range(n_ctx):
@@ -153,44 +174,32 @@ def sg_window_update(W_in, W_out, ctx, n_ctx, rows, labels, n_out, lr, G, d_out,
                 loss, prob = _add_prob(loss, prob, p)
             # g is the gradient (label - σ) multiplied by the learning rate, as in word2vec.c
             G[c, o] = np.float32((labels[o] - sig) * lr)
-    # Gᵀ X into d_out, four inputs at a time, before any input changes
+    # Gᵀ X into d_out before any input changes
     for o in range(n_out):
         out = d_out[o]
-        for k in range(d):
-            out[k] = 0.0
+        out[:] = 0.0
         c = 0
         while c + 4 <= n_ctx:
-            x0, x1, x2, x3 = W_in[ctx[c]], W_in[ctx[c + 1]], W_in[ctx[c + 2]], W_in[ctx[c + 3]]
-            g0, g1, g2, g3 = G[c, o], G[c + 1, o], G[c + 2, o], G[c + 3, o]
-            for k in range(d):
-                out[k] += g0 * x0[k] + g1 * x1[k] + g2 * x2[k] + g3 * x3[k]
+            _add4(out, G[c, o], W_in[ctx[c]], G[c + 1, o], W_in[ctx[c + 1]], G[c + 2, o], W_in[ctx[c + 2]],
+                  G[c + 3, o], W_in[ctx[c + 3]])
             c += 4
         while c < n_ctx:
-            x = W_in[ctx[c]]
-            g = G[c, o]
-            for k in range(d):
-                out[k] += g * x[k]
+            _add(out, G[c, o], W_in[ctx[c]])
             c += 1
-    # X += G Y in place, four outputs at a time (the outputs change only after)
+    # X += G Y in place (the outputs change only after)
     for c in range(n_ctx):
         w = W_in[ctx[c]]
         o = 0
         while o + 4 <= n_out:
-            y0, y1, y2, y3 = W_out[rows[o]], W_out[rows[o + 1]], W_out[rows[o + 2]], W_out[rows[o + 3]]
-            g0, g1, g2, g3 = G[c, o], G[c, o + 1], G[c, o + 2], G[c, o + 3]
-            for k in range(d):
-                w[k] += g0 * y0[k] + g1 * y1[k] + g2 * y2[k] + g3 * y3[k]
+            _add4(w, G[c, o], W_out[rows[o]], G[c, o + 1], W_out[rows[o + 1]], G[c, o + 2], W_out[rows[o + 2]],
+                  G[c, o + 3], W_out[rows[o + 3]])
             o += 4
         while o < n_out:
-            y = W_out[rows[o]]
-            g = G[c, o]
-            for k in range(d):
-                w[k] += g * y[k]
+            _add(w, G[c, o], W_out[rows[o]])
             o += 1
     for o in range(n_out):
-        w = W_out[rows[o]]
-        out = d_out[o]
-        for k in range(d):
+        w, out = W_out[rows[o]], d_out[o]
+        for k in range(w.shape[0]):
             w[k] += out[k]
     return loss - math.log(prob)
 
@@ -203,40 +212,22 @@ def cbow_window_update(W_in, W_out, ctx, n_ctx, rows, labels, n_out, lr, h, neu1
     ``ctx[:n_ctx]`` rows of ``W_in``, ``rows[:n_out]`` rows of ``W_out`` (Y) with ``labels`` 1 (true word /
     branch) or 0. ``h`` and ``neu1e`` are (d,) scratch buffers, ``g`` (K,). The scores ``Y h``, the gradients
     times the learning rate ``g``, then the input error ``neu1e = gᵀ Y`` from the outputs as they were, the
-    outputs ``Y += g hᵀ`` and every context row ``+= neu1e``. ``full_error`` (``Config.cbow_full_error``) gives
-    each context word the whole error, as word2vec.c and gensim; without it a mean's context words get 1/c of it
-    each (the exact gradient of the mean). Updates the weights in place.
+    outputs ``Y += g hᵀ`` and every context row ``+= neu1e``, four output rows at a time. ``full_error``
+    (``Config.cbow_full_error``) gives each context word the whole error, as word2vec.c and gensim; without it a
+    mean's context words get 1/c of it each (the exact gradient of the mean). Updates the weights in place.
     """
-    d = W_in.shape[1]
-    for k in range(d):
-        h[k] = 0.0
+    h[:] = 0.0
     for c in range(n_ctx):
-        x = W_in[ctx[c]]
-        for k in range(d):
-            h[k] += x[k]
+        _add(h, np.float32(1.0), W_in[ctx[c]])
     if cbow_mean:
-        inv = np.float32(1.0 / n_ctx)
-        for k in range(d):
-            h[k] *= inv
-    # the scores, four output rows at a time: h is loaded once for four products
+        h *= np.float32(1.0 / n_ctx)
     o = 0
     while o + 4 <= n_out:
-        y0, y1, y2, y3 = W_out[rows[o]], W_out[rows[o + 1]], W_out[rows[o + 2]], W_out[rows[o + 3]]
-        f0 = f1 = f2 = f3 = np.float32(0.0)
-        for k in range(d):
-            hk = h[k]
-            f0 += hk * y0[k]
-            f1 += hk * y1[k]
-            f2 += hk * y2[k]
-            f3 += hk * y3[k]
-        g[o], g[o + 1], g[o + 2], g[o + 3] = f0, f1, f2, f3
+        g[o], g[o + 1], g[o + 2], g[o + 3] = _dot4(h, W_out[rows[o]], W_out[rows[o + 1]], W_out[rows[o + 2]],
+                                                   W_out[rows[o + 3]])
         o += 4
     while o < n_out:
-        y = W_out[rows[o]]
-        f = np.float32(0.0)
-        for k in range(d):
-            f += h[k] * y[k]
-        g[o] = f
+        g[o] = _dot(h, W_out[rows[o]])
         o += 1
     loss, prob = 0.0, 1.0
     for o in range(n_out):
@@ -244,35 +235,22 @@ def cbow_window_update(W_in, W_out, ctx, n_ctx, rows, labels, n_out, lr, h, neu1
         if compute_loss:
             loss, prob = _add_prob(loss, prob, p)
         g[o] = np.float32((labels[o] - sig) * lr)
-    # neu1e = gᵀ Y before any output row changes, four rows at a time
-    for k in range(d):
-        neu1e[k] = 0.0
+    # neu1e = gᵀ Y before any output row changes
+    neu1e[:] = 0.0
     o = 0
     while o + 4 <= n_out:
-        y0, y1, y2, y3 = W_out[rows[o]], W_out[rows[o + 1]], W_out[rows[o + 2]], W_out[rows[o + 3]]
-        g0, g1, g2, g3 = g[o], g[o + 1], g[o + 2], g[o + 3]
-        for k in range(d):
-            neu1e[k] += g0 * y0[k] + g1 * y1[k] + g2 * y2[k] + g3 * y3[k]
+        _add4(neu1e, g[o], W_out[rows[o]], g[o + 1], W_out[rows[o + 1]], g[o + 2], W_out[rows[o + 2]],
+              g[o + 3], W_out[rows[o + 3]])
         o += 4
     while o < n_out:
-        y = W_out[rows[o]]
-        go = g[o]
-        for k in range(d):
-            neu1e[k] += go * y[k]
+        _add(neu1e, g[o], W_out[rows[o]])
         o += 1
     for o in range(n_out):  # a row drawn twice gets both updates
-        y = W_out[rows[o]]
-        go = g[o]
-        for k in range(d):
-            y[k] += go * h[k]
+        _add(W_out[rows[o]], g[o], h)
     if cbow_mean and not full_error:  # the exact gradient of a mean reaches each input word divided by the count
-        inv = np.float32(1.0 / n_ctx)
-        for k in range(d):
-            neu1e[k] *= inv
+        neu1e *= np.float32(1.0 / n_ctx)
     for c in range(n_ctx):
-        x = W_in[ctx[c]]
-        for k in range(d):
-            x[k] += neu1e[k]
+        _add(W_in[ctx[c]], np.float32(1.0), neu1e)
     return loss - math.log(prob)
 
 
