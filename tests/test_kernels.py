@@ -232,9 +232,14 @@ def _replay_job(W_in, W_out, ids, bounds, keep, output, cbow, window, negative, 
             else:
                 inputs, targets = np.array(ctx)[:, None], np.full(len(ctx), centre)
             draws = {} if hierarchical else {"negatives": np.tile(negs, (len(targets), 1))}
-            loss, grads = net.loss_and_grads(inputs, np.ones(inputs.shape, bool), targets, **draws)
-            sgd.step(grads, lr)
-            loss_sum += loss
+            # skip-gram with hierarchical softmax steps once per context word (word2vec.c's order); the others once
+            # per window
+            steps = [(inputs[k:k + 1], targets[k:k + 1]) for k in range(len(targets))] \
+                if hierarchical and not cbow else [(inputs, targets)]
+            for x, t in steps:
+                loss, grads = net.loss_and_grads(x, np.ones(x.shape, bool), t, **draws)
+                sgd.step(grads, lr)
+                loss_sum += loss
             n_examples += len(targets)
         done += int(bounds[s + 1] - bounds[s])
     return loss_sum, n_examples, n_words
