@@ -1,4 +1,5 @@
-"""numba helpers shared by the text and the training kernels: fast-math flags, prefetching, random numbers.
+"""numba helpers shared by the text and the training kernels: fast-math flags, prefetching, random numbers,
+and the row products the window updates are made of (inlined where they are called).
 
 Example
 -------
@@ -68,3 +69,38 @@ def prefetch_row(W, row):
     """Prefetch every cache line of row ``row`` of ``W`` (16 float32 to a 64-byte line)."""
     for k in range(0, W.shape[1], 16):
         prefetch(W, row, k)
+
+
+@njit(inline="always", fastmath=FASTMATH)
+def dot4(x, y0, y1, y2, y3):
+    """``x · y0, ..., x · y3`` in one pass: each element of x is loaded once for four products (a row at a time,
+    the loads of both rows limited the dot products)."""
+    f0 = f1 = f2 = f3 = np.float32(0.0)
+    for k in range(x.shape[0]):
+        xk = x[k]
+        f0 += xk * y0[k]
+        f1 += xk * y1[k]
+        f2 += xk * y2[k]
+        f3 += xk * y3[k]
+    return f0, f1, f2, f3
+
+
+@njit(inline="always", fastmath=FASTMATH)
+def dot(x, y):
+    f = np.float32(0.0)
+    for k in range(x.shape[0]):
+        f += x[k] * y[k]
+    return f
+
+
+@njit(inline="always", fastmath=FASTMATH)
+def add4(w, g0, y0, g1, y1, g2, y2, g3, y3):
+    """``w += g0 y0 + g1 y1 + g2 y2 + g3 y3`` in one pass over w (one load and store of w for four rows)."""
+    for k in range(w.shape[0]):
+        w[k] += g0 * y0[k] + g1 * y1[k] + g2 * y2[k] + g3 * y3[k]
+
+
+@njit(inline="always", fastmath=FASTMATH)
+def add(w, g, y):
+    for k in range(w.shape[0]):
+        w[k] += g * y[k]

@@ -40,7 +40,7 @@ from collections import namedtuple
 import numpy as np
 from numba import njit
 
-from ..jit import FASTMATH, prefetch_row, rand64, rand_unit
+from ..jit import FASTMATH, add, add4, dot, dot4, prefetch_row, rand64, rand_unit
 from .rows import private_row, sync_rows
 
 _U32 = np.uint64(0xFFFFFFFF)
@@ -113,41 +113,6 @@ def _add_prob(loss, prob, p):
     return loss, prob
 
 
-@njit(inline="always", fastmath=FASTMATH)
-def _dot4(x, y0, y1, y2, y3):
-    """``x · y0, ..., x · y3`` in one pass: each element of x is loaded once for four products (a row at a time,
-    the loads of both rows limited the dot products)."""
-    f0 = f1 = f2 = f3 = np.float32(0.0)
-    for k in range(x.shape[0]):
-        xk = x[k]
-        f0 += xk * y0[k]
-        f1 += xk * y1[k]
-        f2 += xk * y2[k]
-        f3 += xk * y3[k]
-    return f0, f1, f2, f3
-
-
-@njit(inline="always", fastmath=FASTMATH)
-def _dot(x, y):
-    f = np.float32(0.0)
-    for k in range(x.shape[0]):
-        f += x[k] * y[k]
-    return f
-
-
-@njit(inline="always", fastmath=FASTMATH)
-def _add4(w, g0, y0, g1, y1, g2, y2, g3, y3):
-    """``w += g0 y0 + g1 y1 + g2 y2 + g3 y3`` in one pass over w (one load and store of w for four rows)."""
-    for k in range(w.shape[0]):
-        w[k] += g0 * y0[k] + g1 * y1[k] + g2 * y2[k] + g3 * y3[k]
-
-
-@njit(inline="always", fastmath=FASTMATH)
-def _add(w, g, y):
-    for k in range(w.shape[0]):
-        w[k] += g * y[k]
-
-
 @njit(nogil=True, cache=True, fastmath=FASTMATH)
 def sg_window_update(W_in, W_out, ctx, n_ctx, rows, labels, n_out, lr, G, d_out, compute_loss):
     """Skip-gram: every context word (input) against the window's output rows; returns the summed loss.
@@ -162,11 +127,11 @@ def sg_window_update(W_in, W_out, ctx, n_ctx, rows, labels, n_out, lr, G, d_out,
         x = W_in[ctx[c]]
         o = 0
         while o + 4 <= n_out:
-            G[c, o], G[c, o + 1], G[c, o + 2], G[c, o + 3] = _dot4(
+            G[c, o], G[c, o + 1], G[c, o + 2], G[c, o + 3] = dot4(
                 x, W_out[rows[o]], W_out[rows[o + 1]], W_out[rows[o + 2]], W_out[rows[o + 3]])
             o += 4
         while o < n_out:
-            G[c, o] = _dot(x, W_out[rows[o]])
+            G[c, o] = dot(x, W_out[rows[o]])
             o += 1
     loss, prob = 0.0, 1.0
     for c in range(n_ctx):
@@ -182,22 +147,22 @@ def sg_window_update(W_in, W_out, ctx, n_ctx, rows, labels, n_out, lr, G, d_out,
         out[:] = 0.0
         c = 0
         while c + 4 <= n_ctx:
-            _add4(out, G[c, o], W_in[ctx[c]], G[c + 1, o], W_in[ctx[c + 1]], G[c + 2, o], W_in[ctx[c + 2]],
+            add4(out, G[c, o], W_in[ctx[c]], G[c + 1, o], W_in[ctx[c + 1]], G[c + 2, o], W_in[ctx[c + 2]],
                   G[c + 3, o], W_in[ctx[c + 3]])
             c += 4
         while c < n_ctx:
-            _add(out, G[c, o], W_in[ctx[c]])
+            add(out, G[c, o], W_in[ctx[c]])
             c += 1
     # X += G Y in place (the outputs change only after)
     for c in range(n_ctx):
         w = W_in[ctx[c]]
         o = 0
         while o + 4 <= n_out:
-            _add4(w, G[c, o], W_out[rows[o]], G[c, o + 1], W_out[rows[o + 1]], G[c, o + 2], W_out[rows[o + 2]],
+            add4(w, G[c, o], W_out[rows[o]], G[c, o + 1], W_out[rows[o + 1]], G[c, o + 2], W_out[rows[o + 2]],
                   G[c, o + 3], W_out[rows[o + 3]])
             o += 4
         while o < n_out:
-            _add(w, G[c, o], W_out[rows[o]])
+            add(w, G[c, o], W_out[rows[o]])
             o += 1
     for o in range(n_out):
         w, out = W_out[rows[o]], d_out[o]
@@ -220,16 +185,16 @@ def cbow_window_update(W_in, W_out, ctx, n_ctx, rows, labels, n_out, lr, h, neu1
     """
     h[:] = 0.0
     for c in range(n_ctx):
-        _add(h, np.float32(1.0), W_in[ctx[c]])
+        add(h, np.float32(1.0), W_in[ctx[c]])
     if cbow_mean:
         h *= np.float32(1.0 / n_ctx)
     o = 0
     while o + 4 <= n_out:
-        g[o], g[o + 1], g[o + 2], g[o + 3] = _dot4(h, W_out[rows[o]], W_out[rows[o + 1]], W_out[rows[o + 2]],
+        g[o], g[o + 1], g[o + 2], g[o + 3] = dot4(h, W_out[rows[o]], W_out[rows[o + 1]], W_out[rows[o + 2]],
                                                    W_out[rows[o + 3]])
         o += 4
     while o < n_out:
-        g[o] = _dot(h, W_out[rows[o]])
+        g[o] = dot(h, W_out[rows[o]])
         o += 1
     loss, prob = 0.0, 1.0
     for o in range(n_out):
@@ -241,18 +206,18 @@ def cbow_window_update(W_in, W_out, ctx, n_ctx, rows, labels, n_out, lr, h, neu1
     neu1e[:] = 0.0
     o = 0
     while o + 4 <= n_out:
-        _add4(neu1e, g[o], W_out[rows[o]], g[o + 1], W_out[rows[o + 1]], g[o + 2], W_out[rows[o + 2]],
+        add4(neu1e, g[o], W_out[rows[o]], g[o + 1], W_out[rows[o + 1]], g[o + 2], W_out[rows[o + 2]],
               g[o + 3], W_out[rows[o + 3]])
         o += 4
     while o < n_out:
-        _add(neu1e, g[o], W_out[rows[o]])
+        add(neu1e, g[o], W_out[rows[o]])
         o += 1
     for o in range(n_out):  # a row drawn twice gets both updates
-        _add(W_out[rows[o]], g[o], h)
+        add(W_out[rows[o]], g[o], h)
     if cbow_mean and not full_error:  # the exact gradient of a mean reaches each input word divided by the count
         neu1e *= np.float32(1.0 / n_ctx)
     for c in range(n_ctx):
-        _add(W_in[ctx[c]], np.float32(1.0), neu1e)
+        add(W_in[ctx[c]], np.float32(1.0), neu1e)
     return loss - math.log(prob)
 
 
