@@ -35,13 +35,21 @@ def private_row(row, lo, n_private, base):
     return base + i if 0 <= i < n_private else row
 
 
+@njit(inline="always")
+def _merged(shared, mine, snap):
+    """A shared value after a thread publishes ``mine``: its change since ``snap`` added to ``shared``, or ``mine``
+    itself where no other thread changed the value (float32 ``snap + (mine - snap)`` need not be ``mine``, and one
+    thread's private rows must change nothing)."""
+    return mine if shared == snap else shared + (mine - snap)
+
+
 @njit(nogil=True, cache=True)
 def publish_rows(W, snap, base, lo):
     """Add what a thread changed in its private rows ``W[base:base+n]`` since ``snap`` (n, d) to the shared rows
     ``W[lo:lo+n]``; ``snap`` takes the new private values."""
     for i in range(snap.shape[0]):
         for k in range(W.shape[1]):
-            W[lo + i, k] += W[base + i, k] - snap[i, k]
+            W[lo + i, k] = _merged(W[lo + i, k], W[base + i, k], snap[i, k])
             snap[i, k] = W[base + i, k]
 
 
@@ -59,7 +67,7 @@ def sync_rows(W, snap, base, lo):
     """``publish_rows`` then ``refresh_rows`` in one pass, for one thread mid-job (each row is read once)."""
     for i in range(snap.shape[0]):
         for k in range(W.shape[1]):
-            v = W[lo + i, k] + (W[base + i, k] - snap[i, k])
+            v = _merged(W[lo + i, k], W[base + i, k], snap[i, k])
             W[lo + i, k] = v
             W[base + i, k] = v
             snap[i, k] = v
