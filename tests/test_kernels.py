@@ -316,7 +316,8 @@ def test_a_cold_cache_compiles_the_training_kernel_in_a_child(tmp_path):
             "cbow = kernels.job_kernel(True, False)\n"
             "assert cbow.stats.cache_hits and not cbow.stats.cache_misses\n"
             "warmup.warm_up(False, True, helpers=False)\n"
-            "assert not kernels.cbow_window_update.signatures and len(kernels.sg_window_update.signatures) == 1\n")
+            # skip-gram with hierarchical softmax steps one context word at a time: CBOW's update with one input
+            "assert not kernels.sg_window_update.signatures and len(kernels.cbow_window_update.signatures) == 1\n")
     env = {**os.environ, "NUMBA_CACHE_DIR": str(tmp_path)}
     done = subprocess.run([sys.executable, "-c", code], env=env, capture_output=True, text=True, timeout=300)
     assert done.returncode == 0, done.stderr

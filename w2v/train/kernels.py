@@ -13,7 +13,8 @@ summed gradient once — for skip-gram a (c x K) block of dot products, as in Ji
 "Parallelizing Word2Vec in Shared and Distributed Memory": the window shares one set of noise words, so the
 K output rows are fetched from memory once per window instead of once per pair. Skip-gram with hierarchical
 softmax steps once per context word instead (word2vec.c's order): its output rows, the nodes near the Huffman
-root, are on every path, and one deferred step for the whole window cost quality. Each step is exactly the
+root, are on every path, and one deferred step for the whole window cost quality. One input word against its
+output rows is CBOW's update with one context word, so that is the update it calls. Each step is exactly the
 gradient of the summed pair losses that ``w2v.nn.losses`` computes (``tests/test_kernels.py`` proves it).
 
 CBOW moves little arithmetic per byte of weights, so memory latency decides its speed: each window's random
@@ -407,10 +408,12 @@ def job_kernel(cbow: bool, hierarchical: bool):
                 elif hierarchical:
                     # one context word at a time, the path's nodes changing in between, as word2vec.c and gensim:
                     # the nodes near the root are on every path, and c stale updates at once cost 0.9 analogy
-                    # points (dev corpus, 5 epochs, 3 seeds: 12.31% deferred, 13.23% this way; gensim 13.15%)
+                    # points (dev corpus, 5 epochs, 3 seeds: 12.31% deferred, 13.23% this way; gensim 13.15%).
+                    # CBOW's update with one context word is this step: one pass over the path's rows for the
+                    # input's error, one to update them (the skip-gram block's (K x d) buffer took 1.4x as long)
                     for c1 in range(n_ctx):
-                        loss += sg_window_update(W_in, W_out, ctx[c1:c1 + 1], np.int64(1), rows, labels, n_out, lr,
-                                                 scores, d_out, compute_loss)
+                        loss += cbow_window_update(W_in, W_out, ctx[c1:c1 + 1], np.int64(1), rows, labels, n_out, lr,
+                                                   h, neu1e, scores[0], True, True, compute_loss)
                     n_examples += n_ctx
                 else:
                     loss += sg_window_update(W_in, W_out, ctx, n_ctx, rows, labels, n_out, lr, scores, d_out,
