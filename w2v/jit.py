@@ -104,3 +104,28 @@ def add4(w, g0, y0, g1, y1, g2, y2, g3, y3):
 def add(w, g, y):
     for k in range(w.shape[0]):
         w[k] += g * y[k]
+
+
+@njit(inline="always", fastmath=FASTMATH)
+def step4(e, h, g0, y0, g1, y1, g2, y2, g3, y3):
+    """``e += g0 y0 + ... + g3 y3`` from the rows as they were, and ``y_i += g_i h``, in one pass over each row.
+
+    For four distinct rows (a row given twice would lose one update). Against ``add4`` then ``add`` per row, the
+    rows are loaded once instead of twice: 11.6 against 15.4 ns per row at d = 100 (a loop of 12 rows).
+    """
+    for k in range(e.shape[0]):
+        hk = h[k]
+        a0, a1, a2, a3 = y0[k], y1[k], y2[k], y3[k]
+        e[k] += g0 * a0 + g1 * a1 + g2 * a2 + g3 * a3
+        y0[k] = a0 + g0 * hk
+        y1[k] = a1 + g1 * hk
+        y2[k] = a2 + g2 * hk
+        y3[k] = a3 + g3 * hk
+
+
+@njit(inline="always", fastmath=FASTMATH)
+def step(e, h, g, y):
+    for k in range(e.shape[0]):
+        a = y[k]
+        e[k] += g * a
+        y[k] = a + g * h[k]

@@ -41,7 +41,7 @@ from collections import namedtuple
 import numpy as np
 from numba import njit
 
-from ..jit import FASTMATH, add, add4, dot, dot4, prefetch_row, rand64, rand_unit
+from ..jit import FASTMATH, add, add4, dot, dot4, prefetch_row, rand64, rand_unit, step, step4
 from .rows import private_row, sync_rows
 
 _U32 = np.uint64(0xFFFFFFFF)
@@ -172,6 +172,16 @@ def sg_window_update(W_in, W_out, ctx, n_ctx, rows, labels, n_out, lr, G, d_out,
     return loss - math.log(prob)
 
 
+@njit(inline="always")
+def _distinct(rows, n):
+    """Whether ``rows[:n]`` holds no row twice (a Huffman path never does; noise words may)."""
+    for a in range(1, n):
+        for b in range(a):
+            if rows[a] == rows[b]:
+                return False
+    return True
+
+
 @njit(nogil=True, cache=True, fastmath=FASTMATH)
 def cbow_window_update(W_in, W_out, ctx, n_ctx, rows, labels, n_out, lr, h, neu1e, g, cbow_mean, full_error,
                        compute_loss):
@@ -180,7 +190,8 @@ def cbow_window_update(W_in, W_out, ctx, n_ctx, rows, labels, n_out, lr, h, neu1
     ``ctx[:n_ctx]`` rows of ``W_in``, ``rows[:n_out]`` rows of ``W_out`` (Y) with ``labels`` 1 (true word /
     branch) or 0. ``h`` and ``neu1e`` are (d,) scratch buffers, ``g`` (K,). The scores ``Y h``, the gradients
     times the learning rate ``g``, then the input error ``neu1e = gᵀ Y`` from the outputs as they were, the
-    outputs ``Y += g hᵀ`` and every context row ``+= neu1e``, four output rows at a time. ``full_error``
+    outputs ``Y += g hᵀ`` (both in one pass over four distinct rows at a time) and every context row
+    ``+= neu1e``. ``full_error``
     (``Config.cbow_full_error``) gives each context word the whole error, as word2vec.c and gensim; without it a
     mean's context words get 1/c of it each (the exact gradient of the mean). Updates the weights in place.
     """
@@ -206,15 +217,24 @@ def cbow_window_update(W_in, W_out, ctx, n_ctx, rows, labels, n_out, lr, h, neu1
     # neu1e = gᵀ Y before any output row changes
     neu1e[:] = 0.0
     o = 0
-    while o + 4 <= n_out:
-        add4(neu1e, g[o], W_out[rows[o]], g[o + 1], W_out[rows[o + 1]], g[o + 2], W_out[rows[o + 2]],
-              g[o + 3], W_out[rows[o + 3]])
-        o += 4
-    while o < n_out:
-        add(neu1e, g[o], W_out[rows[o]])
-        o += 1
-    for o in range(n_out):  # a row drawn twice gets both updates
-        add(W_out[rows[o]], g[o], h)
+    if _distinct(rows, n_out):  # each row in one pass: its share of neu1e as it was, then its update
+        while o + 4 <= n_out:
+            step4(neu1e, h, g[o], W_out[rows[o]], g[o + 1], W_out[rows[o + 1]], g[o + 2], W_out[rows[o + 2]],
+                  g[o + 3], W_out[rows[o + 3]])
+            o += 4
+        while o < n_out:
+            step(neu1e, h, g[o], W_out[rows[o]])
+            o += 1
+    else:  # a noise word drawn twice: neu1e from every row as it was first, then both updates land
+        while o + 4 <= n_out:
+            add4(neu1e, g[o], W_out[rows[o]], g[o + 1], W_out[rows[o + 1]], g[o + 2], W_out[rows[o + 2]],
+                 g[o + 3], W_out[rows[o + 3]])
+            o += 4
+        while o < n_out:
+            add(neu1e, g[o], W_out[rows[o]])
+            o += 1
+        for o in range(n_out):
+            add(W_out[rows[o]], g[o], h)
     if cbow_mean and not full_error:  # the exact gradient of a mean reaches each input word divided by the count
         neu1e *= np.float32(1.0 / n_ctx)
     for c in range(n_ctx):
