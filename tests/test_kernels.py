@@ -339,3 +339,23 @@ def test_train_job_refuses_a_scratch_too_small_for_the_job():
         kernels.train_job(*args, kernels.make_scratch(settings._replace(window=1), tables, 4, 6))
     with pytest.raises(ValueError, match="rows"):
         kernels.train_job(*args, kernels.make_scratch(settings._replace(negative=1), tables, 4, 6))
+
+
+def test_a_borrowed_array_is_the_same_memory():
+    """The kernels work on their arguments through ``borrowed`` views (no reference counts): a write through the
+    view is a write to the array, and views of the view reach the same elements."""
+    from numba import njit
+    from w2v.jit import borrowed
+
+    @njit
+    def write(a):
+        b = borrowed(a)
+        b[1, 2] = 7.0
+        row = b[1]
+        row[0] += 1.0
+        return b[1:].sum(), b.shape, b.strides
+
+    a = np.zeros((3, 4), np.float32)
+    total, shape, strides = write(a)
+    assert a[1, 2] == 7.0 and a[1, 0] == 1.0 and total == 8.0
+    assert shape == a.shape and strides == a.strides

@@ -43,6 +43,27 @@ def prefetch(typingctx, arr, i, k):
     return types.void(arr, i, k), codegen
 
 
+@intrinsic
+def borrowed(typingctx, arr):
+    """``arr`` without its reference count: the same data, shape and strides, no owner (a null meminfo).
+
+    numba counts references to every array a function holds, and each count is an atomic add: a locked
+    instruction, which waits for every pending store. A window update holds a dozen arrays and row views, so a
+    window paid some 40 such fences. On a borrowed array each count is a null test instead. Only for arrays that
+    an owner keeps alive for as long as the borrowed one is used: a kernel's own arguments, inside the kernel.
+    """
+    def codegen(context, builder, signature, args):
+        aryty = signature.args[0]
+        src = context.make_array(aryty)(context, builder, args[0])
+        out = context.make_array(aryty)(context, builder)
+        for field in ("data", "shape", "strides", "itemsize", "nitems"):
+            setattr(out, field, getattr(src, field))
+        out.meminfo = context.get_constant_null(types.MemInfoPointer(aryty.dtype))
+        out.parent = context.get_constant_null(types.pyobject)
+        return out._getvalue()
+    return arr(arr), codegen
+
+
 @njit(inline="always")
 def rand64(state):
     """SplitMix64 (Steele, Lea & Flood 2014, as in Java's SplittableRandom): ``(64 random bits, next state)``.

@@ -41,7 +41,7 @@ from collections import namedtuple
 import numpy as np
 from numba import njit
 
-from ..jit import FASTMATH, add, add4, dot, dot4, prefetch_row, rand64, rand_unit, step, step4
+from ..jit import FASTMATH, add, add4, borrowed, dot, dot4, prefetch_row, rand64, rand_unit, step, step4
 from .rows import private_row, sync_rows
 
 _U32 = np.uint64(0xFFFFFFFF)
@@ -346,16 +346,22 @@ def job_kernel(cbow: bool, hierarchical: bool):
     @njit(nogil=True, cache=True, fastmath=FASTMATH)
     def train_job_kernel(W_in, W_out, ids, bounds, tables, settings, private, lr_start, lr_end, seed, since_sync,
                          scratch):
-        keep, threshold, alias = tables.keep, tables.threshold, tables.alias
-        points, codes, lengths = tables.points, tables.codes, tables.lengths
+        # every array borrowed (the caller keeps them alive): no atomic reference count per row view or call
+        W_in, W_out, ids, bounds = borrowed(W_in), borrowed(W_out), borrowed(ids), borrowed(bounds)
+        keep, threshold, alias = borrowed(tables.keep), borrowed(tables.threshold), borrowed(tables.alias)
+        points, codes, lengths = borrowed(tables.points), borrowed(tables.codes), borrowed(tables.lengths)
         cbow_mean = settings.cbow_mean  # settings.cbow and settings.hierarchical chose this kernel (job_kernel)
         full_error, window, shrink_windows = settings.cbow_full_error, settings.window, settings.shrink_windows
         negative, compute_loss, sync_every = settings.negative, settings.compute_loss, settings.sync_every
-        snap_in, base_in, snap_out = private.snap_in, private.base_in, private.snap_out
+        snap_in, base_in, snap_out = borrowed(private.snap_in), private.base_in, borrowed(private.snap_out)
         base_out, out_lo = private.base_out, private.out_lo
         n_in, n_out_private = snap_in.shape[0], snap_out.shape[0]
         state = np.uint64(seed)
-        sent, ctx, rows, labels, scores, d_out, h, neu1e, ring_b, ring_neg = scratch
+        sent, ctx, rows, labels = borrowed(scratch.sent), borrowed(scratch.ctx), borrowed(scratch.rows), \
+            borrowed(scratch.labels)
+        scores, d_out, h, neu1e = borrowed(scratch.scores), borrowed(scratch.d_out), borrowed(scratch.h), \
+            borrowed(scratch.neu1e)
+        ring_b, ring_neg = borrowed(scratch.ring_b), borrowed(scratch.ring_neg)
         ring = ring_b.shape[0]
         total = max(bounds[bounds.shape[0] - 1] - bounds[0], 1)
         done = 0
