@@ -433,15 +433,18 @@ def mode_cost(args):
 
 
 def _ingest_child(lib, corpus, workers, queue):
-    t0 = time.perf_counter()
+    """One library's pass over ``corpus``, timed from after its imports (the interpreter's start-up is not reading;
+    w2v's numba kernels loading from the cache is, as on a first run)."""
     if lib == "w2v":
         import tempfile
         import w2v
+        t0 = time.perf_counter()
         c = w2v.prepare_corpus(corpus, tempfile.mkdtemp() + "/c.w2vcorpus", workers=workers, progress=False)
         words, distinct = c.n_words, len(c.words)
     else:
         from gensim.models import Word2Vec
         from gensim.models.word2vec import LineSentence
+        t0 = time.perf_counter()
         m = Word2Vec(min_count=1, workers=workers)
         m.build_vocab(LineSentence(corpus))
         words, distinct = m.corpus_total_words, len(m.wv)

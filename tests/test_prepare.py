@@ -41,10 +41,13 @@ def _python_encoding(path, lowercase, max_len=10000):
     return words, counts, ids
 
 
+@pytest.mark.parametrize("valid", [False, True])  # valid UTF-8: the tokens decode in one call; else one by one
 @pytest.mark.parametrize("lowercase", [False, True])
-def test_byte_tokenizer_gives_exactly_the_python_vocabulary(tmp_path, lowercase, small_pieces):
+def test_byte_tokenizer_gives_exactly_the_python_vocabulary(tmp_path, lowercase, valid, small_pieces):
     path = tmp_path / "hostile.txt"
-    path.write_bytes(HOSTILE)
+    path.write_bytes(HOSTILE.replace(b"\xff\xfe", b"").replace(b"\xe2\x82 ", b"") if valid else HOSTILE)
+    if valid:
+        path.read_bytes().decode("utf-8")
     got = prepare_corpus(path, tmp_path / "c.w2vcorpus", lowercase=lowercase, workers=3, progress=False)
     counted, total = count_words(LineSentence(path, lowercase=lowercase))
     assert dict(zip(got.words, got.counts.tolist())) == dict(counted)

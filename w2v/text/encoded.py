@@ -348,7 +348,7 @@ class Writer:
         """Write the headers and ``meta.json``, sync, and rename the directory into place (replacing an old one)."""
         body = {"format": FORMAT, "version": VERSION, "n_words": self.n_words, "n_sentences": self.n_sentences,
                 "ids_crc32": self.crc_ids, "bounds_crc32": self.crc_bounds, **meta,
-                "words": list(words), "counts": [int(c) for c in counts], "first": [int(f) for f in first]}
+                "words": list(words), "counts": np.asarray(counts).tolist(), "first": np.asarray(first).tolist()}
         try:
             for f, (dtype, n) in zip(self._files, (("<i4", self.n_words), ("<i8", self.n_sentences + 1))):
                 f.seek(0)

@@ -27,7 +27,7 @@ Example
 -------
 >>> from w2v.text.ingest import count_tables, decode_tokens
 >>> table = count_tables(["corpus.txt"], workers=2)  # doctest: +SKIP
->>> words, counts, first, token_ids = decode_tokens(table, "corpus.txt", False, "replace")  # doctest: +SKIP
+>>> words, counts, first, token_words = decode_tokens(table, "corpus.txt", False, "replace")  # doctest: +SKIP
 """
 from __future__ import annotations
 
@@ -39,6 +39,7 @@ import queue
 import re
 import threading
 import zlib
+from collections import namedtuple
 from concurrent.futures import ThreadPoolExecutor
 
 import numpy as np
@@ -285,8 +286,18 @@ def merge_tables(tables: list, max_vocab_size: int | None = None) -> Table:
     return table
 
 
+TokenWords = namedtuple("TokenWords", "lengths ids")
+TokenWords.__doc__ = """What each byte token of a :class:`Table` decodes to: ``lengths`` (T,) int32 words per token (usually 1;
+0 for a token of Unicode whitespace, several when one splits it) and their word ids ``ids`` (sum of lengths,)
+int32, token after token."""
+
+
 def decode_tokens(table: Table, path, lowercase: bool, encoding_errors: str):
     """Decode each distinct byte token once, as the Python path would read it in a line.
+
+    The tokens are joined by newlines (which no token holds) and decoded, lowercased and split in three calls on
+    the whole text, so a million distinct tokens cost a few C-level passes, not a million Python iterations; a
+    table with undecodable bytes takes the token-by-token way, which names the token or replaces its bytes.
 
     Returns
     -------
@@ -294,42 +305,52 @@ def decode_tokens(table: Table, path, lowercase: bool, encoding_errors: str):
         The distinct words.
     counts, first : (W,) int64
         Occurrences, and the file position of the first occurrence (for first-seen order).
-    parts : list of list of int
-        For each byte token of the table, the indices into ``words`` of what it decodes to (usually one word;
-        none for a token of Unicode whitespace, several when one splits a token).
+    token_words : TokenWords
+        For each byte token of the table, the indices into ``words`` of what it decodes to.
     """
+    tokens = table.tokens()
+    try:
+        texts = b"\n".join(tokens).decode("utf-8")
+        replaced = False
+    except UnicodeDecodeError:
+        texts, replaced = _decode_each(tokens, path, encoding_errors)
+    if lowercase:  # the same as per token: a newline ends a word for str.lower's final-sigma rule too
+        texts = texts.lower()
+    texts = texts.split("\n") if tokens else []
     index: dict[str, int] = {}
-    counts: list[int] = []
-    first: list[int] = []
-    parts: list[list[int]] = []
-    replaced = False
-    tok_counts, tok_first = table.count[: table.n].tolist(), table.first[: table.n].tolist()
-    for tok, c, f in zip(table.tokens(), tok_counts, tok_first):
-        if tok.isascii():
-            text = tok.decode("ascii")
-            found = [text.lower() if lowercase else text]
-        else:
-            try:
-                text = tok.decode("utf-8", encoding_errors)
-            except UnicodeDecodeError as e:
-                raise CorpusError(f"{path}: bytes that are not UTF-8 ({e.reason}) in the token {tok[:40]!r}; "
-                                  "re-encode the file or use encoding_errors='replace'") from None
-            replaced = replaced or (encoding_errors == "replace" and "\ufffd" in text)
-            found = (text.lower() if lowercase else text).split()
-        ids = []
-        for k, word in enumerate(found):
-            i = index.get(word)
-            if i is None:
-                i = index[word] = len(counts)
-                counts.append(0)
-                first.append(f + k)
-            counts[i] += c
-            first[i] = min(first[i], f + k)
-            ids.append(i)
-        parts.append(ids)
+    if all(t.isascii() for t in texts):  # no Unicode whitespace: every token is one word
+        ids = [index.setdefault(t, len(index)) for t in texts]
+        lengths = np.ones(len(texts), np.int32)
+    else:
+        ids, lengths = [], np.empty(len(texts), np.int32)
+        for e, t in enumerate(texts):
+            found = [t] if t.isascii() else t.split()  # a no-break space splits a token, as in a line
+            ids.extend(index.setdefault(w, len(index)) for w in found)
+            lengths[e] = len(found)
+    ids = np.array(ids, np.int64)
+    starts = np.repeat(np.cumsum(lengths) - lengths, lengths)
+    counts = np.zeros(len(index), np.int64)
+    np.add.at(counts, ids, np.repeat(table.count[: table.n], lengths))
+    first = np.full(len(index), np.iinfo(np.int64).max, np.int64)  # the k-th word of a token starts k after it
+    np.minimum.at(first, ids, np.repeat(table.first[: table.n], lengths) + np.arange(len(ids)) - starts)
     if replaced:
         logger.warning("%s: undecodable bytes replaced by U+FFFD", path)
-    return list(index), np.array(counts, np.int64), np.array(first, np.int64), parts
+    return list(index), counts, first, TokenWords(lengths, ids.astype(np.int32))
+
+
+def _decode_each(tokens: list[bytes], path, encoding_errors: str) -> tuple[str, bool]:
+    """The tokens decoded one by one and joined by newlines, for a table with bytes that are not UTF-8: raises
+    for the first such token, or replaces its bytes (``encoding_errors="replace"``); also whether it did."""
+    texts, replaced = [], False
+    for tok in tokens:
+        try:
+            text = tok.decode("utf-8", encoding_errors)
+        except UnicodeDecodeError as e:
+            raise CorpusError(f"{path}: bytes that are not UTF-8 ({e.reason}) in the token {tok[:40]!r}; "
+                              "re-encode the file or use encoding_errors='replace'") from None
+        replaced = replaced or (encoding_errors == "replace" and "\ufffd" in text)
+        texts.append(text)
+    return "\n".join(texts), replaced
 
 
 # ---------------------------------------------------------------------------------------------------- encoding
@@ -349,15 +370,14 @@ def _encode_run(table: Table, expand_start, expand_len, expand, block, run: list
     return out_ids[:n_ids], out_lens[:n_sent]
 
 
-def encode_file(files, table: Table, token_ids: list[list[int]], max_sentence_length: int, workers: int = 1,
+def encode_file(files, table: Table, token_words: TokenWords, max_sentence_length: int, workers: int = 1,
                 progress=None, blocks=None):
-    """Yield ``(ids, sentence_lengths)`` blocks of the files (or of ``blocks``) in order, with ``token_ids[e]`` the
-    word ids of the table's byte token e (an empty list drops it). Each block is valid until the next is asked
+    """Yield ``(ids, sentence_lengths)`` blocks of the files (or of ``blocks``) in order, with ``token_words`` the
+    word ids of each of the table's byte tokens (none drops it). Each block is valid until the next is asked
     for."""
-    expand_len = np.array([len(t) for t in token_ids], np.int32)
-    expand_start = np.zeros(len(token_ids), np.int64)
+    expand_len, expand = token_words
+    expand_start = np.zeros(len(expand_len), np.int64)
     np.cumsum(expand_len[:-1], out=expand_start[1:])
-    expand = np.array([i for t in token_ids for i in t], np.int32)
     scratch = [{} for _ in range(workers)]  # each group's output arrays, reused once the writer took them
     with ThreadPoolExecutor(workers) as pool:
         for block, cuts, base in (pieces(files) if blocks is None else blocks):
@@ -386,9 +406,9 @@ def count_part(path: str, start: int, end: int | None, max_vocab_size: int | Non
 def encode_part(table_and_ids, path: str, start: int, end: int | None, max_sentence_length: int, threads: int = 1):
     """Encode ``path[start:end]`` with the merged table (a Dask task) with ``threads`` threads; returns
     ``(ids, sentence_lengths)``."""
-    table, token_ids = table_and_ids
+    table, token_words = table_and_ids
     ids, lengths = [], []
-    for i, n in encode_file([], table, token_ids, max_sentence_length, threads,
+    for i, n in encode_file([], table, token_words, max_sentence_length, threads,
                             blocks=range_pieces(path, start, end)):
         ids.append(i.copy())
         lengths.append(n.copy())

@@ -223,14 +223,14 @@ def vocabulary_of(table, path: Path, options: dict):
     """From the byte tokens counted (``tables.Table``): the words in id order (most frequent first), their
     counts and first positions, and each byte token's word ids (what ``ingest.encode_file`` writes)."""
     from . import ingest
-    words, counts, first, parts = ingest.decode_tokens(table, path, options["lowercase"], options["encoding_errors"])
+    words, counts, first, token_words = ingest.decode_tokens(table, path, options["lowercase"],
+                                                             options["encoding_errors"])
     if not words:
         raise empty_corpus(path)
     order = frequency_order(words, counts)
     rank = np.empty(len(order), np.int32)
     rank[order] = np.arange(len(order), dtype=np.int32)
-    token_ids = [[int(rank[i]) for i in p] for p in parts]
-    return [words[i] for i in order], counts[order], first[order], token_ids
+    return [words[i] for i in order], counts[order], first[order], token_words._replace(ids=rank[token_words.ids])
 
 
 def _byte_passes(path: Path, options: dict, workers: int, progress: bool):
@@ -239,11 +239,12 @@ def _byte_passes(path: Path, options: dict, workers: int, progress: bool):
     total = sum(f.stat().st_size for f in files)
     with tqdm(total=total, unit="B", unit_scale=True, desc="counting words", disable=not progress) as bar:
         table = ingest.count_tables(files, workers, options["max_vocab_size"], bar.update)
-    words, counts, first, token_ids = vocabulary_of(table, path, options)
+    words, counts, first, token_words = vocabulary_of(table, path, options)
 
     def blocks():
         with tqdm(total=total, unit="B", unit_scale=True, desc="encoding", disable=not progress) as bar:
-            yield from ingest.encode_file(files, table, token_ids, options["max_sentence_length"], workers, bar.update)
+            yield from ingest.encode_file(files, table, token_words, options["max_sentence_length"], workers,
+                                         bar.update)
     return words, counts, first, blocks
 
 
@@ -285,8 +286,8 @@ def _cluster_passes(path: Path, options: dict, client, progress: bool):
         table.first[: table.n] += offset[i]
     table = ingest.merge_tables([t for t, _ in counted], options["max_vocab_size"])
     del counted, futures
-    words, counts, first, token_ids = vocabulary_of(table, path, options)
-    table_f = client.scatter([(table, token_ids)], broadcast=True, hash=False)[0]
+    words, counts, first, token_words = vocabulary_of(table, path, options)
+    table_f = client.scatter([(table, token_words)], broadcast=True, hash=False)[0]
 
     def blocks():
         with tqdm(total=total, unit="B", unit_scale=True, desc="encoding (cluster)", disable=not progress) as bar:
