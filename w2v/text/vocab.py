@@ -314,10 +314,9 @@ class Vocabulary:
             # A single word needs no decision: give it one node so the loss is still defined.
             return np.zeros((V, 1), np.uint8), np.zeros((V, 1), np.int32), np.ones(V, np.int32)
         # heap of (count, tie-break, node); leaves are 0..V-1, inner nodes V..2V-2
-        heap = [(int(c), i, i) for i, c in enumerate(self.counts)]
+        heap = [(c, i, i) for i, c in enumerate(self.counts.tolist())]
         heapq.heapify(heap)
-        parent = np.zeros(2 * V - 1, dtype=np.int64)
-        branch = np.zeros(2 * V - 1, dtype=np.uint8)
+        parent, branch = [0] * (2 * V - 1), [0] * (2 * V - 1)  # lists: numpy scalars cost ~10x per access
         next_id = V
         while len(heap) > 1:
             c1, _, n1 = heapq.heappop(heap)
@@ -327,22 +326,26 @@ class Vocabulary:
             heapq.heappush(heap, (c1 + c2, next_id, next_id))
             next_id += 1
         root = next_id - 1
-        paths = []
-        for w in range(V):
-            code, point, node = [], [], w
-            while node != root:
-                code.append(branch[node])
-                node = parent[node]
-                point.append(node - V)  # inner node index -> row of the output matrix
-            paths.append((code[::-1], point[::-1]))
-        L = max(len(c) for c, _ in paths)
+        parent, branch = np.array(parent, np.int64), np.array(branch, np.uint8)
+        # every word climbs to the root at once, one level a step: first to count its path, then to write it from
+        # the leaf's end (a word's step t lands in column length - 1 - t, so each path reads from the root)
+        lengths = np.zeros(V, np.int32)
+        node = np.arange(V)
+        while (up := node != root).any():
+            lengths += up
+            node = np.where(up, parent[node], node)
+        L = int(lengths.max())
         codes = np.zeros((V, L), np.uint8)
         points = np.zeros((V, L), np.int32)
-        lengths = np.zeros(V, np.int32)
-        for w, (c, p) in enumerate(paths):
-            codes[w, : len(c)] = c
-            points[w, : len(p)] = p
-            lengths[w] = len(c)
+        words, node, t = np.arange(V), np.arange(V), 0
+        while len(words):
+            col = lengths[words] - 1 - t
+            codes[words, col] = branch[node]
+            points[words, col] = parent[node] - V  # inner node index -> row of the output matrix
+            node = parent[node]
+            t += 1
+            still = node != root
+            words, node = words[still], node[still]
         return codes, points, lengths
 
 
