@@ -75,7 +75,7 @@ def test_cbow_window_update_equals_reference(cbow_mean, full_error):
     k_in, k_out = W_in.copy(), W_out.copy()
     loss_k = cbow_window_update(k_in, k_out, ctx.astype(np.int64), 4, rows, labels, len(rows), lr, np.empty(d, np.float32),
                                 np.empty(d, np.float32), np.empty(len(rows), np.float32), cbow_mean, full_error,
-                                True)
+                                True, False)  # noise word 1 twice: both updates land
     np.testing.assert_allclose(k_in, ref_in, rtol=1e-5, atol=1e-6)
     np.testing.assert_allclose(k_out, ref_out, rtol=1e-5, atol=1e-6)
     assert loss_k == pytest.approx(ref_loss, rel=1e-5)

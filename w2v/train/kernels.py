@@ -184,14 +184,14 @@ def _distinct(rows, n):
 
 @njit(nogil=True, cache=True, fastmath=FASTMATH)
 def cbow_window_update(W_in, W_out, ctx, n_ctx, rows, labels, n_out, lr, h, neu1e, g, cbow_mean, full_error,
-                       compute_loss):
+                       compute_loss, distinct):
     """CBOW: the mean (or sum) of the context rows against the window's output rows; returns the loss.
 
     ``ctx[:n_ctx]`` rows of ``W_in``, ``rows[:n_out]`` rows of ``W_out`` (Y) with ``labels`` 1 (true word /
     branch) or 0. ``h`` and ``neu1e`` are (d,) scratch buffers, ``g`` (K,). The scores ``Y h``, the gradients
     times the learning rate ``g``, then the input error ``neu1e = gᵀ Y`` from the outputs as they were, the
-    outputs ``Y += g hᵀ`` (both in one pass over four distinct rows at a time) and every context row
-    ``+= neu1e``. ``full_error``
+    outputs ``Y += g hᵀ`` (both in one pass over four rows at a time when ``distinct``: no row is given twice)
+    and every context row ``+= neu1e``. ``full_error``
     (``Config.cbow_full_error``) gives each context word the whole error, as word2vec.c and gensim; without it a
     mean's context words get 1/c of it each (the exact gradient of the mean). Updates the weights in place.
     """
@@ -217,7 +217,7 @@ def cbow_window_update(W_in, W_out, ctx, n_ctx, rows, labels, n_out, lr, h, neu1
     # neu1e = gᵀ Y before any output row changes
     neu1e[:] = 0.0
     o = 0
-    if _distinct(rows, n_out):  # each row in one pass: its share of neu1e as it was, then its update
+    if distinct:  # each row in one pass: its share of neu1e as it was, then its update
         while o + 4 <= n_out:
             step4(neu1e, h, g[o], W_out[rows[o]], g[o + 1], W_out[rows[o + 1]], g[o + 2], W_out[rows[o + 2]],
                   g[o + 3], W_out[rows[o + 3]])
@@ -427,19 +427,20 @@ def job_kernel(cbow: bool, hierarchical: bool):
                         rows[n_out] = private_row(neg, out_lo, n_out_private, base_out)
                         labels[n_out] = 0.0
                         n_out += 1
-                if cbow:
+                if cbow:  # a Huffman path never holds a node twice; noise words may repeat
                     loss += cbow_window_update(W_in, W_out, ctx, n_ctx, rows, labels, n_out, lr, h, neu1e, scores[0],
-                                               cbow_mean, full_error, compute_loss)
+                                               cbow_mean, full_error, compute_loss,
+                                               hierarchical or _distinct(rows, n_out))
                     n_examples += 1
                 elif hierarchical:
                     # one context word at a time, the path's nodes changing in between, as word2vec.c and gensim:
                     # the nodes near the root are on every path, and c stale updates at once cost 0.9 analogy
                     # points (dev corpus, 5 epochs, 3 seeds: 12.31% deferred, 13.23% this way; gensim 13.15%).
-                    # CBOW's update with one context word is this step: one pass over the path's rows for the
-                    # input's error, one to update them (the skip-gram block's (K x d) buffer took 1.4x as long)
+                    # CBOW's update with one context word is this step: each path row is read once for the input's
+                    # error and its own update (the skip-gram block's (K x d) buffer took 1.4x as long)
                     for c1 in range(n_ctx):
                         loss += cbow_window_update(W_in, W_out, ctx[c1:c1 + 1], np.int64(1), rows, labels, n_out, lr,
-                                                   h, neu1e, scores[0], True, True, compute_loss)
+                                                   h, neu1e, scores[0], False, True, compute_loss, True)
                     n_examples += n_ctx
                 else:
                     loss += sg_window_update(W_in, W_out, ctx, n_ctx, rows, labels, n_out, lr, scores, d_out,
