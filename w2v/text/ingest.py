@@ -316,9 +316,10 @@ def decode_tokens(table: Table, path, lowercase: bool, encoding_errors: str):
         texts, replaced = _decode_each(tokens, path, encoding_errors)
     if lowercase:  # the same as per token: a newline ends a word for str.lower's final-sigma rule too
         texts = texts.lower()
+    ascii_only = texts.isascii()  # one C-level scan of the whole table, not a Python test per token
     texts = texts.split("\n") if tokens else []
     index: dict[str, int] = {}
-    if all(t.isascii() for t in texts):  # no Unicode whitespace: every token is one word
+    if ascii_only:  # no Unicode whitespace: every token is one word
         ids = [index.setdefault(t, len(index)) for t in texts]
         lengths = np.ones(len(texts), np.int32)
     else:
