@@ -151,6 +151,25 @@ def test_killed_workers_change_nothing(client, starter_part, caplog):
     assert killed.loss_history_ == pytest.approx(clean.loss_history_, rel=1e-12)
 
 
+def test_a_stale_view_of_the_workers_does_not_stop_a_run(client, starter_part, monkeypatch):
+    """The client's cached scheduler_info() is at times a copy that lists no workers (a default test run once
+    stopped with "no workers" between two fits): the rounds and the cluster's reading ask the scheduler itself."""
+    info = client.scheduler_info()
+    monkeypatch.setattr(client, "scheduler_info", lambda *a, **k: {**info, "workers": {}})
+    model = w2v.Word2Vec(**_params(epochs=1)).fit(starter_part, progress=False, client=client)
+    assert model.state_.shards == 2
+
+
+def test_a_cluster_without_workers_is_refused_after_waiting(starter_part, distributed, monkeypatch):
+    from w2v.train import distributed as dist
+    monkeypatch.setattr(dist, "WORKER_WAIT_S", 1)
+    cluster = distributed.LocalCluster(n_workers=0, processes=True, dashboard_address=":0")
+    with cluster, distributed.Client(cluster) as c, \
+            pytest.raises(TrainingError, match="has had no workers for 1 s: start some"):
+        w2v.Word2Vec(**_params(epochs=1)).fit(w2v.prepare_corpus(starter_part, progress=False), progress=False,
+                                              client=c)
+
+
 def test_resume_a_distributed_checkpoint_mid_epoch(client, starter_part, tmp_path):
     ckpt = tmp_path / "ckpt.npz"
     clean = w2v.Word2Vec(**_params()).fit(starter_part, progress=False, client=client, checkpoint_path=ckpt,

@@ -267,9 +267,9 @@ def _cluster_passes(path: Path, options: dict, client, progress: bool):
     total = sum(f.stat().st_size for f in files)
     nbytes = [(b if b is not None else files[i].stat().st_size) - a for i, a, b in parts]
     _check_visible(client, files)
-    workers = client.scheduler_info()["workers"]
-    n_workers = max(1, len(workers))
-    threads = max(1, min((w.get("nthreads", 1) for w in workers.values()), default=1))
+    # asked of the scheduler: scheduler_info()'s cached copy is at times one that lists no workers
+    nthreads = client.nthreads()
+    n_workers, threads = max(1, len(nthreads)), max(1, min(nthreads.values(), default=1))
     with tqdm(total=total, unit="B", unit_scale=True, desc="counting words (cluster)", disable=not progress) as bar:
         futures = [client.submit(ingest.count_part, str(files[i]), a, b, options["max_vocab_size"], threads,
                                  pure=False) for i, a, b in parts]

@@ -54,6 +54,7 @@ logger = logging.getLogger(__name__)
 # exchange on 2 cores, so 2 workers kept 0.60-0.74 of one process's speed at 4 merges an epoch and 0.73-0.89 at 3
 MIN_ROUNDS = 2
 RESEND_TRIES = 5     # times a task is sent again (with the spec, the whole weights) before the run gives up
+WORKER_WAIT_S = 30   # how long a round waits for a worker to (re)join a cluster that has none at the moment
 
 
 class StaleReplica(Exception):
@@ -286,9 +287,20 @@ class DaskTrainer(Trainer):
         self.workers = 1  # the driver never trains: no private rows in its weights
 
     def _addresses(self) -> list[str]:
-        addresses = sorted(self.client.scheduler_info()["workers"])
+        """The cluster's workers now, asked of the scheduler (``Client.nthreads``). Not ``scheduler_info()``: its
+        cached copy is replaced every few seconds by one that lists no workers, and a default test run once read
+        that copy. A round that finds none waits up to ``WORKER_WAIT_S`` for one to join (a nanny restarting a
+        worker that died) before it gives up."""
+        addresses = sorted(self.client.nthreads())
         if not addresses:
-            raise TrainingError("the Dask cluster has no workers: start some (dask worker SCHEDULER) and try again")
+            try:
+                self.client.wait_for_workers(1, timeout=WORKER_WAIT_S)
+            except (TimeoutError, OSError):
+                pass
+            addresses = sorted(self.client.nthreads())
+        if not addresses:
+            raise TrainingError(f"the Dask cluster has had no workers for {WORKER_WAIT_S} s: start some (dask worker "
+                                "SCHEDULER) and try again")
         return addresses
 
     def _steps(self, corpus: EncodedCorpus, remap: np.ndarray) -> "_Rounds":
