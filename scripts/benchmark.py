@@ -7,7 +7,9 @@ train CORPUS      w2v and gensim on the same corpus, settings and thread count; 
                   memory (each training runs in its own process), analogy accuracy (questions-words, top 30k),
                   WordSim353 and SimLex-999 Spearman, and the ratios. --libs picks the contenders: w2v (reads
                   the text: an empty corpus cache per run), w2v-prepared (fit on a corpus prepared beforehand,
-                  untimed), gensim (LineSentence), gensim-file (gensim's corpus_file= mode).
+                  untimed), gensim (LineSentence), gensim-file (gensim's corpus_file= mode). w2v's numba kernels
+                  are compiled before the timed runs, as once per install (its cost is printed; --cold keeps it
+                  in the first timed run).
 ingest CORPUS     reading a corpus: w2v's prepare (vocabulary + encoding) against gensim's vocabulary scan.
 phrases CORPUS    learning and applying phrases: w2v.Phrases against gensim's Phrases (and its frozen form) on
                   the same sentences (gensim gets them as lists in memory, its fastest input), same options;
@@ -120,6 +122,27 @@ def _train_child(lib, corpus, arch, loss, args, seed, out_path, queue):
     queue.put({"secs": secs, "words": int(words), "peak_mb": peak_mb, "start_s": started[0] if started else None})
 
 
+def _compile_child(arch, loss, text, queue):
+    """One small fit from a text file (the reading's and the training's numba kernels), timed."""
+    t0 = time.perf_counter()
+    import w2v
+    w2v.Word2Vec(arch=arch, loss=loss, vector_size=8, min_count=1, epochs=1, workers=1, sample=0).fit(
+        text, progress=False)
+    queue.put({"secs": time.perf_counter() - t0})
+
+
+def _warm_kernels(ctx, arch, loss, tmp) -> tuple[float, float]:
+    """Compile ``arch``/``loss``'s kernels into numba's on-disk cache, as a first run after installing w2v does
+    once (gensim's C extension is compiled when pip installs it): the timed runs then load them, as every run
+    after the first. Returns the seconds of the first small fit and of a second one; their difference is the
+    one-time compile (about 0 when the cache was already warm)."""
+    text = f"{tmp}/warm-{arch}-{loss}.txt"
+    with open(text, "w") as f:
+        f.write("the quick brown fox jumps over the lazy dog\n" * 200)
+    first = _run_child(ctx, _compile_child, (arch, loss, text))["secs"]
+    return first, _run_child(ctx, _compile_child, (arch, loss, text))["secs"]
+
+
 def _peak_mb() -> float:
     """This process's peak resident memory. VmHWM resets at exec; ru_maxrss would include the parent's."""
     try:
@@ -167,6 +190,10 @@ def mode_train(args):
     for cfg in args.configs:
         arch, loss = cfg.split("-")
         runs = {lib: [] for lib in libs}
+        if any(lib.startswith("w2v") for lib in libs) and not args.cold:
+            first, again = _warm_kernels(ctx, arch, loss, tmp)
+            print(f"{cfg:22s} w2v kernels: a first small fit {first:.1f}s, the next {again:.1f}s (the difference "
+                  "is numba's one-time compile, untimed below; --cold times it in the first run)", flush=True)
         for seed in seeds:
             for lib in libs:  # alternate the libraries so that a slow spell of the machine hits both
                 out = f"{tmp}/{lib}-{cfg}-{seed}.bin"
@@ -586,6 +613,9 @@ def main(argv=None):
                                 "analogy accuracy varies by about 0.4 points between seeds)")
             t.add_argument("--libs", nargs="+", default=["w2v", "gensim"],
                            choices=["w2v", "w2v-prepared", "gensim", "gensim-file"])
+            t.add_argument("--cold", action="store_true",
+                           help="do not compile w2v's kernels before the timed runs: the first run after an "
+                                "install or a kernel change then includes numba's one-time compile")
             t.add_argument("--gensim-progress", choices=("words", "sentences"), default="words",
                            help="what gensim's learning rate decays with: the share of words done, as w2v and "
                                 "word2vec.c (default), or of sentences, gensim's own default")
