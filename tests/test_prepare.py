@@ -57,6 +57,22 @@ def test_byte_tokenizer_gives_exactly_the_python_vocabulary(tmp_path, lowercase,
     assert ("σίσυφος" in got.words) == lowercase and "café" in got.words and "a\xa0b" not in got.words
 
 
+@pytest.mark.parametrize("lowercase", [False, True])
+def test_an_ascii_text_gives_exactly_the_python_vocabulary(tmp_path, lowercase, small_pieces):
+    """ASCII only: without lowercasing every byte token is its own word (decode_tokens' shortcut), with it the case
+    variants of a token merge into one word."""
+    path = tmp_path / "ascii.txt"
+    path.write_bytes(b"The cat THE Cat the\nzebra The x\x1cy\r\n\n" + b" ".join(b"W%d w%d" % (i % 7, i % 5)
+                                                                            for i in range(400)) + b"\nend")
+    got = prepare_corpus(path, tmp_path / "c.w2vcorpus", lowercase=lowercase, workers=2, progress=False)
+    counted, total = count_words(LineSentence(path, lowercase=lowercase))
+    assert dict(zip(got.words, got.counts.tolist())) == dict(counted)
+    words, counts, ids = _python_encoding(path, lowercase)
+    assert got.words == words and got.n_words == total == len(ids)
+    assert np.array_equal(got.read(0, got.n_sentences)[0], ids)
+    assert ("The" in got.words) != lowercase and len(got.words) == (13 if lowercase else 21)
+
+
 def test_the_encoding_does_not_depend_on_threads_or_compression(tmp_path, small_pieces):
     path = tmp_path / "hostile.txt"
     path.write_bytes(HOSTILE)
