@@ -42,3 +42,4 @@ def test_train_mode_reports_both_libraries_and_seed_means(small_corpus, tmp_path
     ratio = mean["gensim"]["secs"] / mean["w2v"]["secs"]
     assert f"**{ratio:.2f}x**" in proc.stdout
     assert "gensim progress by words" in proc.stdout and "means of seeds 1..2" in proc.stdout
+    assert "cbow-negative          w2v kernels: a first small fit" in proc.stdout  # compiled before the timed runs
