@@ -9,7 +9,7 @@ from w2v import Vocabulary
 from w2v.train import kernels, warmup
 from w2v.train.rows import no_private_rows, publish_rows, refresh_rows
 from w2v.vectors.analogy import analogy_argmax
-from w2v.train.kernels import cbow_window_update, sg_window_update
+from w2v.train.updates import cbow_window_update, sg_hs_update, sg_window_update
 from w2v.config import Config
 from w2v.train.models import HierarchicalOutput, Network, NegativeSamplingOutput
 
@@ -53,6 +53,36 @@ def test_skipgram_window_update_equals_reference(loss):
     d = W_in.shape[1]
     loss_k = sg_window_update(k_in, k_out, ctx.astype(np.int64), len(ctx), rows, labels, len(rows), lr,
                               np.empty((8, len(rows)), np.float32), np.empty((len(rows), d), np.float32), True)
+    np.testing.assert_allclose(k_in, ref_in, rtol=1e-5, atol=1e-6)
+    np.testing.assert_allclose(k_out, ref_out, rtol=1e-5, atol=1e-6)
+    assert loss_k == pytest.approx(ref_loss, rel=1e-5)
+
+
+def test_skipgram_hierarchical_update_steps_once_per_context_word():
+    """sg_hs_update is the numpy network's step for each context word in turn, the path rows changing in between:
+    with a word twice in a row (its row changes before it is scored again) and paths longer than four rows."""
+    V, d, lr = 40, 12, 0.2
+    rng = np.random.default_rng(5)
+    W_in = (rng.standard_normal((V, d)) * 0.3).astype(np.float32)
+    W_out = (rng.standard_normal((V - 1, d)) * 0.3).astype(np.float32)
+    output = HierarchicalOutput(Vocabulary([str(i) for i in range(V)], 2 ** np.arange(V, 0, -1) // 2 ** 20 + 1))
+    centre = V - 1  # the rarest word: the longest path
+    L = output.lengths[centre]
+    assert L > 5 and L % 4
+    rows = output.points[centre, :L].astype(np.int64)
+    labels = (1.0 - output.codes[centre, :L]).astype(np.float32)
+    ctx = np.array([3, 3, 9, 3, 0, 0], dtype=np.int64)
+    ref_in, ref_out = W_in.astype(np.float64), W_out.astype(np.float64)
+    net, ref_loss = Network(ref_in, ref_out, output), 0.0
+    for c in ctx:
+        loss, (g_in, g_out) = net.loss_and_grads(np.array([[c]]), np.ones((1, 1), bool), np.array([centre]))
+        g_in.apply(ref_in, -lr)
+        g_out.apply(ref_out, -lr)
+        ref_loss += loss
+    k_in, k_out = W_in.copy(), W_out.copy()
+    loss_k = sg_hs_update(k_in, k_out, ctx, len(ctx), rows, labels, L, lr, np.empty(L, np.float32),
+                          np.empty(d, np.float32), True)
+    assert np.abs(k_out - W_out).max() > 1e-2  # it trained
     np.testing.assert_allclose(k_in, ref_in, rtol=1e-5, atol=1e-6)
     np.testing.assert_allclose(k_out, ref_out, rtol=1e-5, atol=1e-6)
     assert loss_k == pytest.approx(ref_loss, rel=1e-5)
@@ -299,7 +329,7 @@ def test_a_cold_cache_compiles_the_training_kernel_in_a_child(tmp_path):
     import subprocess
     import sys
     code = ("import subprocess, threading\n"
-            "from w2v.train import kernels, warmup\n"
+            "from w2v.train import kernels, updates, warmup\n"
             "assert not warmup.cached(True, False)\n"
             "child = warmup.compile_in_child(True, False)\n"
             "assert not isinstance(child, subprocess.Popen)\n"
@@ -316,8 +346,9 @@ def test_a_cold_cache_compiles_the_training_kernel_in_a_child(tmp_path):
             "cbow = kernels.job_kernel(True, False)\n"
             "assert cbow.stats.cache_hits and not cbow.stats.cache_misses\n"
             "warmup.warm_up(False, True, helpers=False)\n"
-            # skip-gram with hierarchical softmax steps one context word at a time: CBOW's update with one input
-            "assert not kernels.sg_window_update.signatures and len(kernels.cbow_window_update.signatures) == 1\n")
+            # each variant compiles its own window update only
+            "assert not updates.sg_window_update.signatures and not updates.cbow_window_update.signatures\n"
+            "assert len(updates.sg_hs_update.signatures) == 1\n")
     env = {**os.environ, "NUMBA_CACHE_DIR": str(tmp_path)}
     done = subprocess.run([sys.executable, "-c", code], env=env, capture_output=True, text=True, timeout=300)
     assert done.returncode == 0, done.stderr

@@ -158,3 +158,36 @@ def step(e, h, g, y):
         a = y[k]
         e[k] += g * a
         y[k] = a + g * h[k]
+
+
+@njit(inline="always", fastmath=FASTMATH)
+def step4_dot4(e, h, g0, y0, g1, y1, g2, y2, g3, y3, x):
+    """:func:`step4`, and the products ``x · y_i`` of the rows as it leaves them, in the same pass.
+
+    Skip-gram with hierarchical softmax trains the next context word ``x`` against the same path rows: their
+    scores need the rows just updated, and reading each row once for both halves the row loads.
+    """
+    f0 = f1 = f2 = f3 = np.float32(0.0)
+    for k in range(e.shape[0]):
+        hk, xk = h[k], x[k]
+        a0, a1, a2, a3 = y0[k], y1[k], y2[k], y3[k]
+        e[k] += g0 * a0 + g1 * a1 + g2 * a2 + g3 * a3
+        b0, b1, b2, b3 = a0 + g0 * hk, a1 + g1 * hk, a2 + g2 * hk, a3 + g3 * hk
+        y0[k], y1[k], y2[k], y3[k] = b0, b1, b2, b3
+        f0 += xk * b0
+        f1 += xk * b1
+        f2 += xk * b2
+        f3 += xk * b3
+    return f0, f1, f2, f3
+
+
+@njit(inline="always", fastmath=FASTMATH)
+def step_dot(e, h, g, y, x):
+    f = np.float32(0.0)
+    for k in range(e.shape[0]):
+        a = y[k]
+        e[k] += g * a
+        b = a + g * h[k]
+        y[k] = b
+        f += x[k] * b
+    return f

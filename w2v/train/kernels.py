@@ -5,17 +5,8 @@ parses vectors files and answers analogies). Kernels take arrays and plain numbe
 the GIL (``nogil=True``), so several Python threads run them at once over the same weight arrays without locks —
 Hogwild updates, as word2vec.c does.
 
-Letters: d = vector width, w = window, K = output rows scored per window (1 + negative for negative
-sampling, the Huffman path length for hierarchical softmax), c = context words in a window.
-
-Per centre word the kernel scores the window's c input rows against its K output rows and applies the
-summed gradient once — for skip-gram a (c x K) block of dot products, as in Ji et al. 2016,
-"Parallelizing Word2Vec in Shared and Distributed Memory": the window shares one set of noise words, so the
-K output rows are fetched from memory once per window instead of once per pair. Skip-gram with hierarchical
-softmax steps once per context word instead (word2vec.c's order): its output rows, the nodes near the Huffman
-root, are on every path, and one deferred step for the whole window cost quality. One input word against its
-output rows is CBOW's update with one context word, so that is the update it calls. Each step is exactly the
-gradient of the summed pair losses that ``w2v.nn.losses`` computes (``tests/test_kernels.py`` proves it).
+The kernel subsamples each sentence, draws each window's random numbers (its shrink, its noise words), gathers its
+input and output rows and calls one of the window updates of ``w2v.train.updates``.
 
 CBOW moves little arithmetic per byte of weights, so memory latency decides its speed: each window's random
 draws are made ``AHEAD`` windows early (in unchanged order) and the rows they name are prefetched; with several
@@ -35,14 +26,14 @@ Example
 from __future__ import annotations
 
 import functools
-import math
 from collections import namedtuple
 
 import numpy as np
 from numba import njit
 
-from ..jit import FASTMATH, add, add4, borrowed, dot, dot4, prefetch_row, rand64, rand_unit, step, step4
+from ..jit import FASTMATH, borrowed, prefetch_row, rand64, rand_unit
 from .rows import private_row, sync_rows
+from .updates import cbow_window_update, distinct, sg_hs_update, sg_window_update
 
 _U32 = np.uint64(0xFFFFFFFF)
 
@@ -92,154 +83,6 @@ def draw_noise(threshold, alias, state):
         return col, state
     return np.int64(alias[col]), state
 
-
-@njit(inline="always", fastmath=FASTMATH)
-def _score(f, label):
-    """σ(f) and the probability the model gives the label (σ for 1, 1-σ for 0), from one exp."""
-    e = math.exp(-f)
-    sig = 1.0 / (1.0 + e)
-    if label == 1.0:
-        return sig, sig
-    return sig, (e * sig if e < 1e300 else 1.0)  # 1 - σ without cancellation
-
-
-@njit(inline="always")
-def _add_prob(loss, prob, p):
-    """Fold one label probability into a running product; the loss takes its log only when it nears
-    underflow, so a window costs one log instead of one per output (the log was 40% of CBOW's time)."""
-    prob *= p
-    if prob < 1e-200:  # also when p underflowed to 0: such a term is counted as -log(1e-300) = 690.8
-        loss -= math.log(max(prob, 1e-300))
-        prob = 1.0
-    return loss, prob
-
-
-@njit(nogil=True, cache=True, fastmath=FASTMATH)
-def sg_window_update(W_in, W_out, ctx, n_ctx, rows, labels, n_out, lr, G, d_out, compute_loss):
-    """Skip-gram: every context word (input) against the window's output rows; returns the summed loss.
-
-    ``ctx[:n_ctx]`` rows of ``W_in`` (X, c x d), ``rows[:n_out]`` rows of ``W_out`` (Y, K x d) with ``labels``
-    1 (true word / branch) or 0. The window's block of products: scores ``F = X Yᵀ``, gradients times the
-    learning rate ``G = (labels - σ(F)) lr`` (c x K, in the scratch ``G``), then ``Y += Gᵀ X`` (via the scratch
-    ``d_out``, K x d) and ``X += G Y``, both from the weights as they were before the window, four rows at a time.
-    Updates ``W_in`` and ``W_out`` in place; a word repeated in the window gets every contribution.
-    """
-    for c in range(n_ctx):
-        x = W_in[ctx[c]]
-        o = 0
-        while o + 4 <= n_out:
-            G[c, o], G[c, o + 1], G[c, o + 2], G[c, o + 3] = dot4(
-                x, W_out[rows[o]], W_out[rows[o + 1]], W_out[rows[o + 2]], W_out[rows[o + 3]])
-            o += 4
-        while o < n_out:
-            G[c, o] = dot(x, W_out[rows[o]])
-            o += 1
-    loss, prob = 0.0, 1.0
-    for c in range(n_ctx):
-        for o in range(n_out):
-            sig, p = _score(G[c, o], labels[o])
-            if compute_loss:
-                loss, prob = _add_prob(loss, prob, p)
-            # g is the gradient (label - σ) multiplied by the learning rate, as in word2vec.c
-            G[c, o] = np.float32((labels[o] - sig) * lr)
-    # Gᵀ X into d_out before any input changes
-    for o in range(n_out):
-        out = d_out[o]
-        out[:] = 0.0
-        c = 0
-        while c + 4 <= n_ctx:
-            add4(out, G[c, o], W_in[ctx[c]], G[c + 1, o], W_in[ctx[c + 1]], G[c + 2, o], W_in[ctx[c + 2]],
-                  G[c + 3, o], W_in[ctx[c + 3]])
-            c += 4
-        while c < n_ctx:
-            add(out, G[c, o], W_in[ctx[c]])
-            c += 1
-    # X += G Y in place (the outputs change only after)
-    for c in range(n_ctx):
-        w = W_in[ctx[c]]
-        o = 0
-        while o + 4 <= n_out:
-            add4(w, G[c, o], W_out[rows[o]], G[c, o + 1], W_out[rows[o + 1]], G[c, o + 2], W_out[rows[o + 2]],
-                  G[c, o + 3], W_out[rows[o + 3]])
-            o += 4
-        while o < n_out:
-            add(w, G[c, o], W_out[rows[o]])
-            o += 1
-    for o in range(n_out):
-        w, out = W_out[rows[o]], d_out[o]
-        for k in range(w.shape[0]):
-            w[k] += out[k]
-    return loss - math.log(prob)
-
-
-@njit(inline="always")
-def _distinct(rows, n):
-    """Whether ``rows[:n]`` holds no row twice (a Huffman path never does; noise words may)."""
-    for a in range(1, n):
-        for b in range(a):
-            if rows[a] == rows[b]:
-                return False
-    return True
-
-
-@njit(nogil=True, cache=True, fastmath=FASTMATH)
-def cbow_window_update(W_in, W_out, ctx, n_ctx, rows, labels, n_out, lr, h, neu1e, g, cbow_mean, full_error,
-                       compute_loss, distinct):
-    """CBOW: the mean (or sum) of the context rows against the window's output rows; returns the loss.
-
-    ``ctx[:n_ctx]`` rows of ``W_in``, ``rows[:n_out]`` rows of ``W_out`` (Y) with ``labels`` 1 (true word /
-    branch) or 0. ``h`` and ``neu1e`` are (d,) scratch buffers, ``g`` (K,). The scores ``Y h``, the gradients
-    times the learning rate ``g``, then the input error ``neu1e = gᵀ Y`` from the outputs as they were, the
-    outputs ``Y += g hᵀ`` (both in one pass over four rows at a time when ``distinct``: no row is given twice)
-    and every context row ``+= neu1e``. ``full_error``
-    (``Config.cbow_full_error``) gives each context word the whole error, as word2vec.c and gensim; without it a
-    mean's context words get 1/c of it each (the exact gradient of the mean). Updates the weights in place.
-    """
-    h[:] = 0.0
-    for c in range(n_ctx):
-        add(h, np.float32(1.0), W_in[ctx[c]])
-    if cbow_mean:
-        h *= np.float32(1.0 / n_ctx)
-    o = 0
-    while o + 4 <= n_out:
-        g[o], g[o + 1], g[o + 2], g[o + 3] = dot4(h, W_out[rows[o]], W_out[rows[o + 1]], W_out[rows[o + 2]],
-                                                   W_out[rows[o + 3]])
-        o += 4
-    while o < n_out:
-        g[o] = dot(h, W_out[rows[o]])
-        o += 1
-    loss, prob = 0.0, 1.0
-    for o in range(n_out):
-        sig, p = _score(g[o], labels[o])
-        if compute_loss:
-            loss, prob = _add_prob(loss, prob, p)
-        g[o] = np.float32((labels[o] - sig) * lr)
-    # neu1e = gᵀ Y before any output row changes
-    neu1e[:] = 0.0
-    o = 0
-    if distinct:  # each row in one pass: its share of neu1e as it was, then its update
-        while o + 4 <= n_out:
-            step4(neu1e, h, g[o], W_out[rows[o]], g[o + 1], W_out[rows[o + 1]], g[o + 2], W_out[rows[o + 2]],
-                  g[o + 3], W_out[rows[o + 3]])
-            o += 4
-        while o < n_out:
-            step(neu1e, h, g[o], W_out[rows[o]])
-            o += 1
-    else:  # a noise word drawn twice: neu1e from every row as it was first, then both updates land
-        while o + 4 <= n_out:
-            add4(neu1e, g[o], W_out[rows[o]], g[o + 1], W_out[rows[o + 1]], g[o + 2], W_out[rows[o + 2]],
-                 g[o + 3], W_out[rows[o + 3]])
-            o += 4
-        while o < n_out:
-            add(neu1e, g[o], W_out[rows[o]])
-            o += 1
-        for o in range(n_out):
-            add(W_out[rows[o]], g[o], h)
-    if cbow_mean and not full_error:  # the exact gradient of a mean reaches each input word divided by the count
-        neu1e *= np.float32(1.0 / n_ctx)
-    for c in range(n_ctx):
-        add(W_in[ctx[c]], np.float32(1.0), neu1e)
-    return loss - math.log(prob)
 
 
 @njit(inline="always")
@@ -430,17 +273,16 @@ def job_kernel(cbow: bool, hierarchical: bool):
                 if cbow:  # a Huffman path never holds a node twice; noise words may repeat
                     loss += cbow_window_update(W_in, W_out, ctx, n_ctx, rows, labels, n_out, lr, h, neu1e, scores[0],
                                                cbow_mean, full_error, compute_loss,
-                                               hierarchical or _distinct(rows, n_out))
+                                               hierarchical or distinct(rows, n_out))
                     n_examples += 1
                 elif hierarchical:
                     # one context word at a time, the path's nodes changing in between, as word2vec.c and gensim:
                     # the nodes near the root are on every path, and c stale updates at once cost 0.9 analogy
                     # points (dev corpus, 5 epochs, 3 seeds: 12.31% deferred, 13.23% this way; gensim 13.15%).
-                    # CBOW's update with one context word is this step: each path row is read once for the input's
-                    # error and its own update (the skip-gram block's (K x d) buffer took 1.4x as long)
-                    for c1 in range(n_ctx):
-                        loss += cbow_window_update(W_in, W_out, ctx[c1:c1 + 1], np.int64(1), rows, labels, n_out, lr,
-                                                   h, neu1e, scores[0], False, True, compute_loss, True)
+                    # (the skip-gram block's (K x d) buffer took 1.4x as long as stepping each row in one pass; scoring
+                    # the next context word in that pass too took a skip-gram/hierarchical epoch from 9.1 s to 7.0 s)
+                    loss += sg_hs_update(W_in, W_out, ctx, n_ctx, rows, labels, n_out, lr, scores[0], neu1e,
+                                         compute_loss)
                     n_examples += n_ctx
                 else:
                     loss += sg_window_update(W_in, W_out, ctx, n_ctx, rows, labels, n_out, lr, scores, d_out,
