@@ -18,7 +18,7 @@ Example
 >>> ctx, rows, labels = np.array([0]), np.array([0, 1]), np.array([1.0, 0.0], np.float32)
 >>> g, h, e = np.zeros(2, np.float32), np.zeros(4, np.float32), np.zeros(4, np.float32)
 >>> loss = cbow_window_update(W_in, W_out, ctx, 1, rows, labels, 2, 0.1, h, e, g, True, True, False, True)
->>> W_out[:, 0].round(4).tolist()  # the true word's row moves towards the input, the noise word's away
+>>> [round(float(v), 4) for v in W_out[:, 0]]  # the true word's row moves towards the input, the noise word's away
 [0.025, -0.025]
 """
 from __future__ import annotations
