@@ -97,6 +97,53 @@ def test_a_text8_style_line_is_cut_into_sentences_and_nothing_is_lost(tmp_path, 
     assert got.n_sentences > 1 and np.diff(bounds).max() <= 300
 
 
+def _two_passes(monkeypatch):
+    """Make prepare_corpus count, then encode (the reading before the one-pass one)."""
+    from w2v.text import prepare
+    byte_passes = prepare._byte_passes
+    monkeypatch.setattr(prepare, "_byte_passes", lambda *args: byte_passes(*args[:4]))
+
+
+def _same_corpus(a, b) -> bool:
+    return (a.words == b.words and np.array_equal(a.counts, b.counts) and np.array_equal(a.first, b.first)
+            and all(np.array_equal(x, y) for x, y in zip(a.read(0, a.n_sentences), b.read(0, b.n_sentences))))
+
+
+@pytest.mark.parametrize("workers,lowercase,max_len", [(1, False, 10000), (3, True, 7), (2, False, 3)])
+def test_one_pass_writes_the_corpus_two_passes_write(tmp_path, monkeypatch, small_pieces, workers, lowercase, max_len):
+    """Counting and writing provisional ids in one pass, then mapping them to word ids, gives the corpus that
+    counting and then encoding gives, bit for bit, and reads the text once."""
+    path = tmp_path / "ascii.txt"
+    path.write_bytes(b"\n".join(b" ".join(b"W%d w%d" % ((i * k) % 29, (i + k) % 13) for k in range(i % 11))
+                                for i in range(300)) + b"\r\nlast line")
+    encodes, encode_file = [], ingest.encode_file
+    monkeypatch.setattr(ingest, "encode_file", lambda *a, **k: encodes.append(1) or encode_file(*a, **k))
+    one = prepare_corpus(path, tmp_path / "one.w2vcorpus", workers=workers, lowercase=lowercase,
+                         max_sentence_length=max_len, progress=False)
+    assert not encodes and one.n_words > 1000
+    _two_passes(monkeypatch)
+    two = prepare_corpus(path, tmp_path / "two.w2vcorpus", workers=workers, lowercase=lowercase,
+                         max_sentence_length=max_len, progress=False)
+    assert _same_corpus(one, two)
+
+
+@pytest.mark.parametrize("reason", ["unicode-whitespace", "wide-ids"])
+def test_one_pass_reads_again_when_its_ids_do_not_map(tmp_path, monkeypatch, small_pieces, caplog, reason):
+    """A token holding a no-break space is two words (or none), and a table too large for 32-bit provisional
+    ids cannot write them: the text is read a second time, and the corpus is the one two passes write."""
+    path = tmp_path / "t.txt"
+    text = "\n".join(" ".join(f"token{i * 7 + k}" for k in range(7)) for i in range(6000))
+    path.write_text(text + (" a\xa0b \xa0 end\n" if reason == "unicode-whitespace" else "\n"))
+    if reason == "wide-ids":  # each thread's table grows past 16k entries: 2 x 32k provisional ids would not fit
+        monkeypatch.setattr(ingest, "MAX_PROVISIONAL_ID", 40_000)
+    with caplog.at_level(logging.INFO, logger="w2v.text.prepare"):
+        one = prepare_corpus(path, tmp_path / "one.w2vcorpus", workers=2, progress=False)
+    assert ("Unicode whitespace" if reason == "unicode-whitespace" else "two passes") in caplog.text
+    _two_passes(monkeypatch)
+    two = prepare_corpus(path, tmp_path / "two.w2vcorpus", workers=2, progress=False)
+    assert _same_corpus(one, two) and one.n_words == 42_000 + 3 * (reason == "unicode-whitespace")
+
+
 def test_a_directory_is_read_file_by_file_in_name_order(tmp_path):
     (tmp_path / "d").mkdir()
     (tmp_path / "d" / "b.txt").write_text("two three\n")

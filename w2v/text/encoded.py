@@ -344,6 +344,34 @@ class Writer:
         self.n_words += len(ids)
         self.n_sentences += len(lengths)
 
+    def map_ids(self, remap: np.ndarray) -> None:
+        """Replace every id written so far by ``remap[id]``, in place, a chunk at a time (a one-pass reading writes
+        provisional ids before the vocabulary is known)."""
+        try:
+            self._files[0].flush()
+            if self.n_words:
+                ids = np.memmap(self.tmp / IDS_FILE, np.int32, "r+", offset=_HEADER_BYTES, shape=(self.n_words,))
+                self.crc_ids = 0
+                for a in range(0, self.n_words, _CHUNK):
+                    chunk = ids[a:a + _CHUNK]
+                    chunk[:] = remap[chunk]  # bounds-checked: an id past remap raises, never wraps
+                    self.crc_ids = zlib.crc32(chunk, self.crc_ids)
+                ids.flush()
+                del ids
+        except OSError as e:
+            raise self._error(e) from None
+
+    def restart(self) -> None:
+        """Drop everything written so far: the corpus is written again from the start."""
+        try:
+            for f in self._files:
+                f.seek(_HEADER_BYTES)
+                f.truncate()
+        except OSError as e:
+            raise self._error(e) from None
+        self.n_words, self.n_sentences, self.crc_ids, self.crc_bounds = 0, 0, 0, 0
+        self._write_bounds(np.zeros(1, np.int64))
+
     def finish(self, words, counts, first, meta: dict) -> EncodedCorpus:
         """Write the headers and ``meta.json``, sync, and rename the directory into place (replacing an old one)."""
         body = {"format": FORMAT, "version": VERSION, "n_words": self.n_words, "n_sentences": self.n_sentences,

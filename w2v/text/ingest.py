@@ -1,7 +1,7 @@
 """Fast ingestion of whitespace-tokenised text: count the vocabulary and encode the corpus in numba, on bytes.
 
-The default tokenizer (``"whitespace"``: Python's ``str.split``) is done here on the raw bytes of a file, in
-two passes over it, by one thread per worker:
+The default tokenizer (``"whitespace"``: Python's ``str.split``) is done here on the raw bytes of a file, by one
+thread per worker:
 
 1. **Count.** Each thread splits its byte ranges at ASCII whitespace and counts the distinct *byte* tokens in
    its own open-addressing hash table (FNV-1a hashes, the token's bytes kept in an arena and compared in full,
@@ -9,8 +9,11 @@ two passes over it, by one thread per worker:
    byte token decoded, once: UTF-8 with the corpus's ``encoding_errors``, lowercased if asked, and split again
    at Unicode whitespace (a no-break space inside a token), exactly as ``LineSentence`` would treat it in a
    line; so the vocabulary equals the Python path's, however often each token occurs.
-2. **Encode.** The same byte ranges are read again and each token becomes the ids of its word(s) in the
-   frequency-ordered vocabulary, with sentence lengths, streamed to a writer piece by piece in file order.
+2. **Encode.** Each token becomes the ids of its word(s) in the frequency-ordered vocabulary, with sentence
+   lengths, streamed to a writer piece by piece in file order. In one pass (:func:`count_and_write`) the count
+   also writes each token's *provisional* id (its entry in its thread's table), which the caller maps to word
+   ids in place once the vocabulary is known; where a token is not exactly one word, or with pruning, the same
+   byte ranges are read again and encoded with the merged table (:func:`encode_file`).
 
 Line ends are ``\\n`` and ``\\r`` (universal newlines, as Python's text reading), empty lines are dropped, and
 lines longer than ``max_sentence_length`` tokens are cut into sentences of that many. The file is cut into
@@ -46,13 +49,14 @@ import numpy as np
 
 from ..errors import CorpusError
 from ..files import open_binary
-from .tables import BYTE_CLASS, Table, count_bytes, encode_bytes, mapped_zeros, merge_table
+from .tables import BYTE_CLASS, Table, count_bytes, encode_bytes, mapped_zeros, merge_table, no_ids
 
 logger = logging.getLogger(__name__)
 
 PIECE_BYTES = 1 << 20  # the file is cut into pieces of about this size, at line ends where possible
 BLOCK_BYTES = 16 << 20  # bytes read at a time (a block holds many pieces, shared by the threads)
 MAX_TOKEN_BYTES = 64 << 20  # a "token" longer than this is not text: refuse the file
+MAX_PROVISIONAL_ID = np.iinfo(np.int32).max  # a one-pass reading's ids are written as int32 (count_and_write)
 _LINE_END = re.compile(rb"[\n\r]")
 _SPACE = re.compile(rb"[\t\n\x0b\x0c\r \x1c-\x1f]")
 
@@ -240,16 +244,21 @@ def _groups(cuts: list, workers: int) -> list[list[int]]:
 
 
 # ---------------------------------------------------------------------------------------------------- counting
+def _grow_for(table: Table, block, pos: int, b: int) -> None:
+    """Grow ``table`` for the token at ``block[pos]`` (where a count stopped)."""
+    size = 0
+    while pos + size < b and BYTE_CLASS[block[pos + size]] == 0:
+        size += 1
+    table.grow(size)
+
+
 def _count_range(table: Table, block, a: int, b: int, base: int, max_vocab_size: int | None) -> None:
-    pos = a
+    pos, ids_args = a, no_ids()
     while True:
-        pos = count_bytes(block, pos, b, base, BYTE_CLASS, *table.arrays())
+        pos = count_bytes(block, pos, b, base, BYTE_CLASS, *table.arrays(), *ids_args)
         if pos == b:
             break
-        size = 0
-        while pos + size < b and BYTE_CLASS[block[pos + size]] == 0:
-            size += 1
-        table.grow(size)
+        _grow_for(table, block, pos, b)
     if max_vocab_size is not None and table.n > max_vocab_size:
         table.prune(max_vocab_size)
 
@@ -269,18 +278,73 @@ def count_tables(files, workers: int = 1, max_vocab_size: int | None = None, pro
     return merge_tables(tables, max_vocab_size)
 
 
-def merge_tables(tables: list, max_vocab_size: int | None = None) -> Table:
+def _count_run(table: Table, tag: int, stride: int, block, run: list, base: int, max_len: int, scratch: dict):
+    """Count the pieces ``block[run[k]:run[k+1]]`` into ``table`` and write their provisional ids (``entry * stride
+    + tag``) and sentence lengths into ``scratch``'s arrays (valid until the next call with it)."""
+    out_ids, out_lens = _outputs(scratch, run)
+    state = np.zeros(3, np.int64)
+    for a, b in zip(run[:-1], run[1:]):
+        pos = a
+        while True:
+            pos = count_bytes(block, pos, b, base, BYTE_CLASS, *table.arrays(), tag, stride, max_len, out_ids,
+                              out_lens, state)
+            if pos == b:
+                break
+            _grow_for(table, block, pos, b)
+            if len(table.hash) * stride > MAX_PROVISIONAL_ID:
+                raise TooManyTokens(f"more than {len(table.hash) // 2:,} distinct tokens in one thread's part")
+    return out_ids[: state[0]], out_lens[: state[1]]
+
+
+class TooManyTokens(Exception):
+    """Provisional ids would not fit in 32 bits: the corpus is read in two passes instead."""
+
+
+def count_and_write(files, workers: int, max_sentence_length: int, write, progress=None):
+    """Count the files' byte tokens as :func:`count_tables` (no pruning) and, in the same pass, ``write(ids,
+    sentence_lengths)`` them in file order, each token as a provisional id: one reading of the text instead of
+    two. The caller maps the ids written to word ids once the vocabulary is known.
+
+    Returns
+    -------
+    table : Table
+        The merged table.
+    entry_of : (P,) int64
+        The merged table's entry of each provisional id.
+    """
+    tables, scratch = [Table() for _ in range(workers)], [{} for _ in range(workers)]
+    with ThreadPoolExecutor(workers) as pool:
+        for block, cuts, base in pieces(files):
+            jobs = [pool.submit(_count_run, tables[w], w, workers, block, run, base, max_sentence_length, scratch[w])
+                    for w, run in enumerate(_groups(cuts, workers))]
+            for j in jobs:
+                write(*j.result())
+            if progress is not None:
+                progress(cuts[-1] - cuts[0])
+    entry_of = np.zeros(max(t.n for t in tables) * workers, np.int64)
+    entry_of[0: tables[0].n * workers: workers] = np.arange(tables[0].n)
+    wheres: list = []
+    merge_tables(tables, wheres=wheres)
+    for w, where in enumerate(wheres, start=1):
+        entry_of[w: len(where) * workers: workers] = where
+    return tables[0], entry_of
+
+
+def merge_tables(tables: list, max_vocab_size: int | None = None, wheres: list | None = None) -> Table:
     """Add the counts of ``tables[1:]`` into ``tables[0]`` (first positions: the smallest), prune it to
-    ``max_vocab_size`` and return it."""
+    ``max_vocab_size`` and return it. ``wheres`` (a list) receives, for each of ``tables[1:]``, the entry each of
+    its entries became (before any pruning)."""
     table = tables[0]
     for other in tables[1:]:
-        e = 0
+        e, where = 0, np.zeros(other.n, np.int64)
         while e < other.n:
             e = merge_table(*table.arrays(), other.hash, other.off, other.length, other.count, other.first, other.arena,
-                       other.n, e)
+                       other.n, e, where)
             if e < other.n:
                 table.grow(int(other.length[e]))
         table.min_reduce = max(table.min_reduce, other.min_reduce)
+        if wheres is not None:
+            wheres.append(where)
     if max_vocab_size is not None and table.n > max_vocab_size:
         table.prune(max_vocab_size)
     return table
@@ -363,14 +427,18 @@ def _decode_each(tokens: list[bytes], path, encoding_errors: str) -> tuple[str, 
 
 
 # ---------------------------------------------------------------------------------------------------- encoding
+def _outputs(scratch: dict, run: list):
+    """Id and sentence-length arrays for the pieces of ``run`` (``scratch``'s, grown as needed and reused)."""
+    need = (run[-1] - run[0]) // 2 + len(run)  # a token takes a byte and is followed by one
+    if len(scratch.get("ids", ())) < need:
+        scratch["ids"], scratch["lens"] = mapped_zeros(need, np.int32), mapped_zeros(need, np.int64)
+    return scratch["ids"], scratch["lens"]
+
+
 def _encode_run(table: Table, expand_start, expand_len, expand, block, run: list, max_len: int, scratch: dict):
     """Encode the pieces ``block[run[k]:run[k+1]]`` in order (a sentence always ends with its piece), into
     ``scratch``'s arrays (grown as needed and reused: the result is valid until the next call with it)."""
-    size = run[-1] - run[0]
-    need = size // 2 + len(run)  # a token takes a byte and is followed by one
-    if len(scratch.get("ids", ())) < need:
-        scratch["ids"], scratch["lens"] = mapped_zeros(need, np.int32), mapped_zeros(need, np.int64)
-    out_ids, out_lens = scratch["ids"], scratch["lens"]
+    out_ids, out_lens = _outputs(scratch, run)
     n_ids, n_sent = 0, 0
     for a, b in zip(run[:-1], run[1:]):
         i, s = encode_bytes(block, a, b, BYTE_CLASS, table.slots, table.hash, table.off, table.length, table.arena,

@@ -101,7 +101,7 @@ def prepare_corpus(corpus, output=None, *, tokenizer: str = DEFAULT_TOKENIZER, l
     workers : int, optional
         Threads for the byte tokenizer (default: all cores).
     progress : bool
-        tqdm bars for the two passes.
+        tqdm bars for the passes over the text.
     client : dask.distributed.Client, optional
         Count and encode a text file read with the whitespace tokenizer on this Dask cluster's workers
         (map: each worker counts, then encodes, parts of the files, which must be on storage they all read;
@@ -142,7 +142,7 @@ def prepare_corpus(corpus, output=None, *, tokenizer: str = DEFAULT_TOKENIZER, l
 
     def encode(target: Path) -> EncodedCorpus:
         with Writer(target) as writer:
-            words, counts, first, blocks = _passes(path, options, workers, progress, client)
+            words, counts, first, blocks = _passes(path, options, workers, progress, client, writer)
             for ids, lengths in blocks():
                 writer.add(ids, lengths)
             return writer.finish(words, counts, first, {"source": source, "options": options})
@@ -190,13 +190,14 @@ def cached_entry(target: Path, meta: dict) -> EncodedCorpus | None:
         return None
 
 
-def _passes(path: Path, options: dict, workers: int, progress: bool, client):
-    """The two passes over a file, by its tokenizer: the numba byte tokenizer (on a Dask cluster with a
-    ``client``) or nltk in Python; ``(words, counts, first, blocks)``."""
+def _passes(path: Path, options: dict, workers: int, progress: bool, client, writer=None):
+    """The passes over a file, by its tokenizer: the numba byte tokenizer (on a Dask cluster with a ``client``) or
+    nltk in Python; ``(words, counts, first, blocks)``, the ``blocks`` still to write (the byte tokenizer may
+    have written the corpus to ``writer`` already)."""
     if options["tokenizer"] == DEFAULT_TOKENIZER and client is not None:
         return _cluster_passes(path, options, client, progress)
     if options["tokenizer"] == DEFAULT_TOKENIZER:
-        return _byte_passes(path, options, workers, progress)
+        return _byte_passes(path, options, workers, progress, writer)
     sentences = as_corpus(path, tokenizer=options["tokenizer"], lowercase=options["lowercase"],
                           max_sentence_length=options["max_sentence_length"],
                           encoding_errors=options["encoding_errors"])
@@ -233,13 +234,33 @@ def vocabulary_of(table, path: Path, options: dict):
     return [words[i] for i in order], counts[order], first[order], token_words._replace(ids=rank[token_words.ids])
 
 
-def _byte_passes(path: Path, options: dict, workers: int, progress: bool):
+def _byte_passes(path: Path, options: dict, workers: int, progress: bool, writer=None):
+    """The numba byte tokenizer. Without pruning, and given a ``writer``, one pass counts and writes provisional
+    ids, mapped to word ids in place once the vocabulary is known; it reads the text again only when a token is
+    not exactly one word (Unicode whitespace inside it) or a thread's table outgrows 32-bit ids."""
     from . import ingest  # numba: only when a file is read this way
     files = corpus_files(path)
     total = sum(f.stat().st_size for f in files)
-    with tqdm(total=total, unit="B", unit_scale=True, desc="counting words", disable=not progress) as bar:
-        table = ingest.count_tables(files, workers, options["max_vocab_size"], bar.update)
+    table, written = None, False
+    if writer is not None and options["max_vocab_size"] is None:
+        try:
+            with tqdm(total=total, unit="B", unit_scale=True, desc="reading", disable=not progress) as bar:
+                table, entry_of = ingest.count_and_write(files, workers, options["max_sentence_length"], writer.add,
+                                                         bar.update)
+            written = True
+        except ingest.TooManyTokens as e:
+            logger.info("reading %s in two passes: %s", path, e)
+            writer.restart()
+    if not written:
+        with tqdm(total=total, unit="B", unit_scale=True, desc="counting words", disable=not progress) as bar:
+            table = ingest.count_tables(files, workers, options["max_vocab_size"], bar.update)
     words, counts, first, token_words = vocabulary_of(table, path, options)
+    if written:
+        if (token_words.lengths == 1).all():
+            writer.map_ids(token_words.ids[entry_of])
+            return words, counts, first, lambda: iter(())
+        logger.info("reading %s again: a token holds Unicode whitespace", path)
+        writer.restart()
 
     def blocks():
         with tqdm(total=total, unit="B", unit_scale=True, desc="encoding", disable=not progress) as bar:

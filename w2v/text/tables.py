@@ -11,7 +11,7 @@ Example
 >>> import numpy as np
 >>> t = Table()
 >>> buf = np.frombuffer(b"the cat the\\n", np.uint8)
->>> end = count_bytes(buf, 0, len(buf), 0, BYTE_CLASS, *t.arrays())
+>>> end = count_bytes(buf, 0, len(buf), 0, BYTE_CLASS, *t.arrays(), *no_ids())
 >>> sorted(zip(t.tokens(), t.count[: t.n].tolist()))
 [(b'cat', 1), (b'the', 2)]
 """
@@ -173,14 +173,32 @@ def _rehash(slots, hashes, n):
         slots[s] = e
 
 
+def no_ids() -> tuple:
+    """:func:`count_bytes`' last arguments when it only counts."""
+    return np.int64(0), np.int64(0), np.int64(1), np.zeros(0, np.int32), np.zeros(0, np.int64), np.zeros(3, np.int64)
+
+
 @njit(nogil=True, cache=True)
-def count_bytes(buf, start, end, base, byte_class, slots, hashes, off, length, count, first, arena, meta):
+def count_bytes(buf, start, end, base, byte_class, slots, hashes, off, length, count, first, arena, meta,
+                tag, stride, max_len, out_ids, out_lens, state):
     """Count the tokens of ``buf[start:end]`` (file offset ``base + start``); return where it stopped: ``end``
-    when done, else the start of a token that needs a bigger table or arena (grow, then call again from it)."""
+    when done, else the start of a token that needs a bigger table or arena (grow, then call again from it).
+
+    With ``stride`` > 0 it also writes each token's provisional id ``entry * stride + tag`` into ``out_ids`` and the
+    sentence lengths into ``out_lens``, as :func:`encode_bytes` would with one word per token (a sentence ends at
+    a line end, after ``max_len`` tokens and at ``end``); ``state`` is ``[ids written, sentences written, tokens of
+    the open sentence]``, kept across the calls of one range. (:func:`no_ids`: only count.)
+    """
     n, used = meta[0], meta[1]
+    n_ids, n_sent, open_len = state[0], state[1], state[2]
     i = start
-    while i < end:
-        if byte_class[buf[i]] != 0:
+    while i <= end:
+        c = byte_class[buf[i]] if i < end else 2
+        if c != 0:
+            if c == 2 and open_len > 0:
+                out_lens[n_sent] = open_len
+                n_sent += 1
+                open_len = 0
             i += 1
             continue
         j = i
@@ -194,22 +212,34 @@ def count_bytes(buf, start, end, base, byte_class, slots, hashes, off, length, c
         else:
             if 2 * (n + 1) > slots.shape[0] or n >= hashes.shape[0] or used + (j - i) > arena.shape[0]:
                 meta[0], meta[1] = n, used
+                state[0], state[1], state[2] = n_ids, n_sent, open_len
                 return i
             for k in range(j - i):
                 arena[used + k] = buf[i + k]
             hashes[n], off[n], length[n], count[n], first[n] = h, used, j - i, 1, base + i
             slots[s] = n
+            e = n
             n += 1
             used += j - i
+        if stride > 0:
+            out_ids[n_ids] = e * stride + tag
+            n_ids += 1
+            open_len += 1
+            if open_len == max_len:
+                out_lens[n_sent] = open_len
+                n_sent += 1
+                open_len = 0
         i = j
     meta[0], meta[1] = n, used
+    state[0], state[1], state[2] = n_ids, n_sent, open_len
     return end
 
 
 @njit(nogil=True, cache=True)
 def merge_table(slots, hashes, off, length, count, first, arena, meta,
-           o_hashes, o_off, o_length, o_count, o_first, o_arena, o_n, e_start):
-    """Add entries ``e_start:o_n`` of another table into this one; return where it stopped (``o_n`` when done)."""
+           o_hashes, o_off, o_length, o_count, o_first, o_arena, o_n, e_start, where):
+    """Add entries ``e_start:o_n`` of another table into this one, entry ``e2`` as this table's ``where[e2]``;
+    return where it stopped (``o_n`` when done)."""
     n, used = meta[0], meta[1]
     for e2 in range(e_start, o_n):
         a, b = o_off[e2], o_off[e2] + o_length[e2]
@@ -218,6 +248,7 @@ def merge_table(slots, hashes, off, length, count, first, arena, meta,
         if e >= 0:
             count[e] += o_count[e2]
             first[e] = min(first[e], o_first[e2])
+            where[e2] = e
             continue
         if 2 * (n + 1) > slots.shape[0] or n >= hashes.shape[0] or used + (b - a) > arena.shape[0]:
             meta[0], meta[1] = n, used
@@ -226,6 +257,7 @@ def merge_table(slots, hashes, off, length, count, first, arena, meta,
             arena[used + k] = o_arena[a + k]
         hashes[n], off[n], length[n], count[n], first[n] = o_hashes[e2], used, b - a, o_count[e2], o_first[e2]
         slots[s] = n
+        where[e2] = n
         n += 1
         used += b - a
     meta[0], meta[1] = n, used
