@@ -346,18 +346,22 @@ class Writer:
 
     def map_ids(self, remap: np.ndarray) -> None:
         """Replace every id written so far by ``remap[id]``, in place, a chunk at a time (a one-pass reading writes
-        provisional ids before the vocabulary is known)."""
+        provisional ids before the vocabulary is known). Read and written through the file, not mapped: mapped
+        pages would count in the process's memory, the whole corpus of them."""
         try:
+            remap = np.asarray(remap, np.int32)
             self._files[0].flush()
-            if self.n_words:
-                ids = np.memmap(self.tmp / IDS_FILE, np.int32, "r+", offset=_HEADER_BYTES, shape=(self.n_words,))
-                self.crc_ids = 0
+            with open(self.tmp / IDS_FILE, "r+b") as g:
+                chunk, self.crc_ids = np.empty(_CHUNK, np.int32), 0
                 for a in range(0, self.n_words, _CHUNK):
-                    chunk = ids[a:a + _CHUNK]
-                    chunk[:] = remap[chunk]  # bounds-checked: an id past remap raises, never wraps
-                    self.crc_ids = zlib.crc32(chunk, self.crc_ids)
-                ids.flush()
-                del ids
+                    part = chunk[: min(_CHUNK, self.n_words - a)]
+                    g.seek(_HEADER_BYTES + 4 * a)
+                    if g.readinto(memoryview(part)) != part.nbytes:
+                        raise OSError(f"{IDS_FILE} is shorter than the ids written to it")
+                    part = remap[part]  # bounds-checked: an id past remap raises, never wraps
+                    g.seek(_HEADER_BYTES + 4 * a)
+                    g.write(memoryview(part))
+                    self.crc_ids = zlib.crc32(part, self.crc_ids)
         except OSError as e:
             raise self._error(e) from None
 
