@@ -110,6 +110,19 @@ def sg_window_update(W_in, W_out, ctx, n_ctx, rows, labels, n_out, lr, G, d_out,
     return loss - math.log(prob)
 
 
+@njit(inline="always", fastmath=FASTMATH)
+def _products(x, W_out, rows, n_out, f):
+    """``f[o] = x · W_out[rows[o]]`` for the ``n_out`` output rows, four rows at a time."""
+    o = 0
+    while o + 4 <= n_out:
+        f[o], f[o + 1], f[o + 2], f[o + 3] = dot4(x, W_out[rows[o]], W_out[rows[o + 1]], W_out[rows[o + 2]],
+                                                   W_out[rows[o + 3]])
+        o += 4
+    while o < n_out:
+        f[o] = dot(x, W_out[rows[o]])
+        o += 1
+
+
 @njit(inline="always")
 def distinct(rows, n):
     """Whether ``rows[:n]`` holds no row twice (a Huffman path never does; noise words may)."""
@@ -138,14 +151,7 @@ def cbow_window_update(W_in, W_out, ctx, n_ctx, rows, labels, n_out, lr, h, neu1
         add(h, np.float32(1.0), W_in[ctx[c]])
     if cbow_mean:
         h *= np.float32(1.0 / n_ctx)
-    o = 0
-    while o + 4 <= n_out:
-        g[o], g[o + 1], g[o + 2], g[o + 3] = dot4(h, W_out[rows[o]], W_out[rows[o + 1]], W_out[rows[o + 2]],
-                                                   W_out[rows[o + 3]])
-        o += 4
-    while o < n_out:
-        g[o] = dot(h, W_out[rows[o]])
-        o += 1
+    _products(h, W_out, rows, n_out, g)
     loss, prob = 0.0, 1.0
     for o in range(n_out):
         sig, p = _score(g[o], labels[o])
@@ -189,15 +195,7 @@ def sg_hs_update(W_in, W_out, ctx, n_ctx, rows, labels, n_out, lr, f, neu1e, com
     context word, so each row is read once per context word; when the next context word is the same word, its row
     changes first, so its scores wait for that. ``f`` (K,) holds the scores, then the gradients.
     """
-    x = W_in[ctx[0]]
-    o = 0
-    while o + 4 <= n_out:
-        f[o], f[o + 1], f[o + 2], f[o + 3] = dot4(x, W_out[rows[o]], W_out[rows[o + 1]], W_out[rows[o + 2]],
-                                                   W_out[rows[o + 3]])
-        o += 4
-    while o < n_out:
-        f[o] = dot(x, W_out[rows[o]])
-        o += 1
+    _products(W_in[ctx[0]], W_out, rows, n_out, f)
     loss, prob = 0.0, 1.0
     for c in range(n_ctx):
         x = W_in[ctx[c]]
@@ -227,12 +225,5 @@ def sg_hs_update(W_in, W_out, ctx, n_ctx, rows, labels, n_out, lr, f, neu1e, com
             o += 1
         add(x, np.float32(1.0), neu1e)
         if not fused and c + 1 < n_ctx:  # the same word next: its scores from its row as just updated
-            o = 0
-            while o + 4 <= n_out:
-                f[o], f[o + 1], f[o + 2], f[o + 3] = dot4(x, W_out[rows[o]], W_out[rows[o + 1]], W_out[rows[o + 2]],
-                                                           W_out[rows[o + 3]])
-                o += 4
-            while o < n_out:
-                f[o] = dot(x, W_out[rows[o]])
-                o += 1
+            _products(x, W_out, rows, n_out, f)
     return loss - math.log(prob)
