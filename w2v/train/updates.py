@@ -123,6 +123,18 @@ def _products(x, W_out, rows, n_out, f):
         o += 1
 
 
+@njit(inline="always", fastmath=FASTMATH)
+def _gradients(f, labels, n_out, lr, compute_loss, loss, prob):
+    """Scores ``f[:n_out]`` into gradients times the learning rate, ``(label - σ(f)) lr`` (as word2vec.c), in place;
+    returns the running ``(loss, prob)`` (:func:`_add_prob`)."""
+    for o in range(n_out):
+        sig, p = _score(f[o], labels[o])
+        if compute_loss:
+            loss, prob = _add_prob(loss, prob, p)
+        f[o] = np.float32((labels[o] - sig) * lr)
+    return loss, prob
+
+
 @njit(inline="always")
 def distinct(rows, n):
     """Whether ``rows[:n]`` holds no row twice (a Huffman path never does; noise words may)."""
@@ -152,12 +164,7 @@ def cbow_window_update(W_in, W_out, ctx, n_ctx, rows, labels, n_out, lr, h, neu1
     if cbow_mean:
         h *= np.float32(1.0 / n_ctx)
     _products(h, W_out, rows, n_out, g)
-    loss, prob = 0.0, 1.0
-    for o in range(n_out):
-        sig, p = _score(g[o], labels[o])
-        if compute_loss:
-            loss, prob = _add_prob(loss, prob, p)
-        g[o] = np.float32((labels[o] - sig) * lr)
+    loss, prob = _gradients(g, labels, n_out, lr, compute_loss, 0.0, 1.0)
     # neu1e = gᵀ Y before any output row changes
     neu1e[:] = 0.0
     o = 0
@@ -199,11 +206,7 @@ def sg_hs_update(W_in, W_out, ctx, n_ctx, rows, labels, n_out, lr, f, neu1e, com
     loss, prob = 0.0, 1.0
     for c in range(n_ctx):
         x = W_in[ctx[c]]
-        for o in range(n_out):
-            sig, p = _score(f[o], labels[o])
-            if compute_loss:
-                loss, prob = _add_prob(loss, prob, p)
-            f[o] = np.float32((labels[o] - sig) * lr)
+        loss, prob = _gradients(f, labels, n_out, lr, compute_loss, loss, prob)
         neu1e[:] = 0.0
         fused = c + 1 < n_ctx and ctx[c + 1] != ctx[c]
         xn = W_in[ctx[c + 1]] if fused else x
