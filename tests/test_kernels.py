@@ -182,9 +182,9 @@ def test_analogy_argmax_equals_full_scores(cosmul):
 @pytest.mark.parametrize("cbow", [False, True])
 @pytest.mark.parametrize("hierarchical", [False, True])
 def test_private_hot_rows_change_nothing_for_one_thread(cbow, hierarchical):
-    """train_job with private copies of the hottest rows (kept across jobs, published every few windows and
-    when the trainer drains) computes what the plain in-place jobs compute, up to float rounding: the copies
-    are bookkeeping, not a new algorithm."""
+    """train_job with private copies of the hottest rows (kept across jobs, published every few windows, the
+    Huffman nodes next to the root more often, and when the trainer drains) computes what the plain in-place jobs
+    compute, up to float rounding: the copies are bookkeeping, not a new algorithm."""
     from w2v.train.hogwild import PrivateRows
     rng = np.random.default_rng(5)
     V, d = 40, 8
@@ -207,7 +207,7 @@ def test_private_hot_rows_change_nothing_for_one_thread(cbow, hierarchical):
         for job, (s0, s1) in enumerate([(0, 25), (25, 60)]):  # two jobs: the copies carry over between them
             tables = kernels.Tables(keep, threshold, alias, points, codes, lengths)
             settings = kernels.Settings(cbow=cbow, hierarchical=hierarchical, window=3, negative=4,
-                                        sync_every=sync_every)
+                                        sync_every=sync_every, sync_root_rows=2, sync_root_every=3)
             *out, p.since_sync = kernels.train_job(a, b, ids, bounds[s0:s1 + 1], tables, settings, p.kernel_args(),
                                                    0.05, 0.01, 17 + job, p.since_sync)
             outs.append(out)

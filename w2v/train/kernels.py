@@ -46,10 +46,13 @@ Tables = namedtuple("Tables", "keep threshold alias points codes lengths")
 Tables.__doc__ = """Read-only tables: subsampling keep-probabilities (V,) float32; noise alias tables (V,) int64 and (V,)
 int32 (negative sampling); Huffman points (V, L) int32, codes (V, L) uint8 and lengths (V,) int32 (hierarchical)."""
 Settings = namedtuple("Settings", "cbow hierarchical cbow_mean cbow_full_error window shrink_windows negative "
-                                  "compute_loss sync_every", defaults=(True, False, True, True, 5, True, 5, True, 8192))
+                                  "compute_loss sync_every sync_root_rows sync_root_every",
+                      defaults=(True, False, True, True, 5, True, 5, True, 8192, 0, 64))
 Settings.__doc__ = """The run's flags and sizes, always built by name (``Config`` fields of the same names; ``cbow``/
-``hierarchical`` from arch and loss; ``sync_every``: windows between publications of a thread's private rows).
-Every field has a default (word2vec's), so a test names only what it varies."""
+``hierarchical`` from arch and loss; ``sync_every``: windows between publications of a thread's private rows;
+``sync_root_rows``: with hierarchical softmax, how many of the private rows nearest the Huffman root are also
+published every ``sync_root_every`` windows). Every field has a default (word2vec's), so a test names only what it
+varies."""
 CONFIG_SETTINGS = ("cbow_mean", "cbow_full_error", "window", "shrink_windows", "negative", "compute_loss")
 Scratch = namedtuple("Scratch", "sent ctx rows labels scores d_out h neu1e ring_b ring_neg")
 Scratch.__doc__ = """train_job's working arrays (:func:`make_scratch`): the subsampled sentence, a window's inputs, its
@@ -196,9 +199,12 @@ def job_kernel(cbow: bool, hierarchical: bool):
         cbow_mean = settings.cbow_mean  # settings.cbow and settings.hierarchical chose this kernel (job_kernel)
         full_error, window, shrink_windows = settings.cbow_full_error, settings.window, settings.shrink_windows
         negative, compute_loss, sync_every = settings.negative, settings.compute_loss, settings.sync_every
+        root_every = settings.sync_root_every
         snap_in, base_in, snap_out = borrowed(private.snap_in), private.base_in, borrowed(private.snap_out)
         base_out, out_lo = private.base_out, private.out_lo
         n_in, n_out_private = snap_in.shape[0], snap_out.shape[0]
+        # a Huffman tree's nodes are numbered from the leaves up: the last private rows are the root's neighbourhood
+        root_at = n_out_private - min(settings.sync_root_rows if hierarchical else 0, n_out_private)
         state = np.uint64(seed)
         sent, ctx, rows, labels = borrowed(scratch.sent), borrowed(scratch.ctx), borrowed(scratch.rows), \
             borrowed(scratch.labels)
@@ -293,6 +299,10 @@ def job_kernel(cbow: bool, hierarchical: bool):
                     sync_rows(W_in, snap_in, base_in, 0)
                     sync_rows(W_out, snap_out, base_out, out_lo)
                     since_sync = 0
+                elif root_at < n_out_private and since_sync % root_every == 0:
+                    # the nodes next to the root are on almost every path: kept private for as long as the others,
+                    # the threads' copies drift apart and cost quality (hogwild.ROOT_ROWS)
+                    sync_rows(W_out, snap_out[root_at:], base_out + root_at, out_lo + root_at)
             done += bounds[s + 1] - bounds[s]
         return loss, n_examples, n_words, since_sync
     return train_job_kernel

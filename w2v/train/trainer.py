@@ -36,7 +36,8 @@ import numpy as np
 from ..config import Config
 from ..text.encoded import EncodedCorpus
 from ..errors import ConfigError, TrainingError
-from .hogwild import SYNC_EVERY, PrivateRows, SharedWeights, available_memory, private_row_counts
+from .hogwild import (ROOT_ROWS, ROOT_SYNC_EVERY, SYNC_EVERY, PrivateRows, SharedWeights, available_memory,
+                      private_row_counts)
 from .models import Network, make_architecture, make_output
 from ..nn.init import word2vec_uniform
 from ..nn.optim import make_optimizer, make_schedule
@@ -217,6 +218,7 @@ class Trainer:
         tables = kernels.make_tables(self.keep, **self.output.kernel_tables())
         cbow, hierarchical = kernel_variant(c)
         settings = kernels.Settings(cbow=cbow, hierarchical=hierarchical, sync_every=SYNC_EVERY[c.arch],
+                                    sync_root_rows=ROOT_ROWS, sync_root_every=ROOT_SYNC_EVERY,
                                     **{name: getattr(c, name) for name in kernels.CONFIG_SETTINGS})
         return kernels.train_job, tables, settings
 
