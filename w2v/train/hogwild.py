@@ -3,7 +3,8 @@
 Several threads train the same two weight matrices without locks (Hogwild, as word2vec.c). Rows that every
 thread writes all the time (frequent words, the Huffman nodes next to the root) would bounce between the
 cores' caches, so with several threads each keeps private copies of the ``HOT_ROWS`` rows written most and
-publishes what it changed every ``SYNC_EVERY`` windows.
+publishes what it changed every ``SYNC_EVERY`` windows (the ``ROOT_ROWS`` Huffman nodes nearest the root, which
+nearly every path passes, every ``ROOT_SYNC_EVERY``).
 
 The copies live in spare rows after the vocabulary's rows of the very arrays the kernels train, so a
 kernel reaches a private or a shared row through the same index arithmetic (``rows.private_row``); kept
