@@ -72,6 +72,25 @@ def borrowed(typingctx, arr):
     return arr(arr), codegen
 
 
+@intrinsic
+def load8(typingctx, buf, i):
+    """The 8 bytes ``buf[i:i + 8]`` of a uint8 array as one uint64 (an unaligned load in the machine's byte
+    order); the caller makes sure they are inside the array."""
+    def codegen(context, builder, signature, args):
+        ary = context.make_array(signature.args[0])(context, builder, args[0])
+        ptr = builder.gep(ary.data, [context.cast(builder, args[1], signature.args[1], types.intp)])
+        return builder.load(builder.bitcast(ptr, ir.IntType(64).as_pointer()), align=1)
+    return types.uint64(buf, i), codegen
+
+
+@njit(inline="always")
+def mix64(z):
+    """SplitMix64's finaliser: every bit of the result depends on every bit of ``z``."""
+    z = (z ^ (z >> np.uint64(30))) * _MIX1
+    z = (z ^ (z >> np.uint64(27))) * _MIX2
+    return z ^ (z >> np.uint64(31))
+
+
 @njit(inline="always")
 def rand64(state):
     """SplitMix64 (Steele, Lea & Flood 2014, as in Java's SplittableRandom): ``(64 random bits, next state)``.
@@ -80,10 +99,7 @@ def rand64(state):
     uniform numbers.
     """
     state = state + _GOLDEN
-    z = state
-    z = (z ^ (z >> np.uint64(30))) * _MIX1
-    z = (z ^ (z >> np.uint64(27))) * _MIX2
-    return z ^ (z >> np.uint64(31)), state
+    return mix64(state), state
 
 
 @njit(inline="always")

@@ -4,7 +4,7 @@ The default tokenizer (``"whitespace"``: Python's ``str.split``) is done here on
 thread per worker:
 
 1. **Count.** Each thread splits its byte ranges at ASCII whitespace and counts the distinct *byte* tokens in
-   its own open-addressing hash table (FNV-1a hashes, the token's bytes kept in an arena and compared in full,
+   its own open-addressing hash table (the token's bytes kept in an arena and compared in full,
    so a hash collision never merges two words). The tables are merged at the end. Only then is each distinct
    byte token decoded, once: UTF-8 with the corpus's ``encoding_errors``, lowercased if asked, and split again
    at Unicode whitespace (a no-break space inside a token), exactly as ``LineSentence`` would treat it in a

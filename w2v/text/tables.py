@@ -1,8 +1,10 @@
 """The hash tables that count and encode whitespace-separated byte tokens, and their numba kernels.
 
-A :class:`Table` is an open-addressing hash table of distinct byte tokens (FNV-1a hashes; the token's bytes kept in
-an arena and compared in full, so a hash collision never merges two words) with a count and a first position per
-token; ``w2v.text.ingest`` fills one per thread from a file's bytes (:func:`count_bytes`), merges them
+A :class:`Table` is an open-addressing hash table of distinct byte tokens (the token's bytes kept in an arena and
+compared in full, so a hash collision never merges two words) with a count and a first position per token. Each
+slot holds, besides the entry number, the token's length, hash bits and first 8 bytes, so finding a token of up to
+8 bytes reads its slot and its count, nothing else; the scan finds token ends and hashes 8 bytes at a time.
+``w2v.text.ingest`` fills one table per thread from a file's bytes (:func:`count_bytes`), merges them
 (:func:`merge_table`) and encodes the file with the result (:func:`encode_bytes`). ``w2v.text.bigrams`` builds its
 pair tables on :class:`CountTable` and :func:`same_key`.
 
@@ -23,6 +25,9 @@ import mmap
 import numpy as np
 from numba import njit
 
+from ..errors import CorpusError
+from ..jit import load8, mix64
+
 logger = logging.getLogger(__name__)
 
 MAPPED_BYTES = 128 << 10  # mapped_zeros: arrays this large get their own mapping (glibc's initial mmap threshold)
@@ -33,8 +38,13 @@ BYTE_CLASS = np.zeros(256, np.uint8)
 BYTE_CLASS[[0x09, 0x0B, 0x0C, 0x20, 0x1C, 0x1D, 0x1E, 0x1F]] = 1
 BYTE_CLASS[[0x0A, 0x0D]] = 2
 
-_FNV_OFFSET = np.uint64(0xCBF29CE484222325)
-_FNV_PRIME = np.uint64(0x100000001B3)
+# the scan looks for token ends 8 bytes at a time, as bytes below 0x21, then checks each in BYTE_CLASS
+assert not BYTE_CLASS[0x21:].any(), "a separator at or above 0x21 would need another word test in _token_end"
+_ONES = np.uint64(0x0101010101010101)
+_HIGH_BITS = _ONES * np.uint64(0x80)
+_BELOW_SPACE = _ONES * np.uint64(0x21)
+_BYTE_INDEX = np.uint64(0x0001020304050607)  # (1 << 8k) * this has k in its top byte
+_HASH_MUL = np.uint64(0x9E3779B97F4A7C15)
 
 
 def mapped_zeros(n: int, dtype) -> np.ndarray:
@@ -93,14 +103,14 @@ class CountTable:
 class Table(CountTable):
     """One thread's distinct byte tokens: an open-addressing index into entry arrays, the bytes in an arena.
 
-    ``slots`` (power of two) holds entry numbers or -1; entry e has hash ``hash[e]``, bytes
-    ``arena[off[e]:off[e] + length[e]]``, ``count[e]`` occurrences, first seen at file byte ``first[e]``.
-    ``meta`` is ``[entries, arena bytes used]``. The kernels stop when an array is full; :meth:`grow` doubles
-    it and they carry on from where they stopped.
+    ``slots`` (power of two rows) holds one record per slot: ``[entry | length | hash bits, first 8 bytes]``
+    (:func:`_slot_word`; -1 when empty). Entry e has hash ``hash[e]``, bytes ``arena[off[e]:off[e] + length[e]]``,
+    ``count[e]`` occurrences, first seen at file byte ``first[e]``. ``meta`` is ``[entries, arena bytes used]``.
+    The kernels stop when an array is full; :meth:`grow` doubles it and they carry on from where they stopped.
     """
 
     def __init__(self, entries: int = 1 << 14, arena: int = 1 << 18):
-        self.slots = np.full(2 * entries, -1, np.int32)
+        self.slots = np.full((2 * entries, 2), -1, np.int64)
         self.hash = np.zeros(entries, np.uint64)
         self.off = np.zeros(entries, np.int64)
         self.length = np.zeros(entries, np.int32)
@@ -116,10 +126,13 @@ class Table(CountTable):
         n, used = self.n, int(self.meta[1])
         if 2 * (n + 1) > len(self.slots) or n >= len(self.hash):
             cap = 2 * len(self.hash)
+            if cap > 1 << _ENTRY_BITS:
+                raise CorpusError(f"more than {1 << _ENTRY_BITS:,} distinct tokens: this is not text split into "
+                                  "words; check the file, or pass max_vocab_size")
             grow_arrays(self, ("hash", "off", "length", "count", "first"), cap, n)
-            self.slots = mapped_zeros(2 * cap, np.int32)
+            self.slots = mapped_zeros(4 * cap, np.int64).reshape(2 * cap, 2)
             self.slots.fill(-1)
-            _rehash(self.slots, self.hash, n)
+            _rehash(self.slots, self.hash, self.off, self.length, self.arena, n)
         if used + token_bytes > len(self.arena):
             grow_arrays(self, ("arena",), max(2 * len(self.arena), used + token_bytes), used)
 
@@ -132,11 +145,49 @@ class Table(CountTable):
 
 
 @njit(inline="always")
-def _fnv(buf, a, b):
-    h = _FNV_OFFSET
-    for k in range(a, b):
-        h = (h ^ np.uint64(buf[k])) * _FNV_PRIME
-    return h if h != 0 else np.uint64(1)
+def _word(buf, a, n):
+    """The first ``min(n, 8)`` bytes of ``buf[a:]`` as one integer, in the machine's byte order (the rest zero)."""
+    if a + 8 <= buf.shape[0]:
+        w = load8(buf, a)
+        return w if n >= 8 else w & ((np.uint64(1) << np.uint64(8 * n)) - np.uint64(1))
+    w = np.uint64(0)
+    for k in range(min(n, 8)):
+        w |= np.uint64(buf[a + k]) << np.uint64(8 * k)
+    return w
+
+
+@njit(inline="always")
+def _hash_head(buf, a, b):
+    """Token ``buf[a:b]``'s hash (its length and 8-byte words multiplied in, then mixed: a slot's index is its
+    low bits, :func:`_slot_word` keeps high ones) and its head (first 8 bytes, :func:`_word`)."""
+    head = _word(buf, a, b - a)
+    h = (np.uint64(b - a) * _HASH_MUL ^ head) * _HASH_MUL
+    for k in range(a + 8, b, 8):
+        h = (h ^ _word(buf, k, b - k)) * _HASH_MUL
+    return mix64(h), np.int64(head)
+
+
+@njit(inline="always")
+def _token_end(buf, i, end, byte_class):
+    """Where the token starting at ``buf[i]`` ends: the first separator (byte class > 0) after it, or ``end``.
+
+    Reads 8 bytes at a time: ``(w - 0x21..21) & ~w & 0x80..80`` flags bytes below 0x21 (exactly, from the
+    lowest flagged byte up), and only those are looked up in ``byte_class``.
+    """
+    j = i
+    while j + 8 <= buf.shape[0] and j < end:
+        w = load8(buf, j)
+        m = (w - _BELOW_SPACE) & ~w & _HIGH_BITS
+        while m != 0:
+            k = np.int64((((m & (~m + np.uint64(1))) >> np.uint64(7)) * _BYTE_INDEX) >> np.uint64(56))
+            if byte_class[buf[j + k]] != 0:
+                return min(j + k, end)
+            m &= m - np.uint64(1)  # a control byte inside the token: look at the next flagged byte
+        j += 8
+    j = min(j, end)
+    while j < end and byte_class[buf[j]] == 0:
+        j += 1
+    return j
 
 
 @njit(inline="always")
@@ -148,29 +199,58 @@ def same_key(arena, o, buf, a, n):
     return True
 
 
+_ENTRY_BITS = 32  # a slot's word: entry number (bits 0-31), length (32-39, 255 for longer), hash bits 40-62
+
+
 @njit(inline="always")
-def _find(slots, hashes, off, length, arena, buf, a, b, h):
-    """The slot of token ``buf[a:b]`` (hash ``h``): its entry's, or the empty one where it would go."""
+def _slot_word(h, n):
+    """A slot's first word without the entry number: the token's length ``n`` (capped at 255) and hash bits that
+    the slot index does not use (bit 63 stays clear: an empty slot is -1)."""
+    return (np.int64(h >> np.uint64(41)) << 40) | (np.int64(min(n, 255)) << _ENTRY_BITS)
+
+
+@njit(inline="always")
+def _find(slots, off, arena, buf, a, b, h, head):
+    """The slot of token ``buf[a:b]`` (hash and head ``h, head``, :func:`_hash_head`): its entry's, or the empty
+    one where it would go. A token longer than 8 bytes is compared in full with its entry's bytes once its slot's
+    word and head match."""
+    # (the head comes from the caller: loaded here, next to the probe, it made the count 2x slower)
     mask = slots.shape[0] - 1
     n = b - a
+    want = _slot_word(h, n)
     s = np.int64(h & np.uint64(mask))
     while True:
-        e = slots[s]
-        if e < 0:
+        w = slots[s, 0]
+        if w < 0:
             return s
-        if hashes[e] == h and length[e] == n and same_key(arena, off[e], buf, a, n):
-            return s
+        if (w >> _ENTRY_BITS) << _ENTRY_BITS == want and slots[s, 1] == head:
+            if n <= 8 or same_key(arena, off[w & 0xFFFFFFFF] + 8, buf, a + 8, n - 8):
+                return s
         s = (s + 1) & mask
 
 
+@njit(inline="always")
+def _entry(slots, s):
+    """The entry number in slot ``s``, -1 when it is empty."""
+    w = slots[s, 0]
+    return np.int64(-1) if w < 0 else w & 0xFFFFFFFF
+
+
+@njit(inline="always")
+def _fill(slots, s, e, h, arena, a, n):
+    """Point slot ``s`` at entry ``e``: token ``arena[a:a+n]`` of hash ``h``."""
+    slots[s, 0] = _slot_word(h, n) | e
+    slots[s, 1] = np.int64(_word(arena, a, n))
+
+
 @njit(nogil=True, cache=True)
-def _rehash(slots, hashes, n):
+def _rehash(slots, hashes, off, length, arena, n):
     mask = slots.shape[0] - 1
     for e in range(n):
         s = np.int64(hashes[e] & np.uint64(mask))
-        while slots[s] >= 0:
+        while slots[s, 0] >= 0:
             s = (s + 1) & mask
-        slots[s] = e
+        _fill(slots, s, e, hashes[e], arena, off[e], length[e])
 
 
 def no_ids() -> tuple:
@@ -201,12 +281,10 @@ def count_bytes(buf, start, end, base, byte_class, slots, hashes, off, length, c
                 open_len = 0
             i += 1
             continue
-        j = i
-        while j < end and byte_class[buf[j]] == 0:
-            j += 1
-        h = _fnv(buf, i, j)
-        s = _find(slots, hashes, off, length, arena, buf, i, j, h)
-        e = slots[s]
+        j = _token_end(buf, i, end, byte_class)
+        h, head = _hash_head(buf, i, j)
+        s = _find(slots, off, arena, buf, i, j, h, head)
+        e = _entry(slots, s)
         if e >= 0:
             count[e] += 1
         else:
@@ -217,7 +295,7 @@ def count_bytes(buf, start, end, base, byte_class, slots, hashes, off, length, c
             for k in range(j - i):
                 arena[used + k] = buf[i + k]
             hashes[n], off[n], length[n], count[n], first[n] = h, used, j - i, 1, base + i
-            slots[s] = n
+            _fill(slots, s, n, h, arena, used, j - i)
             e = n
             n += 1
             used += j - i
@@ -243,8 +321,8 @@ def merge_table(slots, hashes, off, length, count, first, arena, meta,
     n, used = meta[0], meta[1]
     for e2 in range(e_start, o_n):
         a, b = o_off[e2], o_off[e2] + o_length[e2]
-        s = _find(slots, hashes, off, length, arena, o_arena, a, b, o_hashes[e2])
-        e = slots[s]
+        s = _find(slots, off, arena, o_arena, a, b, o_hashes[e2], np.int64(_word(o_arena, a, b - a)))
+        e = _entry(slots, s)
         if e >= 0:
             count[e] += o_count[e2]
             first[e] = min(first[e], o_first[e2])
@@ -256,7 +334,7 @@ def merge_table(slots, hashes, off, length, count, first, arena, meta,
         for k in range(b - a):
             arena[used + k] = o_arena[a + k]
         hashes[n], off[n], length[n], count[n], first[n] = o_hashes[e2], used, b - a, o_count[e2], o_first[e2]
-        slots[s] = n
+        _fill(slots, s, n, o_hashes[e2], arena, used, b - a)
         where[e2] = n
         n += 1
         used += b - a
@@ -278,7 +356,7 @@ def _prune(slots, hashes, off, length, count, first, arena, meta, t):
         n += 1
         used += m
     slots[:] = -1
-    _rehash(slots, hashes, n)
+    _rehash(slots, hashes, off, length, arena, n)
     meta[0], meta[1] = n, used
 
 
@@ -301,10 +379,9 @@ def encode_bytes(buf, start, end, byte_class, slots, hashes, off, length, arena,
                 in_sentence, raw = 0, 0
             i += 1
             continue
-        j = i
-        while j < end and byte_class[buf[j]] == 0:
-            j += 1
-        e = slots[_find(slots, hashes, off, length, arena, buf, i, j, _fnv(buf, i, j))]
+        j = _token_end(buf, i, end, byte_class)
+        h, head = _hash_head(buf, i, j)
+        e = _entry(slots, _find(slots, off, arena, buf, i, j, h, head))
         m = 1 if e < 0 else expand_len[e]
         for k in range(m):
             if e >= 0:
