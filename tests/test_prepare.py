@@ -353,3 +353,17 @@ def test_the_byte_scan_finds_the_tokens_a_byte_by_byte_split_finds():
         tables.count_bytes(buf, a, b, 0, tables.BYTE_CLASS, *t.arrays(), *tables.no_ids())
         want = Counter(tok for tok in sep.split(buf[a:b].tobytes()) if tok)
         assert dict(zip(t.tokens(), t.count[: t.n].tolist())) == want, (buf.tobytes(), a, b)
+
+
+def test_mapping_provisional_ids_refuses_an_id_it_has_no_word_for(tmp_path):
+    """The one-pass reading maps the ids it wrote in place; an id past the map is an error, not a wrapped read."""
+    from w2v.text.encoded import Writer
+    with Writer(tmp_path / "c.w2vcorpus") as w:
+        w.add(np.array([2, 0, 1, 2], np.int32), np.array([4]))
+        w.map_ids(np.array([7, 8, 9], np.int32))
+        corpus = w.finish(["x"] * 10, [1] * 10, list(range(10)), {"options": {}})
+    assert corpus.read(0, 1)[0].tolist() == [9, 7, 8, 9]
+    with pytest.raises(CorpusError, match="id 5 at 1 was never written"), Writer(tmp_path / "d.w2vcorpus") as w:
+        w.add(np.array([0, 5], np.int32), np.array([2]))
+        w.map_ids(np.array([1, 2], np.int32))
+    assert list(tmp_path.iterdir()) == [tmp_path / "c.w2vcorpus"]

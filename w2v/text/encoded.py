@@ -33,6 +33,7 @@ import zlib
 from pathlib import Path
 
 import numpy as np
+from numba import njit
 
 from ..errors import CorpusError, SaveError
 from ..files import MAX_META_BYTES, stale_temporaries
@@ -290,6 +291,18 @@ def _pread(fd: int, buffers: dict, name: str, dtype, start: int, n: int, path) -
     return buf[:n]
 
 
+@njit(nogil=True, cache=True)
+def _remap_in_place(ids, remap):
+    """``ids[:] = remap[ids]``; returns -1, or the index of the first id outside ``remap`` (left unmapped)."""
+    n = remap.shape[0]
+    for k in range(ids.shape[0]):
+        v = ids[k]
+        if v < 0 or v >= n:
+            return k
+        ids[k] = remap[v]
+    return -1
+
+
 class Writer:
     """Stream an encoded corpus into a temporary directory beside ``path``; :meth:`finish` publishes it.
 
@@ -358,7 +371,10 @@ class Writer:
                     g.seek(_HEADER_BYTES + 4 * a)
                     if g.readinto(memoryview(part)) != part.nbytes:
                         raise OSError(f"{IDS_FILE} is shorter than the ids written to it")
-                    part = remap[part]  # bounds-checked: an id past remap raises, never wraps
+                    bad = _remap_in_place(part, remap)
+                    if bad >= 0:
+                        raise CorpusError(f"{self.tmp / IDS_FILE}: id {int(part[bad])} at {a + bad} was never "
+                                          f"written by this reading ({len(remap)} ids); prepare the corpus again")
                     g.seek(_HEADER_BYTES + 4 * a)
                     g.write(memoryview(part))
                     self.crc_ids = zlib.crc32(part, self.crc_ids)
