@@ -90,3 +90,17 @@ def test_huffman_codes_are_prefix_free_and_frequency_ordered():
                 assert not words[j].startswith(words[i])
     assert lengths[0] == 1 and lengths.max() <= 4  # classic textbook example: a gets a 1-bit code
     assert points.max() < len(v) - 1 and points[:, 0].tolist().count(points[0, 0]) == 6  # one root
+
+
+def test_frequency_order_is_by_count_then_by_the_whole_word():
+    """Words are ordered by count, ties by code point; the fast path compares the first 8 UTF-8 bytes and sorts
+    what ties on them again (NUL, shared prefixes, lone surrogates, astral characters, a word with a line end)."""
+    import random
+    from w2v.text.vocab import frequency_order
+    rng = random.Random(0)
+    alphabet = ["a", "b", "ab", "\x00", "é", "z", "\udc80", "日", "\U0001F600", "internat", "\n"]
+    for trial in range(1500):
+        words = list({"".join(rng.choice(alphabet) for _ in range(rng.randint(1, 5))) for _ in range(rng.randint(0, 30))})
+        counts = [rng.randint(1, 3) for _ in words]
+        want = sorted(range(len(words)), key=lambda i: (-counts[i], words[i]))
+        assert frequency_order(words, counts).tolist() == want, (words, counts)
