@@ -367,3 +367,16 @@ def test_mapping_provisional_ids_refuses_an_id_it_has_no_word_for(tmp_path):
         w.add(np.array([0, 5], np.int32), np.array([2]))
         w.map_ids(np.array([1, 2], np.int32))
     assert list(tmp_path.iterdir()) == [tmp_path / "c.w2vcorpus"]
+
+
+def test_pieces_end_after_the_first_line_end_of_either_kind():
+    """Piece boundaries: just after the first "\\n" or "\\r" in a window (found by two byte searches), as a
+    regular expression would find it."""
+    import re
+    rng = np.random.default_rng(1)
+    for trial in range(500):
+        buf = rng.choice(np.frombuffer(b"ab \n\r", np.uint8), size=int(rng.integers(0, 40))).tobytes()
+        a = int(rng.integers(0, len(buf) + 1))
+        b = int(rng.integers(a, len(buf) + 1))
+        m = re.compile(rb"[\n\r]").search(buf, a, b)
+        assert ingest._line_end(buf, a, b) == (m.end() if m else -1), (buf, a, b)

@@ -57,8 +57,16 @@ PIECE_BYTES = 1 << 20  # the file is cut into pieces of about this size, at line
 BLOCK_BYTES = 16 << 20  # bytes read at a time (a block holds many pieces, shared by the threads)
 MAX_TOKEN_BYTES = 64 << 20  # a "token" longer than this is not text: refuse the file
 MAX_PROVISIONAL_ID = np.iinfo(np.int32).max  # a one-pass reading's ids are written as int32 (count_and_write)
-_LINE_END = re.compile(rb"[\n\r]")
 _SPACE = re.compile(rb"[\t\n\x0b\x0c\r \x1c-\x1f]")
+
+
+def _line_end(buf, a: int, b: int) -> int:
+    """The position just after the first line end (``\\n`` or ``\\r``) in ``buf[a:b]``, or -1: two ``find``
+    calls (memchr speed), where one regular-expression search took 1.3 ms a piece."""
+    n = buf.find(b"\n", a, b)
+    r = buf.find(b"\r", a, b if n < 0 else n)
+    at = r if r >= 0 else n
+    return at + 1 if at >= 0 else -1
 
 
 def _read_into(f, buf: bytearray, start: int) -> int:
@@ -160,11 +168,12 @@ def part_cuts(path, part_bytes: int) -> list[int]:
                 continue
             f.seek(mark)
             window = f.read(PIECE_BYTES)
-            m = _LINE_END.search(window)
-            if m is None:
+            at = _line_end(window, 0, len(window))
+            if at < 0:
                 m = _SPACE.search(window)  # a longer search is not worth it: the part just grows
-            if m is not None and mark + m.end() < size:
-                cuts.append(mark + m.end())
+                at = -1 if m is None else m.end()
+            if at >= 0 and mark + at < size:
+                cuts.append(mark + at)
     return cuts + [size]
 
 
@@ -192,12 +201,13 @@ def _file_pieces(path, start: int = 0, end: int | None = None):
                     break
                 if mark + PIECE_BYTES > end and not eof:
                     break  # the line-end search window is not all read yet
-                m = _LINE_END.search(buf, mark, min(mark + PIECE_BYTES, end))
-                if m is None:
+                at = _line_end(buf, mark, min(mark + PIECE_BYTES, end))
+                if at < 0:
                     m = _SPACE.search(buf, mark, end)
                     if m is None:
                         break
-                cuts.append(m.end())
+                    at = m.end()
+                cuts.append(at)
             if eof:
                 if cuts[-1] < end:
                     cuts.append(end)
