@@ -9,7 +9,7 @@ import numpy as np
 import pytest
 
 import w2v
-from w2v.text import ingest, tables
+from w2v.text import ingest, pieces, tables
 from w2v.text.corpus import LineSentence
 from w2v.text.encoded import IDS_FILE, BOUNDS_FILE, META_FILE, EncodedCorpus, _HEADER_BYTES
 from w2v.errors import CorpusError, SaveError
@@ -29,8 +29,8 @@ HOSTILE = (b"The cat\tsat\r\non the MAT\r\rcaf\xc3\xa9 CAF\xc3\x89 \xce\xa3\xce\
 @pytest.fixture
 def small_pieces(monkeypatch):
     """Pieces of 64 bytes in blocks of 256: every cutting and carrying path runs on a small file."""
-    monkeypatch.setattr(ingest, "PIECE_BYTES", 64)
-    monkeypatch.setattr(ingest, "BLOCK_BYTES", 256)
+    monkeypatch.setattr(pieces, "PIECE_BYTES", 64)
+    monkeypatch.setattr(pieces, "BLOCK_BYTES", 256)
 
 
 def _python_encoding(path, lowercase, max_len=10000):
@@ -180,7 +180,7 @@ def test_strict_decoding_names_the_file(tmp_path):
 
 
 def test_a_binary_file_without_whitespace_is_refused(tmp_path, monkeypatch, small_pieces):
-    monkeypatch.setattr(ingest, "MAX_TOKEN_BYTES", 1024)
+    monkeypatch.setattr(pieces, "MAX_TOKEN_BYTES", 1024)
     path = tmp_path / "blob.bin"
     path.write_bytes(b"x" * 5000)
     with pytest.raises(CorpusError, match="without whitespace"):
@@ -379,4 +379,4 @@ def test_pieces_end_after_the_first_line_end_of_either_kind():
         a = int(rng.integers(0, len(buf) + 1))
         b = int(rng.integers(a, len(buf) + 1))
         m = re.compile(rb"[\n\r]").search(buf, a, b)
-        assert ingest._line_end(buf, a, b) == (m.end() if m else -1), (buf, a, b)
+        assert pieces._line_end(buf, a, b) == (m.end() if m else -1), (buf, a, b)

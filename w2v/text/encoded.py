@@ -33,7 +33,6 @@ import zlib
 from pathlib import Path
 
 import numpy as np
-from numba import njit
 
 from ..errors import CorpusError, SaveError
 from ..files import MAX_META_BYTES, stale_temporaries
@@ -291,18 +290,6 @@ def _pread(fd: int, buffers: dict, name: str, dtype, start: int, n: int, path) -
     return buf[:n]
 
 
-@njit(nogil=True, cache=True)
-def _remap_in_place(ids, remap):
-    """``ids[:] = remap[ids]``; returns -1, or the index of the first id outside ``remap`` (left unmapped)."""
-    n = remap.shape[0]
-    for k in range(ids.shape[0]):
-        v = ids[k]
-        if v < 0 or v >= n:
-            return k
-        ids[k] = remap[v]
-    return -1
-
-
 class Writer:
     """Stream an encoded corpus into a temporary directory beside ``path``; :meth:`finish` publishes it.
 
@@ -361,6 +348,7 @@ class Writer:
         """Replace every id written so far by ``remap[id]``, in place, a chunk at a time (a one-pass reading writes
         provisional ids before the vocabulary is known). Read and written through the file, not mapped: mapped
         pages would count in the process's memory, the whole corpus of them."""
+        from .tables import remap_in_place  # numba: loaded by the reading that calls this, not by import w2v
         try:
             remap = np.asarray(remap, np.int32)
             self._files[0].flush()
@@ -371,7 +359,7 @@ class Writer:
                     g.seek(_HEADER_BYTES + 4 * a)
                     if g.readinto(memoryview(part)) != part.nbytes:
                         raise OSError(f"{IDS_FILE} is shorter than the ids written to it")
-                    bad = _remap_in_place(part, remap)
+                    bad = remap_in_place(part, remap)
                     if bad >= 0:
                         raise CorpusError(f"{self.tmp / IDS_FILE}: id {int(part[bad])} at {a + bad} was never "
                                           f"written by this reading ({len(remap)} ids); prepare the corpus again")

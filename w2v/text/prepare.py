@@ -274,16 +274,17 @@ PART_BYTES = 64 << 20  # a cluster's workers count and encode the files in parts
 
 def _cluster_passes(path: Path, options: dict, client, progress: bool):
     """``_byte_passes`` on a Dask cluster (``client``): the counting is a map over parts of the files (plain files
-    cut by ``ingest.part_cuts``, a compressed file is one part) and a reduce on the driver; the encoding maps the
+    cut by ``pieces.part_cuts``, a compressed file is one part) and a reduce on the driver; the encoding maps the
     parts again, at most two per worker at a time, and yields them in order."""
     from . import ingest
+    from .pieces import part_cuts
     files = corpus_files(path)
     parts = []  # (file number, start, end)
     for i, f in enumerate(files):
         if is_compressed(f):
             parts.append((i, 0, None))
         else:
-            cuts = ingest.part_cuts(f, PART_BYTES)
+            cuts = part_cuts(f, PART_BYTES)
             parts += [(i, a, b) for a, b in zip(cuts[:-1], cuts[1:])]
     total = sum(f.stat().st_size for f in files)
     nbytes = [(b if b is not None else files[i].stat().st_size) - a for i, a, b in parts]

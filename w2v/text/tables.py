@@ -396,3 +396,23 @@ def encode_bytes(buf, start, end, byte_class, slots, hashes, off, length, arena,
                 in_sentence, raw = 0, 0
         i = j
     return n_ids, n_sent
+
+
+@njit(nogil=True, cache=True)
+def remap_in_place(ids, remap):
+    """``ids[:] = remap[ids]``; returns -1, or the index of the first id outside ``remap`` (left unmapped): the
+    one-pass reading's provisional ids become word ids (``encoded.Writer.map_ids``).
+
+    Example
+    -------
+    >>> ids = np.array([1, 0, 1], np.int32)
+    >>> remap_in_place(ids, np.array([5, 7], np.int32)), ids.tolist()
+    (-1, [7, 5, 7])
+    """
+    n = remap.shape[0]
+    for k in range(ids.shape[0]):
+        v = ids[k]
+        if v < 0 or v >= n:
+            return k
+        ids[k] = remap[v]
+    return -1
