@@ -13,10 +13,19 @@ from conftest import planted_file
 
 
 def run(*args, check=True):
-    r = subprocess.run([sys.executable, "-m", "w2v.cli", *map(str, args)], capture_output=True, text=True, timeout=300)
-    if check and r.returncode != 0:
-        raise AssertionError(r.stderr)
-    return r
+    return run_all([args], check)[0]
+
+
+def run_all(commands, check=True):
+    """Run several w2v commands at once (each its own process, as a user's) and wait for all of them."""
+    procs = [subprocess.Popen([sys.executable, "-m", "w2v.cli", *map(str, args)], stdout=subprocess.PIPE,
+                              stderr=subprocess.PIPE, text=True) for args in commands]
+    outputs = [p.communicate(timeout=300) for p in procs]  # (stdout, stderr); then each return code is set
+    out = [subprocess.CompletedProcess(p.args, p.returncode, *o) for p, o in zip(procs, outputs)]
+    for r in out:
+        if check and r.returncode != 0:
+            raise AssertionError(r.stderr)
+    return out
 
 
 @pytest.fixture(scope="module")
@@ -122,24 +131,25 @@ def test_scripts_train_does_the_same(corpus_file, tmp_path):
 def test_plot_commands_write_pictures(trained, tmp_path):
     kv = w2v.load_vectors(trained)
     words = kv.index_to_key[:6]
-    r = run("plot", trained, "--words", *words, "-o", tmp_path / "map.png")
+    r = run_all([("plot", trained, "--words", *words, "-o", tmp_path / "map.png"),
+                 ("plot", trained / "vectors.txt", "--limit", 20, "--projection", "tsne", "-o", tmp_path / "tsne.svg"),
+                 ("plot", trained, "--arrows", f"{words[0]}:{words[1]}", f"{words[2]}:{words[3]}", "-o",
+                  tmp_path / "pairs.pdf"),
+                 ("plot-loss", trained, "-o", tmp_path / "loss.png")])[0]
     assert (tmp_path / "map.png").read_bytes().startswith(b"\x89PNG") and "wrote" in r.stdout
-    run("plot", trained / "vectors.txt", "--limit", 20, "--projection", "tsne", "-o", tmp_path / "tsne.svg")
     assert (tmp_path / "tsne.svg").read_bytes().startswith(b"<?xml")
-    run("plot", trained, "--arrows", f"{words[0]}:{words[1]}", f"{words[2]}:{words[3]}", "-o", tmp_path / "pairs.pdf")
     assert (tmp_path / "pairs.pdf").read_bytes().startswith(b"%PDF")
-    run("plot-loss", trained, "-o", tmp_path / "loss.png")
     import matplotlib.image
     picture = matplotlib.image.imread(tmp_path / "loss.png")
     assert picture.shape[0] > 200 and picture.shape[1] > 200 and picture.std() > 0.01  # a drawing, not a blank
 
 
 def test_plot_commands_fail_in_one_line(trained, tmp_path):
-    for args, needle in [(("plot", trained, "--words", "nosuchword", "-o", tmp_path / "a.png"), "nosuchword"),
-                         (("plot", trained, "--limit", 5, "-o", tmp_path / "a.gif"), ".png, .svg or .pdf"),
-                         (("plot", trained, "--arrows", "ab", "-o", tmp_path / "a.png"), "a:b"),
-                         (("plot-loss", trained / "vectors.txt", "-o", tmp_path / "l.png"), "native model")]:
-        r = run(*args, check=False)
+    cases = [(("plot", trained, "--words", "nosuchword", "-o", tmp_path / "a.png"), "nosuchword"),
+             (("plot", trained, "--limit", 5, "-o", tmp_path / "a.gif"), ".png, .svg or .pdf"),
+             (("plot", trained, "--arrows", "ab", "-o", tmp_path / "a.png"), "a:b"),
+             (("plot-loss", trained / "vectors.txt", "-o", tmp_path / "l.png"), "native model")]
+    for (args, needle), r in zip(cases, run_all([args for args, _ in cases], check=False)):
         assert r.returncode == 2, r.stderr
         assert needle in r.stderr and len(r.stderr.strip().splitlines()) == 1 and "Traceback" not in r.stderr
         assert not (tmp_path / "a.png").exists()
