@@ -380,3 +380,24 @@ def test_pieces_end_after_the_first_line_end_of_either_kind():
         b = int(rng.integers(a, len(buf) + 1))
         m = re.compile(rb"[\n\r]").search(buf, a, b)
         assert pieces._line_end(buf, a, b) == (m.end() if m else -1), (buf, a, b)
+
+
+def test_a_long_token_is_not_taken_for_a_shorter_one_whose_slot_matches():
+    """A slot keeps lengths up to 255; past that the entry's own length decides. Put a slot for the 300-byte entry
+    (whose bytes run on into a 100-byte one in the arena) where a 400-byte token looks first, with that token's
+    length and hash bits: the 400-byte token must still get its own entry, not match 400 bytes of the arena."""
+    from numba import njit
+
+    @njit
+    def slot_of(buf, n, mask):
+        h, head = tables._hash_head(buf, 0, n)
+        return tables._slot_word(h, n), h & np.uint64(mask)
+    t = tables.Table()
+    first = np.frombuffer(b"a" * 300 + b" " + b"a" * 100 + b"\n", np.uint8)
+    tables.count_bytes(first, 0, len(first), 0, tables.BYTE_CLASS, *t.arrays(), *tables.no_ids())
+    long = np.frombuffer(b"a" * 400 + b"\n", np.uint8)
+    word, home = slot_of(long, 400, len(t.slots) - 1)
+    assert t.slots[int(home), 0] < 0
+    t.slots[int(home)] = [word | 0, t.slots[t.slots[:, 0] >= 0][0, 1]]  # entry 0 (the 300-byte token), same head
+    tables.count_bytes(long, 0, len(long), 0, tables.BYTE_CLASS, *t.arrays(), *tables.no_ids())
+    assert t.n == 3 and t.count[:3].tolist() == [1, 1, 1]

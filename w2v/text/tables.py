@@ -210,10 +210,10 @@ def _slot_word(h, n):
 
 
 @njit(inline="always")
-def _find(slots, off, arena, buf, a, b, h, head):
+def _find(slots, off, length, arena, buf, a, b, h, head):
     """The slot of token ``buf[a:b]`` (hash and head ``h, head``, :func:`_hash_head`): its entry's, or the empty
     one where it would go. A token longer than 8 bytes is compared in full with its entry's bytes once its slot's
-    word and head match."""
+    word and head match (and its entry's length, which the slot caps at 255)."""
     # (the head comes from the caller: loaded here, next to the probe, it made the count 2x slower)
     mask = slots.shape[0] - 1
     n = b - a
@@ -224,7 +224,8 @@ def _find(slots, off, arena, buf, a, b, h, head):
         if w < 0:
             return s
         if (w >> _ENTRY_BITS) << _ENTRY_BITS == want and slots[s, 1] == head:
-            if n <= 8 or same_key(arena, off[w & 0xFFFFFFFF] + 8, buf, a + 8, n - 8):
+            e = w & 0xFFFFFFFF
+            if n <= 8 or (n < 255 or length[e] == n) and same_key(arena, off[e] + 8, buf, a + 8, n - 8):
                 return s
         s = (s + 1) & mask
 
@@ -283,7 +284,7 @@ def count_bytes(buf, start, end, base, byte_class, slots, hashes, off, length, c
             continue
         j = _token_end(buf, i, end, byte_class)
         h, head = _hash_head(buf, i, j)
-        s = _find(slots, off, arena, buf, i, j, h, head)
+        s = _find(slots, off, length, arena, buf, i, j, h, head)
         e = _entry(slots, s)
         if e >= 0:
             count[e] += 1
@@ -321,7 +322,7 @@ def merge_table(slots, hashes, off, length, count, first, arena, meta,
     n, used = meta[0], meta[1]
     for e2 in range(e_start, o_n):
         a, b = o_off[e2], o_off[e2] + o_length[e2]
-        s = _find(slots, off, arena, o_arena, a, b, o_hashes[e2], np.int64(_word(o_arena, a, b - a)))
+        s = _find(slots, off, length, arena, o_arena, a, b, o_hashes[e2], np.int64(_word(o_arena, a, b - a)))
         e = _entry(slots, s)
         if e >= 0:
             count[e] += o_count[e2]
@@ -381,7 +382,7 @@ def encode_bytes(buf, start, end, byte_class, slots, hashes, off, length, arena,
             continue
         j = _token_end(buf, i, end, byte_class)
         h, head = _hash_head(buf, i, j)
-        e = _entry(slots, _find(slots, off, arena, buf, i, j, h, head))
+        e = _entry(slots, _find(slots, off, length, arena, buf, i, j, h, head))
         m = 1 if e < 0 else expand_len[e]
         for k in range(m):
             if e >= 0:
