@@ -264,7 +264,7 @@ def _encode_run(table: Table, expand_start, expand_len, expand, block, run: list
     out_ids, out_lens = _outputs(scratch, run)
     n_ids, n_sent = 0, 0
     for a, b in zip(run[:-1], run[1:]):
-        i, s = encode_bytes(block, a, b, BYTE_CLASS, table.slots, table.hash, table.off, table.length, table.arena,
+        i, s = encode_bytes(block, a, b, BYTE_CLASS, table.slots, table.off, table.length, table.arena,
                        expand_start, expand_len, expand, max_len, out_ids[n_ids:], out_lens[n_sent:])
         n_ids, n_sent = n_ids + i, n_sent + s
     return out_ids[:n_ids], out_lens[:n_sent]

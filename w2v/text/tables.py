@@ -362,7 +362,7 @@ def _prune(slots, hashes, off, length, count, first, arena, meta, t):
 
 
 @njit(nogil=True, cache=True)
-def encode_bytes(buf, start, end, byte_class, slots, hashes, off, length, arena, expand_start, expand_len, expand,
+def encode_bytes(buf, start, end, byte_class, slots, off, length, arena, expand_start, expand_len, expand,
             max_len, out_ids, out_lens):
     """Encode ``buf[start:end]``: each token's word ids (none for a pruned token) into ``out_ids``, the length of
     each non-empty sentence into ``out_lens``; a sentence ends at a line end, after ``max_len`` tokens, and at
