@@ -50,9 +50,13 @@ def test_skipgram_window_update_equals_reference(loss):
     g_in.apply(ref_in, -lr)
     g_out.apply(ref_out, -lr)
     k_in, k_out = W_in.copy(), W_out.copy()
-    d = W_in.shape[1]
-    loss_k = sg_window_update(k_in, k_out, ctx.astype(np.int64), len(ctx), rows, labels, len(rows), lr,
-                              np.empty((8, len(rows)), np.float32), np.empty((len(rows), d), np.float32), True)
+    d, K = W_in.shape[1], len(rows)
+    # room past K, as the kernel's scratch has, holding NaN: the vectorised sigmoid's extra lanes must not leak
+    pad = (K + 7) // 8 * 8 + 8
+    padded_labels = np.concatenate([labels, np.full(pad - K, np.nan, np.float32)])
+    loss_k = sg_window_update(k_in, k_out, ctx.astype(np.int64), len(ctx), rows, padded_labels, K, lr,
+                              np.full((8, pad), np.nan, np.float32), np.empty((K, d), np.float32),
+                              np.full(pad, np.nan, np.float32), True)
     np.testing.assert_allclose(k_in, ref_in, rtol=1e-5, atol=1e-6)
     np.testing.assert_allclose(k_out, ref_out, rtol=1e-5, atol=1e-6)
     assert loss_k == pytest.approx(ref_loss, rel=1e-5)
@@ -81,7 +85,7 @@ def test_skipgram_hierarchical_update_steps_once_per_context_word():
         ref_loss += loss
     k_in, k_out = W_in.copy(), W_out.copy()
     loss_k = sg_hs_update(k_in, k_out, ctx, len(ctx), rows, labels, L, lr, np.empty(L, np.float32),
-                          np.empty(d, np.float32), True)
+                          np.empty(L, np.float32), np.empty(d, np.float32), True)
     assert np.abs(k_out - W_out).max() > 1e-2  # it trained
     np.testing.assert_allclose(k_in, ref_in, rtol=1e-5, atol=1e-6)
     np.testing.assert_allclose(k_out, ref_out, rtol=1e-5, atol=1e-6)
@@ -104,11 +108,32 @@ def test_cbow_window_update_equals_reference(cbow_mean, full_error):
     d = W_in.shape[1]
     k_in, k_out = W_in.copy(), W_out.copy()
     loss_k = cbow_window_update(k_in, k_out, ctx.astype(np.int64), 4, rows, labels, len(rows), lr, np.empty(d, np.float32),
-                                np.empty(d, np.float32), np.empty(len(rows), np.float32), cbow_mean, full_error,
+                                np.empty(d, np.float32), np.empty(len(rows), np.float32),
+                                np.empty(len(rows), np.float32), cbow_mean, full_error,
                                 True, False)  # noise word 1 twice: both updates land
     np.testing.assert_allclose(k_in, ref_in, rtol=1e-5, atol=1e-6)
     np.testing.assert_allclose(k_out, ref_out, rtol=1e-5, atol=1e-6)
     assert loss_k == pytest.approx(ref_loss, rel=1e-5)
+
+
+def test_the_float32_sigmoid_is_within_4_ulp_of_float64_and_keeps_nan():
+    from w2v.jit import sigmoid_pair
+    from numba import njit
+
+    @njit
+    def pairs(x):
+        out = np.empty((len(x), 2), np.float32)
+        for i in range(len(x)):
+            out[i, 0], out[i, 1] = sigmoid_pair(x[i])
+        return out
+    x = np.concatenate([np.linspace(-86, 86, 100_001), np.random.default_rng(0).normal(0, 4, 10_000),
+                        [0.0, 1e-30, -1e-30]]).astype(np.float32)
+    got, x64 = pairs(x).astype(np.float64), x.astype(np.float64)
+    assert np.abs(got[:, 0] * (1 + np.exp(-x64)) - 1).max() < 4 * 2.0 ** -24  # σ(x), relative error
+    assert np.abs(got[:, 1] * (1 + np.exp(x64)) - 1).max() < 4 * 2.0 ** -24  # σ(-x), no cancellation near 0
+    ends = pairs(np.array([np.nan, -np.inf, np.inf, -1000, 1000], np.float32))
+    assert np.isnan(ends[0]).all()
+    assert (ends[1:, :].max(axis=1) == 1).all() and (ends[1:, :].min(axis=1) < 2e-38).all()
 
 
 def _splitmix64(state):

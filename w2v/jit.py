@@ -83,6 +83,54 @@ def load8(typingctx, buf, i):
     return types.uint64(buf, i), codegen
 
 
+@intrinsic
+def float32_from_bits(typingctx, n):
+    """The float32 whose bit pattern is the int32 ``n`` (a reinterpretation, no conversion)."""
+    def codegen(context, builder, signature, args):
+        return builder.bitcast(args[0], ir.FloatType())
+    return types.float32(types.int32), codegen
+
+
+# exp(a) = 2^n e^r with a = n ln2 + r, |r| <= ln2/2: ln2 in two parts so that n ln2 is exact (Cody and Waite), and
+# e^r by Cephes' expf polynomial (Moshier), within 2 ulp
+_LOG2E = np.float32(1.4426950408889634)
+_LN2_HI, _LN2_LO = np.float32(0.693359375), np.float32(-2.12194440e-4)
+_EXP_POLY = tuple(np.float32(c) for c in (1.9875691500e-4, 1.3981999507e-3, 8.3334519073e-3, 4.1665795894e-2,
+                                          1.6666665459e-1, 5.0000001201e-1))
+_EXP_FLOOR = np.float32(-87.0)  # e^-87 = 1.6e-38, the smallest normal float32's order: 2^n stays normal
+
+
+@njit(inline="always", fastmath=FASTMATH)
+def sigmoid_pair(x):
+    """``(σ(x), σ(-x))`` of a float32, each to a few ulp and neither by ``1 - σ`` (no cancellation near 0 or 1).
+
+    One exponential, of ``-|x|`` (never overflows), made of arithmetic only (no call to the C library), so that a
+    loop of them vectorises; in the kernels that ran at 2 ns a score against 8-12 ns for float64 ``math.exp`` and
+    a division. Beyond ``|x| = 87`` the smaller value stays at 1.6e-38 instead of going on to 0; NaN gives NaN.
+
+    Example
+    -------
+    >>> [round(float(v), 6) for v in sigmoid_pair(np.float32(2.0))]
+    [0.880797, 0.119203]
+    """
+    a = -abs(x)
+    a = a if not a < _EXP_FLOOR else _EXP_FLOOR  # written so that NaN passes through
+    nf = np.floor(a * _LOG2E + np.float32(0.5))
+    r = (a - nf * _LN2_HI) - nf * _LN2_LO
+    q = _EXP_POLY[0]
+    q = q * r + _EXP_POLY[1]
+    q = q * r + _EXP_POLY[2]
+    q = q * r + _EXP_POLY[3]
+    q = q * r + _EXP_POLY[4]
+    q = q * r + _EXP_POLY[5]
+    e = (q * r * r + r + np.float32(1.0)) * float32_from_bits((np.int32(nf) + np.int32(127)) << np.int32(23))
+    big = np.float32(1.0) / (np.float32(1.0) + e)  # σ(|x|)
+    small = e * big  # σ(-|x|)
+    if x >= 0:
+        return big, small
+    return small, big
+
+
 @njit(inline="always")
 def mix64(z):
     """SplitMix64's finaliser: every bit of the result depends on every bit of ``z``."""

@@ -54,10 +54,11 @@ Settings.__doc__ = """The run's flags and sizes, always built by name (``Config`
 published every ``sync_root_every`` windows). Every field has a default (word2vec's), so a test names only what it
 varies."""
 CONFIG_SETTINGS = ("cbow_mean", "cbow_full_error", "window", "shrink_windows", "negative", "compute_loss")
-Scratch = namedtuple("Scratch", "sent ctx rows labels scores d_out h neu1e ring_b ring_neg")
+Scratch = namedtuple("Scratch", "sent ctx rows labels scores probs d_out h neu1e ring_b ring_neg")
 Scratch.__doc__ = """train_job's working arrays (:func:`make_scratch`): the subsampled sentence, a window's inputs, its
-output rows and labels, the skip-gram window's scores (2w, K), the gradient buffers, and the ring of the windows'
-draws made ``AHEAD`` windows early."""
+output rows and labels, the skip-gram window's scores (2w, K), the label probabilities (K,), the gradient buffers,
+and the ring of the windows' draws made ``AHEAD`` windows early. Labels, scores and probabilities have room for K
+rounded up to 8, which the vectorised sigmoid runs over (``updates._gradients``)."""
 
 
 def make_tables(keep, threshold=None, alias=None, points=None, codes=None, lengths=None) -> Tables:
@@ -149,15 +150,15 @@ def train_job(W_in, W_out, ids, bounds, tables, settings, private, lr_start, lr_
                              scratch)
 
 
-_SCRATCH_DTYPES = (np.int32, np.int64, np.int64, np.float32, np.float32, np.float32, np.float32, np.float32, np.int64,
-                   np.int64)
+_SCRATCH_DTYPES = (np.int32, np.int64, np.int64, np.float32, np.float32, np.float32, np.float32, np.float32,
+                   np.float32, np.int64, np.int64)
 
 
 def _scratch_shapes(settings, tables, d: int, max_len: int) -> tuple:
     """The shape of each :class:`Scratch` array for ``settings`` and sentences of up to ``max_len`` words."""
     w2, k_max = 2 * settings.window, (tables.points.shape[1] if settings.hierarchical else settings.negative + 1)
-    ring = AHEAD + 1  # the draws of windows i..i+AHEAD
-    return ((max_len,), (w2,), (k_max,), (k_max,), (w2, k_max), (k_max, d), (d,), (d,), (ring,),
+    ring, k_pad = AHEAD + 1, (k_max + 7) // 8 * 8  # the draws of windows i..i+AHEAD; K in whole 8-lane vectors
+    return ((max_len,), (w2,), (k_max,), (k_pad,), (w2, k_pad), (k_pad,), (k_max, d), (d,), (d,), (ring,),
             (ring, max(settings.negative, 1)))
 
 
@@ -168,8 +169,8 @@ def make_scratch(settings, tables, d: int, max_len: int) -> Scratch:
     Example
     -------
     >>> s = make_scratch(Settings(cbow=True), make_tables(np.ones(3)), 100, 50)
-    >>> s.sent.shape, s.ctx.shape, s.d_out.shape
-    ((50,), (10,), (6, 100))
+    >>> s.sent.shape, s.ctx.shape, s.d_out.shape, s.scores.shape
+    ((50,), (10,), (6, 100), (10, 8))
     """
     return Scratch(*(np.zeros(shape, dtype) for shape, dtype in zip(_scratch_shapes(settings, tables, d, max_len),
                                                                      _SCRATCH_DTYPES)))
@@ -210,6 +211,7 @@ def job_kernel(cbow: bool, hierarchical: bool):
             borrowed(scratch.labels)
         scores, d_out, h, neu1e = borrowed(scratch.scores), borrowed(scratch.d_out), borrowed(scratch.h), \
             borrowed(scratch.neu1e)
+        probs = borrowed(scratch.probs)
         ring_b, ring_neg = borrowed(scratch.ring_b), borrowed(scratch.ring_neg)
         ring = ring_b.shape[0]
         total = max(bounds[bounds.shape[0] - 1] - bounds[0], 1)
@@ -278,7 +280,7 @@ def job_kernel(cbow: bool, hierarchical: bool):
                         n_out += 1
                 if cbow:  # a Huffman path never holds a node twice; noise words may repeat
                     loss += cbow_window_update(W_in, W_out, ctx, n_ctx, rows, labels, n_out, lr, h, neu1e, scores[0],
-                                               cbow_mean, full_error, compute_loss,
+                                               probs, cbow_mean, full_error, compute_loss,
                                                hierarchical or distinct(rows, n_out))
                     n_examples += 1
                 elif hierarchical:
@@ -287,11 +289,11 @@ def job_kernel(cbow: bool, hierarchical: bool):
                     # points (dev corpus, 5 epochs, 3 seeds: 12.31% deferred, 13.23% this way; gensim 13.15%).
                     # (the skip-gram block's (K x d) buffer took 1.4x as long as stepping each row in one pass; scoring
                     # the next context word in that pass too took a skip-gram/hierarchical epoch from 9.1 s to 7.0 s)
-                    loss += sg_hs_update(W_in, W_out, ctx, n_ctx, rows, labels, n_out, lr, scores[0], neu1e,
+                    loss += sg_hs_update(W_in, W_out, ctx, n_ctx, rows, labels, n_out, lr, scores[0], probs, neu1e,
                                          compute_loss)
                     n_examples += n_ctx
                 else:
-                    loss += sg_window_update(W_in, W_out, ctx, n_ctx, rows, labels, n_out, lr, scores, d_out,
+                    loss += sg_window_update(W_in, W_out, ctx, n_ctx, rows, labels, n_out, lr, scores, d_out, probs,
                                              compute_loss)
                     n_examples += n_ctx
                 since_sync += 1

@@ -16,8 +16,8 @@ Example
 >>> import numpy as np
 >>> W_in, W_out = np.full((2, 4), 0.5, np.float32), np.zeros((2, 4), np.float32)
 >>> ctx, rows, labels = np.array([0]), np.array([0, 1]), np.array([1.0, 0.0], np.float32)
->>> g, h, e = np.zeros(2, np.float32), np.zeros(4, np.float32), np.zeros(4, np.float32)
->>> loss = cbow_window_update(W_in, W_out, ctx, 1, rows, labels, 2, 0.1, h, e, g, True, True, False, True)
+>>> g, p, h, e = np.zeros(2, np.float32), np.zeros(2, np.float32), np.zeros(4, np.float32), np.zeros(4, np.float32)
+>>> loss = cbow_window_update(W_in, W_out, ctx, 1, rows, labels, 2, 0.1, h, e, g, p, True, True, False, True)
 >>> [round(float(v), 4) for v in W_out[:, 0]]  # the true word's row moves towards the input, the noise word's away
 [0.025, -0.025]
 """
@@ -28,17 +28,7 @@ import math
 import numpy as np
 from numba import njit
 
-from ..jit import FASTMATH, add, add4, dot, dot4, step, step4, step4_dot4, step_dot
-
-
-@njit(inline="always", fastmath=FASTMATH)
-def _score(f, label):
-    """σ(f) and the probability the model gives the label (σ for 1, 1-σ for 0), from one exp."""
-    e = math.exp(-f)
-    sig = 1.0 / (1.0 + e)
-    if label == 1.0:
-        return sig, sig
-    return sig, (e * sig if e < 1e300 else 1.0)  # 1 - σ without cancellation
+from ..jit import FASTMATH, add, add4, dot, dot4, sigmoid_pair, step, step4, step4_dot4, step_dot
 
 
 @njit(inline="always")
@@ -52,15 +42,16 @@ def _add_prob(loss, prob, p):
     return loss, prob
 
 
-@njit(nogil=True, cache=True, fastmath=FASTMATH)
-def sg_window_update(W_in, W_out, ctx, n_ctx, rows, labels, n_out, lr, G, d_out, compute_loss):
+@njit(nogil=True, cache=True, fastmath=FASTMATH, error_model="numpy")
+def sg_window_update(W_in, W_out, ctx, n_ctx, rows, labels, n_out, lr, G, d_out, probs, compute_loss):
     """Skip-gram: every context word (input) against the window's output rows; returns the summed loss.
 
     ``ctx[:n_ctx]`` rows of ``W_in`` (X, c x d), ``rows[:n_out]`` rows of ``W_out`` (Y, K x d) with ``labels``
     1 (true word / branch) or 0. The window's block of products: scores ``F = X Yᵀ``, gradients times the
     learning rate ``G = (labels - σ(F)) lr`` (c x K, in the scratch ``G``), then ``Y += Gᵀ X`` (via the scratch
     ``d_out``, K x d) and ``X += G Y``, both from the weights as they were before the window, four rows at a time.
-    Updates ``W_in`` and ``W_out`` in place; a word repeated in the window gets every contribution.
+    ``probs`` (K,) holds each row's label probabilities for the loss. Updates ``W_in`` and ``W_out`` in place; a
+    word repeated in the window gets every contribution.
     """
     for c in range(n_ctx):
         x = W_in[ctx[c]]
@@ -74,12 +65,9 @@ def sg_window_update(W_in, W_out, ctx, n_ctx, rows, labels, n_out, lr, G, d_out,
             o += 1
     loss, prob = 0.0, 1.0
     for c in range(n_ctx):
-        for o in range(n_out):
-            sig, p = _score(G[c, o], labels[o])
-            if compute_loss:
-                loss, prob = _add_prob(loss, prob, p)
-            # g is the gradient (label - σ) multiplied by the learning rate, as in word2vec.c
-            G[c, o] = np.float32((labels[o] - sig) * lr)
+        _gradients(G[c], labels, n_out, lr, probs)
+        if compute_loss:
+            loss, prob = _loss(probs, n_out, loss, prob)
     # Gᵀ X into d_out before any input changes
     for o in range(n_out):
         out = d_out[o]
@@ -124,14 +112,27 @@ def _products(x, W_out, rows, n_out, f):
 
 
 @njit(inline="always", fastmath=FASTMATH)
-def _gradients(f, labels, n_out, lr, compute_loss, loss, prob):
-    """Scores ``f[:n_out]`` into gradients times the learning rate, ``(label - σ(f)) lr`` (as word2vec.c), in place;
-    returns the running ``(loss, prob)`` (:func:`_add_prob`)."""
+def _gradients(f, labels, n_out, lr, probs):
+    """Scores ``f[:n_out]`` into gradients times the learning rate, ``(label - σ(f)) lr`` (as word2vec.c), in place,
+    and ``probs[:n_out]`` the probability the model gives each label (σ(f) for 1, σ(-f) for 0); labels are 0 or 1.
+
+    The loop runs to ``n_out`` rounded up to 8 where the arrays have room (the lanes past ``n_out`` compute values
+    nothing reads): the machine's 8-lane vectors then cover it with no scalar remainder.
+    """
+    lr32 = np.float32(lr)
+    n = min((n_out + 7) // 8 * 8, f.shape[0], labels.shape[0], probs.shape[0])
+    for o in range(n):
+        pos, neg = sigmoid_pair(f[o])
+        one = labels[o] == np.float32(1.0)
+        f[o] = (neg if one else -pos) * lr32  # label - σ(f) without cancellation: σ(-f), or -σ(f)
+        probs[o] = pos if one else neg
+
+
+@njit(inline="always")
+def _loss(probs, n_out, loss, prob):
+    """The running ``(loss, prob)`` of :func:`_add_prob` with the label probabilities ``probs[:n_out]``."""
     for o in range(n_out):
-        sig, p = _score(f[o], labels[o])
-        if compute_loss:
-            loss, prob = _add_prob(loss, prob, p)
-        f[o] = np.float32((labels[o] - sig) * lr)
+        loss, prob = _add_prob(loss, prob, np.float64(probs[o]))
     return loss, prob
 
 
@@ -145,13 +146,13 @@ def distinct(rows, n):
     return True
 
 
-@njit(nogil=True, cache=True, fastmath=FASTMATH)
-def cbow_window_update(W_in, W_out, ctx, n_ctx, rows, labels, n_out, lr, h, neu1e, g, cbow_mean, full_error,
+@njit(nogil=True, cache=True, fastmath=FASTMATH, error_model="numpy")
+def cbow_window_update(W_in, W_out, ctx, n_ctx, rows, labels, n_out, lr, h, neu1e, g, probs, cbow_mean, full_error,
                        compute_loss, distinct):
     """CBOW: the mean (or sum) of the context rows against the window's output rows; returns the loss.
 
     ``ctx[:n_ctx]`` rows of ``W_in``, ``rows[:n_out]`` rows of ``W_out`` (Y) with ``labels`` 1 (true word /
-    branch) or 0. ``h`` and ``neu1e`` are (d,) scratch buffers, ``g`` (K,). The scores ``Y h``, the gradients
+    branch) or 0. ``h`` and ``neu1e`` are (d,) scratch buffers, ``g`` and ``probs`` (K,). The scores ``Y h``, the gradients
     times the learning rate ``g``, then the input error ``neu1e = gᵀ Y`` from the outputs as they were, the
     outputs ``Y += g hᵀ`` (both in one pass over four rows at a time when ``distinct``: no row is given twice)
     and every context row ``+= neu1e``. ``full_error``
@@ -164,7 +165,8 @@ def cbow_window_update(W_in, W_out, ctx, n_ctx, rows, labels, n_out, lr, h, neu1
     if cbow_mean:
         h *= np.float32(1.0 / n_ctx)
     _products(h, W_out, rows, n_out, g)
-    loss, prob = _gradients(g, labels, n_out, lr, compute_loss, 0.0, 1.0)
+    _gradients(g, labels, n_out, lr, probs)
+    loss, prob = _loss(probs, n_out, 0.0, 1.0) if compute_loss else (0.0, 1.0)
     # neu1e = gᵀ Y before any output row changes
     neu1e[:] = 0.0
     o = 0
@@ -193,20 +195,23 @@ def cbow_window_update(W_in, W_out, ctx, n_ctx, rows, labels, n_out, lr, h, neu1
     return loss - math.log(prob)
 
 
-@njit(nogil=True, cache=True, fastmath=FASTMATH)
-def sg_hs_update(W_in, W_out, ctx, n_ctx, rows, labels, n_out, lr, f, neu1e, compute_loss):
+@njit(nogil=True, cache=True, fastmath=FASTMATH, error_model="numpy")
+def sg_hs_update(W_in, W_out, ctx, n_ctx, rows, labels, n_out, lr, f, probs, neu1e, compute_loss):
     """Skip-gram with hierarchical softmax: each context word in turn against the centre's path; returns the loss.
 
     The step of each context word is :func:`cbow_window_update`'s with that one input (word2vec.c's order: the
     path rows change between context words). The pass that updates a path row also scores it against the next
     context word, so each row is read once per context word; when the next context word is the same word, its row
-    changes first, so its scores wait for that. ``f`` (K,) holds the scores, then the gradients.
+    changes first, so its scores wait for that. ``f`` (K,) holds the scores, then the gradients; ``probs`` (K,) the
+    label probabilities.
     """
     _products(W_in[ctx[0]], W_out, rows, n_out, f)
     loss, prob = 0.0, 1.0
     for c in range(n_ctx):
         x = W_in[ctx[c]]
-        loss, prob = _gradients(f, labels, n_out, lr, compute_loss, loss, prob)
+        _gradients(f, labels, n_out, lr, probs)
+        if compute_loss:
+            loss, prob = _loss(probs, n_out, loss, prob)
         neu1e[:] = 0.0
         fused = c + 1 < n_ctx and ctx[c + 1] != ctx[c]
         xn = W_in[ctx[c + 1]] if fused else x
