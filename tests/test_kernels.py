@@ -92,22 +92,24 @@ def test_skipgram_hierarchical_update_steps_once_per_context_word():
     assert loss_k == pytest.approx(ref_loss, rel=1e-5)
 
 
+@pytest.mark.parametrize("context", [[2, 6, 2, 8], [2, 6, 3, 8, 5]])  # a word twice; distinct, 4 a pass + 1
 @pytest.mark.parametrize("cbow_mean,full_error", [(True, True), (True, False), (False, False)])
-def test_cbow_window_update_equals_reference(cbow_mean, full_error):
+def test_cbow_window_update_equals_reference(cbow_mean, full_error, context):
     W_in, W_out = _setup(seed=1)
-    ctx = np.array([2, 6, 2, 8], dtype=np.int32)
+    ctx = np.array(context, dtype=np.int32)
     centre, lr, negs = 4, 0.05, [1, 1, 7]
     rows, labels = _ns_rows(centre, negs)
     ref_in, ref_out = W_in.astype(np.float64), W_out.astype(np.float64)
     net = Network(ref_in, ref_out, NegativeSamplingOutput(Vocabulary([str(i) for i in range(9)], [1] * 9), Config()),
                   cbow_mean, full_error)
-    ref_loss, (g_in, g_out) = net.loss_and_grads(ctx[None, :], np.ones((1, 4), bool), np.array([centre]),
+    ref_loss, (g_in, g_out) = net.loss_and_grads(ctx[None, :], np.ones((1, len(ctx)), bool), np.array([centre]),
                                                  negatives=np.array([negs]))
     g_in.apply(ref_in, -lr)
     g_out.apply(ref_out, -lr)
     d = W_in.shape[1]
     k_in, k_out = W_in.copy(), W_out.copy()
-    loss_k = cbow_window_update(k_in, k_out, ctx.astype(np.int64), 4, rows, labels, len(rows), lr, np.empty(d, np.float32),
+    loss_k = cbow_window_update(k_in, k_out, ctx.astype(np.int64), len(ctx), rows, labels, len(rows), lr,
+                                np.empty(d, np.float32),
                                 np.empty(d, np.float32), np.empty(len(rows), np.float32),
                                 np.empty(len(rows), np.float32), cbow_mean, full_error,
                                 True, False)  # noise word 1 twice: both updates land
