@@ -146,8 +146,8 @@ def train_job(W_in, W_out, ids, bounds, tables, settings, private, lr_start, lr_
         if short:
             raise ValueError(f"train_job's scratch does not fit this job ({', '.join(short)}): make it with "
                              "make_scratch for these settings and the longest sentence")
-    return job_kernel(bool(settings.cbow), bool(settings.hierarchical))(W_in, W_out, ids, bounds, tables, settings, private, lr_start, lr_end, seed, since_sync,
-                             scratch)
+    kernel = job_kernel(bool(settings.cbow), bool(settings.hierarchical))
+    return kernel(W_in, W_out, ids, bounds, tables, settings, private, lr_start, lr_end, seed, since_sync, scratch)
 
 
 _SCRATCH_DTYPES = (np.int32, np.int64, np.int64, np.float32, np.float32, np.float32, np.float32, np.float32,

@@ -152,9 +152,9 @@ def cbow_window_update(W_in, W_out, ctx, n_ctx, rows, labels, n_out, lr, h, neu1
     """CBOW: the mean (or sum) of the context rows against the window's output rows; returns the loss.
 
     ``ctx[:n_ctx]`` rows of ``W_in``, ``rows[:n_out]`` rows of ``W_out`` (Y) with ``labels`` 1 (true word /
-    branch) or 0. ``h`` and ``neu1e`` are (d,) scratch buffers, ``g`` and ``probs`` (K,). The scores ``Y h``, the gradients
-    times the learning rate ``g``, then the input error ``neu1e = gᵀ Y`` from the outputs as they were, the
-    outputs ``Y += g hᵀ`` (both in one pass over four rows at a time when ``distinct``: no row is given twice)
+    branch) or 0. ``h`` and ``neu1e`` are (d,) scratch buffers, ``g`` and ``probs`` (K,). The scores ``Y h``, the
+    gradients times the learning rate ``g``, then the input error ``neu1e = gᵀ Y`` from the outputs as they were,
+    the outputs ``Y += g hᵀ`` (both in one pass over four rows at a time when ``distinct``: no row is given twice)
     and every context row ``+= neu1e``. ``full_error``
     (``Config.cbow_full_error``) gives each context word the whole error, as word2vec.c and gensim; without it a
     mean's context words get 1/c of it each (the exact gradient of the mean). Updates the weights in place.
