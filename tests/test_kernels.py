@@ -54,12 +54,12 @@ def test_skipgram_window_update_equals_reference(loss):
     # room past K, as the kernel's scratch has, holding NaN: the vectorised sigmoid's extra lanes must not leak
     pad = (K + 7) // 8 * 8 + 8
     padded_labels = np.concatenate([labels, np.full(pad - K, np.nan, np.float32)])
-    loss_k = sg_window_update(k_in, k_out, ctx.astype(np.int64), len(ctx), rows, padded_labels, K, lr,
-                              np.full((8, pad), np.nan, np.float32), np.empty((K, d), np.float32),
-                              np.full(pad, np.nan, np.float32), True)
+    loss_k, prob_k = sg_window_update(k_in, k_out, ctx.astype(np.int64), len(ctx), rows, padded_labels, K, lr,
+                                      np.full((8, pad), np.nan, np.float32), np.empty((K, d), np.float32),
+                                      np.full(pad, np.nan, np.float32), True, 1.0)
     np.testing.assert_allclose(k_in, ref_in, rtol=1e-5, atol=1e-6)
     np.testing.assert_allclose(k_out, ref_out, rtol=1e-5, atol=1e-6)
-    assert loss_k == pytest.approx(ref_loss, rel=1e-5)
+    assert loss_k - np.log(prob_k) == pytest.approx(ref_loss, rel=1e-5)  # the caller takes the last log
 
 
 def test_skipgram_hierarchical_update_steps_once_per_context_word():
@@ -84,12 +84,12 @@ def test_skipgram_hierarchical_update_steps_once_per_context_word():
         g_out.apply(ref_out, -lr)
         ref_loss += loss
     k_in, k_out = W_in.copy(), W_out.copy()
-    loss_k = sg_hs_update(k_in, k_out, ctx, len(ctx), rows, labels, L, lr, np.empty(L, np.float32),
-                          np.empty(L, np.float32), np.empty(d, np.float32), True)
+    loss_k, prob_k = sg_hs_update(k_in, k_out, ctx, len(ctx), rows, labels, L, lr, np.empty(L, np.float32),
+                                  np.empty(L, np.float32), np.empty(d, np.float32), True, 1.0)
     assert np.abs(k_out - W_out).max() > 1e-2  # it trained
     np.testing.assert_allclose(k_in, ref_in, rtol=1e-5, atol=1e-6)
     np.testing.assert_allclose(k_out, ref_out, rtol=1e-5, atol=1e-6)
-    assert loss_k == pytest.approx(ref_loss, rel=1e-5)
+    assert loss_k - np.log(prob_k) == pytest.approx(ref_loss, rel=1e-5)  # the caller takes the last log
 
 
 @pytest.mark.parametrize("context", [[2, 6, 2, 8], [2, 6, 3, 8, 5]])  # a word twice; distinct, 4 a pass + 1
@@ -108,14 +108,14 @@ def test_cbow_window_update_equals_reference(cbow_mean, full_error, context):
     g_out.apply(ref_out, -lr)
     d = W_in.shape[1]
     k_in, k_out = W_in.copy(), W_out.copy()
-    loss_k = cbow_window_update(k_in, k_out, ctx.astype(np.int64), len(ctx), rows, labels, len(rows), lr,
-                                np.empty(d, np.float32),
-                                np.empty(d, np.float32), np.empty(len(rows), np.float32),
-                                np.empty(len(rows), np.float32), cbow_mean, full_error,
-                                True, False)  # noise word 1 twice: both updates land
+    loss_k, prob_k = cbow_window_update(k_in, k_out, ctx.astype(np.int64), len(ctx), rows, labels, len(rows), lr,
+                                        np.empty(d, np.float32),
+                                        np.empty(d, np.float32), np.empty(len(rows), np.float32),
+                                        np.empty(len(rows), np.float32), cbow_mean, full_error,
+                                        True, False, 1.0)  # noise word 1 twice: both updates land
     np.testing.assert_allclose(k_in, ref_in, rtol=1e-5, atol=1e-6)
     np.testing.assert_allclose(k_out, ref_out, rtol=1e-5, atol=1e-6)
-    assert loss_k == pytest.approx(ref_loss, rel=1e-5)
+    assert loss_k - np.log(prob_k) == pytest.approx(ref_loss, rel=1e-5)  # the caller takes the last log
 
 
 def test_the_float32_sigmoid_is_within_4_ulp_of_float64_and_keeps_nan():

@@ -26,6 +26,7 @@ Example
 from __future__ import annotations
 
 import functools
+import math
 from collections import namedtuple
 
 import numpy as np
@@ -216,7 +217,7 @@ def job_kernel(cbow: bool, hierarchical: bool):
         ring = ring_b.shape[0]
         total = max(bounds[bounds.shape[0] - 1] - bounds[0], 1)
         done = 0
-        loss = 0.0
+        loss, prob = 0.0, 1.0  # the loss carries the product of label probabilities (updates.py): one log a job
         n_examples = 0
         n_words = 0
         for s in range(bounds.shape[0] - 1):
@@ -279,9 +280,10 @@ def job_kernel(cbow: bool, hierarchical: bool):
                         labels[n_out] = 0.0
                         n_out += 1
                 if cbow:  # a Huffman path never holds a node twice; noise words may repeat
-                    loss += cbow_window_update(W_in, W_out, ctx, n_ctx, rows, labels, n_out, lr, h, neu1e, scores[0],
-                                               probs, cbow_mean, full_error, compute_loss,
-                                               hierarchical or distinct(rows, n_out))
+                    window_loss, prob = cbow_window_update(
+                        W_in, W_out, ctx, n_ctx, rows, labels, n_out, lr, h, neu1e, scores[0], probs, cbow_mean,
+                        full_error, compute_loss, hierarchical or distinct(rows, n_out), prob)
+                    loss += window_loss
                     n_examples += 1
                 elif hierarchical:
                     # one context word at a time, the path's nodes changing in between, as word2vec.c and gensim:
@@ -289,12 +291,14 @@ def job_kernel(cbow: bool, hierarchical: bool):
                     # points (dev corpus, 5 epochs, 3 seeds: 12.31% deferred, 13.23% this way; gensim 13.15%).
                     # (the skip-gram block's (K x d) buffer took 1.4x as long as stepping each row in one pass; scoring
                     # the next context word in that pass too took a skip-gram/hierarchical epoch from 9.1 s to 7.0 s)
-                    loss += sg_hs_update(W_in, W_out, ctx, n_ctx, rows, labels, n_out, lr, scores[0], probs, neu1e,
-                                         compute_loss)
+                    window_loss, prob = sg_hs_update(W_in, W_out, ctx, n_ctx, rows, labels, n_out, lr, scores[0],
+                                                     probs, neu1e, compute_loss, prob)
+                    loss += window_loss
                     n_examples += n_ctx
                 else:
-                    loss += sg_window_update(W_in, W_out, ctx, n_ctx, rows, labels, n_out, lr, scores, d_out, probs,
-                                             compute_loss)
+                    window_loss, prob = sg_window_update(W_in, W_out, ctx, n_ctx, rows, labels, n_out, lr, scores,
+                                                         d_out, probs, compute_loss, prob)
+                    loss += window_loss
                     n_examples += n_ctx
                 since_sync += 1
                 if since_sync >= sync_every:
@@ -306,7 +310,7 @@ def job_kernel(cbow: bool, hierarchical: bool):
                     # the threads' copies drift apart and cost quality (hogwild.ROOT_ROWS)
                     sync_rows(W_out, snap_out[root_at:], base_out + root_at, out_lo + root_at)
             done += bounds[s + 1] - bounds[s]
-        return loss, n_examples, n_words, since_sync
+        return loss - math.log(prob), n_examples, n_words, since_sync
     return train_job_kernel
 
 
