@@ -40,6 +40,10 @@ _U32 = np.uint64(0xFFFFFFFF)
 
 # windows between drawing a window's random numbers (and prefetching its rows) and training it
 AHEAD = 4
+# slots in the ring of draws: a power of two above AHEAD, so that a window's slot is a mask of its index (a modulo
+# by a run-time ring size was an integer division, several a window)
+RING = 8
+assert RING > AHEAD and RING & (RING - 1) == 0
 
 
 # train_job's arguments in three groups; numba passes named tuples of arrays and numbers without a copy
@@ -158,9 +162,9 @@ _SCRATCH_DTYPES = (np.int32, np.int64, np.int64, np.float32, np.float32, np.floa
 def _scratch_shapes(settings, tables, d: int, max_len: int) -> tuple:
     """The shape of each :class:`Scratch` array for ``settings`` and sentences of up to ``max_len`` words."""
     w2, k_max = 2 * settings.window, (tables.points.shape[1] if settings.hierarchical else settings.negative + 1)
-    ring, k_pad = AHEAD + 1, (k_max + 7) // 8 * 8  # the draws of windows i..i+AHEAD; K in whole 8-lane vectors
-    return ((max_len,), (w2,), (k_max,), (k_pad,), (w2, k_pad), (k_pad,), (k_max, d), (d,), (d,), (ring,),
-            (ring, max(settings.negative, 1)))
+    k_pad = (k_max + 7) // 8 * 8  # K in whole 8-lane vectors
+    return ((max_len,), (w2,), (k_max,), (k_pad,), (w2, k_pad), (k_pad,), (k_max, d), (d,), (d,), (RING,),
+            (RING, max(settings.negative, 1)))
 
 
 def make_scratch(settings, tables, d: int, max_len: int) -> Scratch:
@@ -214,7 +218,6 @@ def job_kernel(cbow: bool, hierarchical: bool):
             borrowed(scratch.neu1e)
         probs = borrowed(scratch.probs)
         ring_b, ring_neg = borrowed(scratch.ring_b), borrowed(scratch.ring_neg)
-        ring = ring_b.shape[0]
         total = max(bounds[bounds.shape[0] - 1] - bounds[0], 1)
         done = 0
         loss, prob = 0.0, 1.0  # the loss carries the product of label probabilities (updates.py): one log a job
@@ -235,12 +238,13 @@ def job_kernel(cbow: bool, hierarchical: bool):
             # each window's random draws (its shrink, its noise words) are made AHEAD windows before it trains, in
             # the order they would be made without look-ahead, so that its rows can be prefetched in between
             for a in range(min(n, AHEAD)):
-                state = _draw_window(ring_b, ring_neg, a % ring, n, shrink_windows, window, hierarchical, negative,
-                                     threshold, alias, state)
+                state = _draw_window(ring_b, ring_neg, a & (RING - 1), n, shrink_windows, window, hierarchical,
+                                     negative, threshold, alias, state)
             for i in range(n):
                 a = i + AHEAD
                 if a < n:  # the rows window a will touch that earlier windows did not: its outputs, its newest input
-                    state = _draw_window(ring_b, ring_neg, a % ring, n, shrink_windows, window, hierarchical, negative,
+                    slot = a & (RING - 1)
+                    state = _draw_window(ring_b, ring_neg, slot, n, shrink_windows, window, hierarchical, negative,
                                          threshold, alias, state)
                     ahead = sent[a]
                     if hierarchical:
@@ -249,10 +253,10 @@ def job_kernel(cbow: bool, hierarchical: bool):
                     else:
                         prefetch_row(W_out, private_row(ahead, out_lo, n_out_private, base_out))
                         for t in range(negative):
-                            prefetch_row(W_out, private_row(ring_neg[a % ring, t], out_lo, n_out_private, base_out))
+                            prefetch_row(W_out, private_row(ring_neg[slot, t], out_lo, n_out_private, base_out))
                     if a + window < n:
                         prefetch_row(W_in, private_row(sent[a + window], 0, n_in, base_in))
-                b = ring_b[i % ring]
+                b = ring_b[i & (RING - 1)]
                 # n_ctx and n_out start as np.int64, not as literals: numba would compile a window update twice
                 n_ctx = np.int64(0)
                 for j in range(max(0, i - window + b), min(n, i + window - b + 1)):
@@ -273,7 +277,7 @@ def job_kernel(cbow: bool, hierarchical: bool):
                     labels[0] = 1.0
                     n_out = np.int64(1)
                     for t in range(negative):
-                        neg = ring_neg[i % ring, t]
+                        neg = ring_neg[i & (RING - 1), t]
                         if neg == centre:  # as word2vec.c: a noise word equal to the target is skipped
                             continue
                         rows[n_out] = private_row(neg, out_lo, n_out_private, base_out)
