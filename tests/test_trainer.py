@@ -2,7 +2,7 @@ import numpy as np
 import pytest
 
 import w2v
-from w2v.errors import ConfigError, CorpusError, TrainingError
+from w2v.errors import ConfigError, TrainingError
 from w2v.text.encoded import EncodedCorpus
 
 from conftest import planted_corpus
