@@ -14,7 +14,7 @@ length for hierarchical softmax), c = context words in a window.
 The loss: an update returns ``(loss, prob)``. It multiplies the probability the model gives each label into
 ``prob``, a running product its caller passes in and carries from window to window, and adds ``-log`` of it to
 ``loss`` only when it nears underflow; the caller takes the last log once, so ``loss - log(prob)`` is the summed
-negative log-likelihood. (A log a window was 5-8% of CBOW's time.)
+negative log-likelihood (a log per window cost CBOW measurably: docs/benchmarks.md, the roofline).
 
 Example
 -------
@@ -40,7 +40,7 @@ from ..jit import FASTMATH, add, add4, dot, dot4, sigmoid_pair, step, step4, ste
 @njit(inline="always")
 def _add_prob(loss, prob, p):
     """Fold one label probability into a running product; the loss takes its log only when it nears
-    underflow (the log was 40% of CBOW's time when taken per output)."""
+    underflow (a log per output was most of CBOW's time)."""
     prob *= p
     if prob < 1e-200:  # also when p underflowed to 0: such a term is counted as -log(1e-300) = 690.8
         loss -= math.log(max(prob, 1e-300))
