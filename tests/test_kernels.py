@@ -19,14 +19,22 @@ def _setup(V=9, d=6, seed=0):
     return rng.standard_normal((V, d)).astype(np.float32) * 0.3, rng.standard_normal((V, d)).astype(np.float32) * 0.3
 
 
+def _saturate(W_out, row, x, score=10.0):
+    """Point output row ``row`` along input ``x`` so that it scores ``score`` against it: beyond MAX_EXP."""
+    W_out[row] = x * (score / float(x @ x))
+
+
 def _ns_rows(centre, negs):
     rows = np.array([centre] + [n for n in negs if n != centre], dtype=np.int64)
     labels = np.array([1.0] + [0.0] * (len(rows) - 1), dtype=np.float32)
     return rows, labels
 
 
+@pytest.mark.parametrize("skip_saturated", [True, False])
 @pytest.mark.parametrize("loss", ["negative", "hierarchical"])
-def test_skipgram_window_update_equals_reference(loss):
+def test_skipgram_window_update_equals_reference(loss, skip_saturated):
+    """One window's block update is the numpy network's, also where an output scores beyond MAX_EXP and gets no
+    update with ``skip_saturated`` (gensim's rule) or the exact gradient without."""
     W_in, W_out = _setup()
     ctx = np.array([1, 4, 1, 7], dtype=np.int32)  # word 1 twice in the window: both updates must land
     centre, lr = 3, 0.1
@@ -35,14 +43,15 @@ def test_skipgram_window_update_equals_reference(loss):
         negs = [5, 3, 5, 0]  # a repeat, and the centre itself (skipped as in word2vec.c)
         rows, labels = _ns_rows(centre, negs)
         extra = {"negatives": np.tile(negs, (len(ctx), 1))}
-        output = NegativeSamplingOutput(vocab, Config())
+        output = NegativeSamplingOutput(vocab, Config(skip_saturated=skip_saturated))
     else:
-        output = HierarchicalOutput(vocab)
+        output = HierarchicalOutput(vocab, Config(loss="hierarchical", skip_saturated=skip_saturated))
         W_out = W_out[:8].copy()
         L = output.lengths[centre]
         rows = output.points[centre, :L].astype(np.int64)
         labels = (1.0 - output.codes[centre, :L]).astype(np.float32)
         extra = {}
+    _saturate(W_out, rows[1], W_in[ctx[0]])  # an output the first context word scores at 10
     ref_in, ref_out = W_in.astype(np.float64), W_out.astype(np.float64)
     net = Network(ref_in, ref_out, output)
     ref_loss, (g_in, g_out) = net.loss_and_grads(ctx[:, None], np.ones((len(ctx), 1), bool),
@@ -55,27 +64,31 @@ def test_skipgram_window_update_equals_reference(loss):
     pad = (K + 7) // 8 * 8 + 8
     padded_labels = np.concatenate([labels, np.full(pad - K, np.nan, np.float32)])
     loss_k, prob_k = sg_window_update(k_in, k_out, ctx.astype(np.int64), len(ctx), rows, padded_labels, K, lr,
-                                      np.full((8, pad), np.nan, np.float32), np.empty((K, d), np.float32),
+                                      output.loss.skip_beyond, np.full((8, pad), np.nan, np.float32), np.empty((K, d), np.float32),
                                       np.full(pad, np.nan, np.float32), True, 1.0)
     np.testing.assert_allclose(k_in, ref_in, rtol=1e-5, atol=1e-6)
     np.testing.assert_allclose(k_out, ref_out, rtol=1e-5, atol=1e-6)
     assert loss_k - np.log(prob_k) == pytest.approx(ref_loss, rel=1e-5)  # the caller takes the last log
 
 
-def test_skipgram_hierarchical_update_steps_once_per_context_word():
+@pytest.mark.parametrize("skip_saturated", [True, False])
+def test_skipgram_hierarchical_update_steps_once_per_context_word(skip_saturated):
     """sg_hs_update is the numpy network's step for each context word in turn, the path rows changing in between:
-    with a word twice in a row (its row changes before it is scored again) and paths longer than four rows."""
+    with a word twice in a row (its row changes before it is scored again), paths longer than four rows and a node
+    scored beyond MAX_EXP."""
     V, d, lr = 40, 12, 0.2
     rng = np.random.default_rng(5)
     W_in = (rng.standard_normal((V, d)) * 0.3).astype(np.float32)
     W_out = (rng.standard_normal((V - 1, d)) * 0.3).astype(np.float32)
-    output = HierarchicalOutput(Vocabulary([str(i) for i in range(V)], 2 ** np.arange(V, 0, -1) // 2 ** 20 + 1))
+    output = HierarchicalOutput(Vocabulary([str(i) for i in range(V)], 2 ** np.arange(V, 0, -1) // 2 ** 20 + 1),
+                                Config(loss="hierarchical", skip_saturated=skip_saturated))
     centre = V - 1  # the rarest word: the longest path
     L = output.lengths[centre]
     assert L > 5 and L % 4
     rows = output.points[centre, :L].astype(np.int64)
     labels = (1.0 - output.codes[centre, :L]).astype(np.float32)
     ctx = np.array([3, 3, 9, 3, 0, 0], dtype=np.int64)
+    _saturate(W_out, rows[2], W_in[9])
     ref_in, ref_out = W_in.astype(np.float64), W_out.astype(np.float64)
     net, ref_loss = Network(ref_in, ref_out, output), 0.0
     for c in ctx:
@@ -84,7 +97,8 @@ def test_skipgram_hierarchical_update_steps_once_per_context_word():
         g_out.apply(ref_out, -lr)
         ref_loss += loss
     k_in, k_out = W_in.copy(), W_out.copy()
-    loss_k, prob_k = sg_hs_update(k_in, k_out, ctx, len(ctx), rows, labels, L, lr, np.empty(L, np.float32),
+    loss_k, prob_k = sg_hs_update(k_in, k_out, ctx, len(ctx), rows, labels, L, lr, output.loss.skip_beyond,
+                                  np.empty(L, np.float32),
                                   np.empty(L, np.float32), np.empty(d, np.float32), True, 1.0)
     assert np.abs(k_out - W_out).max() > 1e-2  # it trained
     np.testing.assert_allclose(k_in, ref_in, rtol=1e-5, atol=1e-6)
@@ -92,16 +106,20 @@ def test_skipgram_hierarchical_update_steps_once_per_context_word():
     assert loss_k - np.log(prob_k) == pytest.approx(ref_loss, rel=1e-5)  # the caller takes the last log
 
 
+@pytest.mark.parametrize("skip_saturated", [True, False])
 @pytest.mark.parametrize("context", [[2, 6, 2, 8], [2, 6, 3, 8, 5]])  # a word twice; distinct, 4 a pass + 1
 @pytest.mark.parametrize("cbow_mean,full_error", [(True, True), (True, False), (False, False)])
-def test_cbow_window_update_equals_reference(cbow_mean, full_error, context):
+def test_cbow_window_update_equals_reference(cbow_mean, full_error, context, skip_saturated):
     W_in, W_out = _setup(seed=1)
     ctx = np.array(context, dtype=np.int32)
     centre, lr, negs = 4, 0.05, [1, 1, 7]
     rows, labels = _ns_rows(centre, negs)
+    h = W_in[ctx].mean(axis=0) if cbow_mean else W_in[ctx].sum(axis=0)
+    _saturate(W_out, 7, h)  # a noise word the window's input scores at 10: a confident mistake
+    output = NegativeSamplingOutput(Vocabulary([str(i) for i in range(9)], [1] * 9),
+                                    Config(skip_saturated=skip_saturated))
     ref_in, ref_out = W_in.astype(np.float64), W_out.astype(np.float64)
-    net = Network(ref_in, ref_out, NegativeSamplingOutput(Vocabulary([str(i) for i in range(9)], [1] * 9), Config()),
-                  cbow_mean, full_error)
+    net = Network(ref_in, ref_out, output, cbow_mean, full_error)
     ref_loss, (g_in, g_out) = net.loss_and_grads(ctx[None, :], np.ones((1, len(ctx)), bool), np.array([centre]),
                                                  negatives=np.array([negs]))
     g_in.apply(ref_in, -lr)
@@ -109,10 +127,11 @@ def test_cbow_window_update_equals_reference(cbow_mean, full_error, context):
     d = W_in.shape[1]
     k_in, k_out = W_in.copy(), W_out.copy()
     loss_k, prob_k = cbow_window_update(k_in, k_out, ctx.astype(np.int64), len(ctx), rows, labels, len(rows), lr,
-                                        np.empty(d, np.float32),
+                                        output.loss.skip_beyond, np.empty(d, np.float32),
                                         np.empty(d, np.float32), np.empty(len(rows), np.float32),
                                         np.empty(len(rows), np.float32), cbow_mean, full_error,
                                         True, False, 1.0)  # noise word 1 twice: both updates land
+    assert np.array_equal(k_out[7], W_out[7]) == skip_saturated  # the saturated noise word moved only without
     np.testing.assert_allclose(k_in, ref_in, rtol=1e-5, atol=1e-6)
     np.testing.assert_allclose(k_out, ref_out, rtol=1e-5, atol=1e-6)
     assert loss_k - np.log(prob_k) == pytest.approx(ref_loss, rel=1e-5)  # the caller takes the last log

@@ -82,6 +82,10 @@ class Config:
     cbow_full_error: bool = option(True, "with cbow_mean, every context word gets the whole error as in word2vec.c "
                                    "and gensim (dev corpus analogies 10.3 vs 5.2 percent); off: the exact gradient "
                                    "of the mean")
+    skip_saturated: bool = option(True, "negative sampling and hierarchical softmax: an output scored beyond +-6 "
+                                  "gets no update, as gensim (word2vec.c's MAX_EXP); off: the exact gradient "
+                                  "everywhere (CBOW then answers about 0.15 points fewer analogies, "
+                                  "docs/benchmarks.md)")
     shrink_windows: bool = option(True, "word2vec's dynamic window: each centre's window drawn in [1, window]")
     sorted_vocab: bool = option(True, "order the vocabulary by descending frequency (restrict_vocab queries "
                                 "rely on it)")

@@ -12,6 +12,11 @@ All losses are *summed* over the batch (``reduction="sum"``), so one SGD step wi
 each example as word2vec's per-example update would; ``reduction="mean"`` is available for classic
 minibatch training. Gradients come back as ``dh`` (B, d) and a gradient for the output matrix ``U``.
 
+The two sigmoid losses take ``skip_beyond``: an output scored beyond ±``skip_beyond`` gets no gradient (the loss
+still counts it), as gensim does with word2vec.c's ``MAX_EXP`` of :data:`MAX_EXP`. Such a score is a confident
+mistake or a settled case; the mistakes are mostly noise words that fit the context, and pushing them away at
+full strength cost CBOW analogy accuracy (docs/benchmarks.md). The default, infinity, is the exact gradient.
+
 Example
 -------
 >>> import numpy as np
@@ -24,6 +29,10 @@ from __future__ import annotations
 import numpy as np
 
 from .layers import SparseGrad
+
+# word2vec.c's MAX_EXP: the score beyond which word2vec.c (hierarchical softmax) and gensim (both sigmoid losses)
+# leave an output without an update
+MAX_EXP = 6.0
 
 
 def softmax(z: np.ndarray) -> np.ndarray:
@@ -110,11 +119,21 @@ class NegativeSampling:
 
     ``forward_backward(h (B, d), U (V, d), targets (B,), negatives (B, k))`` returns
     ``(loss, dh (B, d), SparseGrad for U)``. A noise word equal to the target is skipped, as in
-    word2vec.c, so it does not push the target away from its own context.
+    word2vec.c, so it does not push the target away from its own context; outputs scored beyond
+    ±``skip_beyond`` get no gradient (see the module's notes).
+
+    Example
+    -------
+    >>> import numpy as np
+    >>> h, U = np.ones((1, 2)), np.array([[4.0, 4.0], [0.0, 0.0]])  # the target scores 8, the noise word 0
+    >>> _, dh, dU = NegativeSampling(skip_beyond=MAX_EXP).forward_backward(h, U, [0], [[1]])
+    >>> dU.values[:, 0].tolist()  # the target is beyond 6: only the noise word moves
+    [0.0, 0.5]
     """
 
-    def __init__(self, reduction: str = "sum"):
+    def __init__(self, reduction: str = "sum", skip_beyond: float = np.inf):
         self.reduction = reduction
+        self.skip_beyond = skip_beyond
 
     def forward_backward(self, h, U, targets, negatives):
         targets = np.asarray(targets)
@@ -129,7 +148,7 @@ class NegativeSampling:
         sign = 2.0 * labels - 1.0
         per = (np.logaddexp(0.0, -sign * x) * mask).sum(axis=1)  # (B,)
         loss, scale = _reduce(per, self.reduction)
-        g = (sigmoid(x) - labels) * mask * scale  # dloss/dx, (B, 1+k)
+        g = np.where(np.abs(x) < self.skip_beyond, (sigmoid(x) - labels) * mask * scale, 0.0)  # dloss/dx (B, 1+k)
         dh = np.einsum("bk,bkd->bd", g, u)  # (B, d)
         dU = SparseGrad(rows.reshape(-1), (g[:, :, None] * h[:, None, :]).reshape(-1, h.shape[1]))
         return loss, dh, dU
@@ -139,11 +158,13 @@ class HierarchicalSoftmax:
     """Hierarchical softmax along Huffman paths.
 
     ``forward_backward(h (B, d), U (V-1, d), points (B, L), codes (B, L), lengths (B,))`` returns
-    ``(loss, dh, SparseGrad for U)``; entries past each word's path length are masked out.
+    ``(loss, dh, SparseGrad for U)``; entries past each word's path length are masked out, and nodes scored
+    beyond ±``skip_beyond`` get no gradient (see the module's notes).
     """
 
-    def __init__(self, reduction: str = "sum"):
+    def __init__(self, reduction: str = "sum", skip_beyond: float = np.inf):
         self.reduction = reduction
+        self.skip_beyond = skip_beyond
 
     def forward_backward(self, h, U, points, codes, lengths):
         points = np.asarray(points)
@@ -155,7 +176,7 @@ class HierarchicalSoftmax:
         per = (np.logaddexp(0.0, -sign * x) * mask).sum(axis=1)  # (B,)
         loss, scale = _reduce(per, self.reduction)
         # d/dx of -log σ(s x) is -s (1 - σ(s x)); word2vec.c writes it as (1 - code - σ(x)) with the sign flipped
-        g = -sign * (1.0 - sigmoid(sign * x)) * mask * scale  # (B, L)
+        g = np.where(np.abs(x) < self.skip_beyond, -sign * (1.0 - sigmoid(sign * x)) * mask * scale, 0.0)  # (B, L)
         dh = np.einsum("bl,bld->bd", g, u)
         dU = SparseGrad(points.reshape(-1), (g[:, :, None] * h[:, None, :]).reshape(-1, h.shape[1]))
         return loss, dh, dU

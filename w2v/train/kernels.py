@@ -33,6 +33,7 @@ import numpy as np
 from numba import njit
 
 from ..jit import FASTMATH, borrowed, prefetch_row, rand64, rand_unit
+from ..nn.losses import MAX_EXP
 from .rows import private_row, sync_rows
 from .updates import cbow_window_update, distinct, sg_hs_update, sg_window_update
 
@@ -51,12 +52,13 @@ Tables = namedtuple("Tables", "keep threshold alias points codes lengths")
 Tables.__doc__ = """Read-only tables: subsampling keep-probabilities (V,) float32; noise alias tables (V,) int64 and (V,)
 int32 (negative sampling); Huffman points (V, L) int32, codes (V, L) uint8 and lengths (V,) int32 (hierarchical)."""
 Settings = namedtuple("Settings", "cbow hierarchical cbow_mean cbow_full_error window shrink_windows negative "
-                                  "compute_loss sync_every sync_root_rows sync_root_every",
-                      defaults=(True, False, True, True, 5, True, 5, True, 8192, 0, 64))
+                                  "compute_loss sync_every sync_root_rows sync_root_every skip_beyond",
+                      defaults=(True, False, True, True, 5, True, 5, True, 8192, 0, 64, MAX_EXP))
 Settings.__doc__ = """The run's flags and sizes, always built by name (``Config`` fields of the same names; ``cbow``/
 ``hierarchical`` from arch and loss; ``sync_every``: windows between publications of a thread's private rows;
 ``sync_root_rows``: with hierarchical softmax, how many of the private rows nearest the Huffman root are also
-published every ``sync_root_every`` windows). Every field has a default (word2vec's), so a test names only what it
+published every ``sync_root_every`` windows; ``skip_beyond``: outputs scored beyond it get no update,
+``models.skip_beyond``). Every field has a default (word2vec's, gensim's skip), so a test names only what it
 varies."""
 CONFIG_SETTINGS = ("cbow_mean", "cbow_full_error", "window", "shrink_windows", "negative", "compute_loss")
 Scratch = namedtuple("Scratch", "sent ctx rows labels scores probs d_out h neu1e ring_b ring_neg")
@@ -206,6 +208,7 @@ def job_kernel(cbow: bool, hierarchical: bool):
         full_error, window, shrink_windows = settings.cbow_full_error, settings.window, settings.shrink_windows
         negative, compute_loss, sync_every = settings.negative, settings.compute_loss, settings.sync_every
         root_every = settings.sync_root_every
+        skip = np.float32(settings.skip_beyond)
         snap_in, base_in, snap_out = borrowed(private.snap_in), private.base_in, borrowed(private.snap_out)
         base_out, out_lo = private.base_out, private.out_lo
         n_in, n_out_private = snap_in.shape[0], snap_out.shape[0]
@@ -285,8 +288,8 @@ def job_kernel(cbow: bool, hierarchical: bool):
                         n_out += 1
                 if cbow:  # a Huffman path never holds a node twice; noise words may repeat
                     window_loss, prob = cbow_window_update(
-                        W_in, W_out, ctx, n_ctx, rows, labels, n_out, lr, h, neu1e, scores[0], probs, cbow_mean,
-                        full_error, compute_loss, hierarchical or distinct(rows, n_out), prob)
+                        W_in, W_out, ctx, n_ctx, rows, labels, n_out, lr, skip, h, neu1e, scores[0], probs,
+                        cbow_mean, full_error, compute_loss, hierarchical or distinct(rows, n_out), prob)
                     loss += window_loss
                     n_examples += 1
                 elif hierarchical:
@@ -295,13 +298,13 @@ def job_kernel(cbow: bool, hierarchical: bool):
                     # points (dev corpus, 5 epochs, 3 seeds: 12.31% deferred, 13.23% this way; gensim 13.15%).
                     # (the skip-gram block's (K x d) buffer took 1.4x as long as stepping each row in one pass; scoring
                     # the next context word in that pass too took a skip-gram/hierarchical epoch from 9.1 s to 7.0 s)
-                    window_loss, prob = sg_hs_update(W_in, W_out, ctx, n_ctx, rows, labels, n_out, lr, scores[0],
-                                                     probs, neu1e, compute_loss, prob)
+                    window_loss, prob = sg_hs_update(W_in, W_out, ctx, n_ctx, rows, labels, n_out, lr, skip,
+                                                     scores[0], probs, neu1e, compute_loss, prob)
                     loss += window_loss
                     n_examples += n_ctx
                 else:
-                    window_loss, prob = sg_window_update(W_in, W_out, ctx, n_ctx, rows, labels, n_out, lr, scores,
-                                                         d_out, probs, compute_loss, prob)
+                    window_loss, prob = sg_window_update(W_in, W_out, ctx, n_ctx, rows, labels, n_out, lr, skip,
+                                                         scores, d_out, probs, compute_loss, prob)
                     loss += window_loss
                     n_examples += n_ctx
                 since_sync += 1

@@ -30,8 +30,20 @@ from __future__ import annotations
 import numpy as np
 
 from ..nn.layers import Embedding, SparseGrad
-from ..nn.losses import HierarchicalSoftmax, NegativeSampling, SoftmaxCrossEntropy
+from ..nn.losses import MAX_EXP, HierarchicalSoftmax, NegativeSampling, SoftmaxCrossEntropy
 from ..text.vocab import alias_draw
+
+
+def skip_beyond(config) -> float:
+    """The score beyond which a sigmoid output gets no update: word2vec.c's ``MAX_EXP`` with
+    ``Config.skip_saturated`` (the default, also for ``config=None``), else infinity (the exact gradient).
+
+    Example
+    -------
+    >>> skip_beyond(None), skip_beyond(type("C", (), {"skip_saturated": False})())
+    (6.0, inf)
+    """
+    return MAX_EXP if config is None or config.skip_saturated else float("inf")
 
 
 def _window_positions(bounds: np.ndarray, window: int, reduce: np.ndarray | None):
@@ -123,7 +135,7 @@ class NegativeSamplingOutput:
     def __init__(self, vocab, config):
         self.negative = config.negative
         self.threshold, self.alias = vocab.noise_alias(config.ns_exponent)  # (V,), (V,)
-        self.loss = NegativeSampling()
+        self.loss = NegativeSampling(skip_beyond=skip_beyond(config))
 
     def sample(self, targets, rng) -> dict:
         """``negatives (B, k)`` noise words for a batch of targets."""
@@ -146,7 +158,7 @@ class HierarchicalOutput:
 
     def __init__(self, vocab, config=None):
         self.codes, self.points, self.lengths = vocab.huffman()  # (V, L), (V, L), (V,)
-        self.loss = HierarchicalSoftmax()
+        self.loss = HierarchicalSoftmax(skip_beyond=skip_beyond(config))
 
     def sample(self, targets, rng) -> dict:
         return {}

@@ -38,7 +38,7 @@ from ..text.encoded import EncodedCorpus
 from ..errors import ConfigError, TrainingError
 from .hogwild import (ROOT_ROWS, ROOT_SYNC_EVERY, SYNC_EVERY, PrivateRows, SharedWeights, available_memory,
                       private_row_counts)
-from .models import Network, make_architecture, make_output
+from .models import Network, make_architecture, make_output, skip_beyond
 from ..nn.init import word2vec_uniform
 from ..nn.optim import make_optimizer, make_schedule
 from ..progress import tqdm
@@ -219,6 +219,7 @@ class Trainer:
         cbow, hierarchical = kernel_variant(c)
         settings = kernels.Settings(cbow=cbow, hierarchical=hierarchical, sync_every=SYNC_EVERY[c.arch],
                                     sync_root_rows=ROOT_ROWS, sync_root_every=ROOT_SYNC_EVERY,
+                                    skip_beyond=skip_beyond(c),
                                     **{name: getattr(c, name) for name in kernels.CONFIG_SETTINGS})
         return kernels.train_job, tables, settings
 

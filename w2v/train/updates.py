@@ -9,7 +9,8 @@ root, are on every path, and one deferred step for the whole window cost quality
 gradient of the summed pair losses that ``w2v.nn.losses`` computes (``tests/test_kernels.py`` proves it).
 
 Letters: d = vector width, K = output rows scored per window (1 + negative for negative sampling, the Huffman path
-length for hierarchical softmax), c = context words in a window.
+length for hierarchical softmax), c = context words in a window. Every update takes ``skip``: an output scored beyond
+±``skip`` gets no gradient (``Config.skip_saturated``, ``w2v.nn.losses.MAX_EXP``; infinity for the exact gradient).
 
 The loss: an update returns ``(loss, prob)``. It multiplies the probability the model gives each label into
 ``prob``, a running product its caller passes in and carries from window to window, and adds ``-log`` of it to
@@ -22,8 +23,8 @@ Example
 >>> W_in, W_out = np.full((2, 4), 0.5, np.float32), np.zeros((2, 4), np.float32)
 >>> ctx, rows, labels = np.array([0]), np.array([0, 1]), np.array([1.0, 0.0], np.float32)
 >>> g, p, h, e = np.zeros(2, np.float32), np.zeros(2, np.float32), np.zeros(4, np.float32), np.zeros(4, np.float32)
->>> loss, prob = cbow_window_update(W_in, W_out, ctx, 1, rows, labels, 2, 0.1, h, e, g, p, True, True, False, True,
-...                                 1.0)
+>>> loss, prob = cbow_window_update(W_in, W_out, ctx, 1, rows, labels, 2, 0.1, 6.0, h, e, g, p, True, True, False,
+...                                 True, 1.0)
 >>> [round(float(v), 4) for v in W_out[:, 0]]  # the true word's row moves towards the input, the noise word's away
 [0.025, -0.025]
 """
@@ -49,12 +50,12 @@ def _add_prob(loss, prob, p):
 
 
 @njit(nogil=True, cache=True, fastmath=FASTMATH, error_model="numpy")
-def sg_window_update(W_in, W_out, ctx, n_ctx, rows, labels, n_out, lr, G, d_out, probs, compute_loss, prob):
+def sg_window_update(W_in, W_out, ctx, n_ctx, rows, labels, n_out, lr, skip, G, d_out, probs, compute_loss, prob):
     """Skip-gram: every context word (input) against the window's output rows; returns ``(loss, prob)``.
 
     ``ctx[:n_ctx]`` rows of ``W_in`` (X, c x d), ``rows[:n_out]`` rows of ``W_out`` (Y, K x d) with ``labels``
     1 (true word / branch) or 0. The window's block of products: scores ``F = X Yᵀ``, gradients times the
-    learning rate ``G = (labels - σ(F)) lr`` (c x K, in the scratch ``G``), then ``Y += Gᵀ X`` (via the scratch
+    learning rate ``G = (labels - σ(F)) lr``, 0 where ``|F| >= skip`` (c x K, in the scratch ``G``), then ``Y += Gᵀ X`` (via the scratch
     ``d_out``, K x d) and ``X += G Y``, both from the weights as they were before the window, four rows at a time.
     ``probs`` (K,) holds each row's label probabilities for the loss. Updates ``W_in`` and ``W_out`` in place; a
     word repeated in the window gets every contribution.
@@ -71,7 +72,7 @@ def sg_window_update(W_in, W_out, ctx, n_ctx, rows, labels, n_out, lr, G, d_out,
             o += 1
     loss = 0.0
     for c in range(n_ctx):
-        _gradients(G[c], labels, n_out, lr, probs)
+        _gradients(G[c], labels, n_out, lr, skip, probs)
         if compute_loss:
             loss, prob = _loss(probs, n_out, loss, prob)
     # Gᵀ X into d_out before any input changes
@@ -118,9 +119,10 @@ def _products(x, W_out, rows, n_out, f):
 
 
 @njit(inline="always", fastmath=FASTMATH)
-def _gradients(f, labels, n_out, lr, probs):
-    """Scores ``f[:n_out]`` into gradients times the learning rate, ``(label - σ(f)) lr`` (as word2vec.c), in place,
-    and ``probs[:n_out]`` the probability the model gives each label (σ(f) for 1, σ(-f) for 0); labels are 0 or 1.
+def _gradients(f, labels, n_out, lr, skip, probs):
+    """Scores ``f[:n_out]`` into gradients times the learning rate, ``(label - σ(f)) lr`` (as word2vec.c), or 0 for a
+    score beyond ±``skip`` (``w2v.nn.losses``), in place, and ``probs[:n_out]`` the probability the model gives
+    each label (σ(f) for 1, σ(-f) for 0); labels are 0 or 1.
 
     The loop runs to ``n_out`` rounded up to 8 where the arrays have room (the lanes past ``n_out`` compute values
     nothing reads): the machine's 8-lane vectors then cover it with no scalar remainder.
@@ -130,7 +132,8 @@ def _gradients(f, labels, n_out, lr, probs):
     for o in range(n):
         pos, neg = sigmoid_pair(f[o])
         one = labels[o] == np.float32(1.0)
-        f[o] = (neg if one else -pos) * lr32  # label - σ(f) without cancellation: σ(-f), or -σ(f)
+        g = (neg if one else -pos) * lr32  # label - σ(f) without cancellation: σ(-f), or -σ(f)
+        f[o] = g if abs(f[o]) < skip else np.float32(0.0)
         probs[o] = pos if one else neg
 
 
@@ -153,8 +156,8 @@ def distinct(rows, n):
 
 
 @njit(nogil=True, cache=True, fastmath=FASTMATH, error_model="numpy")
-def cbow_window_update(W_in, W_out, ctx, n_ctx, rows, labels, n_out, lr, h, neu1e, g, probs, cbow_mean, full_error,
-                       compute_loss, distinct, prob):
+def cbow_window_update(W_in, W_out, ctx, n_ctx, rows, labels, n_out, lr, skip, h, neu1e, g, probs, cbow_mean,
+                       full_error, compute_loss, distinct, prob):
     """CBOW: the mean (or sum) of the context rows against the window's output rows; returns ``(loss, prob)``.
 
     ``ctx[:n_ctx]`` rows of ``W_in``, ``rows[:n_out]`` rows of ``W_out`` (Y) with ``labels`` 1 (true word /
@@ -171,7 +174,7 @@ def cbow_window_update(W_in, W_out, ctx, n_ctx, rows, labels, n_out, lr, h, neu1
     if cbow_mean:
         h *= np.float32(1.0 / n_ctx)
     _products(h, W_out, rows, n_out, g)
-    _gradients(g, labels, n_out, lr, probs)
+    _gradients(g, labels, n_out, lr, skip, probs)
     loss = 0.0
     if compute_loss:
         loss, prob = _loss(probs, n_out, loss, prob)
@@ -204,7 +207,7 @@ def cbow_window_update(W_in, W_out, ctx, n_ctx, rows, labels, n_out, lr, h, neu1
 
 
 @njit(nogil=True, cache=True, fastmath=FASTMATH, error_model="numpy")
-def sg_hs_update(W_in, W_out, ctx, n_ctx, rows, labels, n_out, lr, f, probs, neu1e, compute_loss, prob):
+def sg_hs_update(W_in, W_out, ctx, n_ctx, rows, labels, n_out, lr, skip, f, probs, neu1e, compute_loss, prob):
     """Skip-gram with hierarchical softmax: each context word in turn against the centre's path; returns
     ``(loss, prob)``.
 
@@ -218,7 +221,7 @@ def sg_hs_update(W_in, W_out, ctx, n_ctx, rows, labels, n_out, lr, f, probs, neu
     loss = 0.0
     for c in range(n_ctx):
         x = W_in[ctx[c]]
-        _gradients(f, labels, n_out, lr, probs)
+        _gradients(f, labels, n_out, lr, skip, probs)
         if compute_loss:
             loss, prob = _loss(probs, n_out, loss, prob)
         neu1e[:] = 0.0
