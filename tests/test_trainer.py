@@ -97,6 +97,18 @@ def test_divergence_stops_with_the_learning_rate_named():
                      sample=0).fit(sents, progress=False)
 
 
+@pytest.mark.parametrize("loss", ["negative", "hierarchical"])
+def test_a_learning_rate_far_too_high_stops_the_kernels_with_the_rate_named(loss):
+    """With the skip of saturated outputs the weights of such a run stay finite but huge, so the loss, not a NaN,
+    tells: an epoch's mean loss many times that of untrained weights stops it."""
+    sents, _ = planted_corpus(100)
+    with pytest.raises(TrainingError, match="times that of untrained weights, at learning rate"):
+        w2v.Word2Vec(loss=loss, alpha=9.9, min_count=1, vector_size=8, epochs=2).fit(sents, progress=False)
+    model = w2v.Word2Vec(loss=loss, alpha=0.05, min_count=1, vector_size=8, epochs=2).fit(sents, progress=False)
+    null = _trainer(sents, loss=loss)[0].null_loss()
+    assert model.state_.history[-1] < 1.5 * null  # a sane rate stays near untrained weights' loss or below
+
+
 def _trainer(sents, **options):
     """A Trainer on the planted corpus with fresh weights, and the encoded corpus."""
     from conftest import encode_sentences

@@ -63,6 +63,12 @@ def read_job(corpus: EncodedCorpus, remap: np.ndarray, s0: int, s1: int, max_len
     return ids[:n], bounds[:s + 1]
 
 
+# an epoch whose mean loss is this many times that of a model scoring every output 0 has diverged: with the skip of
+# saturated outputs (Config.skip_saturated) a learning rate far too high leaves the weights finite but huge, never NaN
+# (0.5 M words, 2 epochs, alpha 0.5-9.9: 12-72 times in all four configurations; alpha 0.025-0.1: 0.6-1.1 times)
+DIVERGED = 8.0
+
+
 def job_seed(seed: int, epoch: int, job: int) -> int:
     """An independent 63-bit seed per (seed, epoch, job)."""
     return int(np.random.SeedSequence([seed & 0xFFFFFFFF, epoch, job]).generate_state(1, np.uint64)[0] >> 1)
@@ -277,6 +283,17 @@ class Trainer:
             loss_sum += loss
         return loss_sum, n, lr
 
+    def null_loss(self) -> float:
+        """The loss per example of weights that score every output 0: log 2 for each sigmoid output (1 + negative
+        of them, or the Huffman path, its mean over the corpus), log V for the softmax."""
+        c = self.config
+        if c.loss == "negative":
+            return (1 + c.negative) * math.log(2)
+        if c.loss == "hierarchical":
+            counts = self.vocab.counts
+            return math.log(2) * float((counts * self.output.lengths).sum()) / max(int(counts.sum()), 1)
+        return math.log(max(len(self.vocab), 2))
+
     def _end_epoch(self, words_per_s: float, on_epoch_end) -> tuple[bool, float]:
         """Close the epoch in the state (mean loss into the history, or a look at the vectors for divergence when
         no loss is computed; log; move to the next epoch) and call ``on_epoch_end``. Returns whether it asked to
@@ -288,6 +305,10 @@ class Trainer:
                 raise TrainingError(f"training diverged: the vectors became NaN or infinite in epoch "
                                     f"{st.epoch + 1} at learning rate {st.lr:.4g}; lower alpha")
         else:
+            if mean > DIVERGED * self.null_loss():
+                raise TrainingError(f"training diverged: the mean loss of epoch {st.epoch + 1} is {mean:.4g}, "
+                                    f"{mean / self.null_loss():.0f} times that of untrained weights, at learning rate "
+                                    f"{st.lr:.4g}; lower alpha")
             st.history.append(float(mean))
         logger.info("epoch %d/%d: mean loss %s, %.0f words/s, lr %.5f", st.epoch + 1, c.epochs,
                     "-" if mean is None else f"{mean:.5f}", words_per_s, st.lr)
