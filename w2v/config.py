@@ -84,8 +84,7 @@ class Config:
                                    "of the mean")
     skip_saturated: bool = option(True, "negative sampling and hierarchical softmax: an output scored beyond +-6 "
                                   "gets no update, as gensim (word2vec.c's MAX_EXP); off: the exact gradient "
-                                  "everywhere (CBOW then answers about 0.15 points fewer analogies, "
-                                  "docs/benchmarks.md)")
+                                  "everywhere, with which CBOW answers fewer analogies (docs/benchmarks.md)")
     shrink_windows: bool = option(True, "word2vec's dynamic window: each centre's window drawn in [1, window]")
     sorted_vocab: bool = option(True, "order the vocabulary by descending frequency (restrict_vocab queries "
                                 "rely on it)")
