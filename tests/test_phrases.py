@@ -105,6 +105,31 @@ def test_threads_and_pruning(real_text):
     assert len(set(top) & set(pruned.phrases_)) > 150  # the frequent phrases survive pruning
 
 
+def test_counting_in_many_sorted_runs_equals_one(real_text, monkeypatch):
+    """Pairs are counted by sorting buffers into runs that merge: tiny buffers (hundreds of runs, merges at every
+    level, sentences longer than a buffer) must count exactly what one buffer does, with and without connectors."""
+    from w2v.text import candidates
+    for connectors in (frozenset(), ENGLISH_CONNECTOR_WORDS):
+        one = Phrases(connector_words=connectors, workers=2).fit(real_text, progress=False)
+        monkeypatch.setattr(candidates, "BUFFER_PAIRS", 7)
+        many = Phrases(connector_words=connectors, workers=2).fit(real_text, progress=False)
+        monkeypatch.undo()
+        assert many.passes_ == one.passes_ and len(one.phrases_) > 100
+
+
+def test_sorted_runs_count_and_prune_as_word2vec():
+    from w2v.text.candidates import ThreadCounts
+    t = ThreadCounts(8, 1)
+    for keys in ([5, 3, 5, 9], [9, 9, 1], [3]):
+        t.buffer[:len(keys)] = keys
+        t.add(len(keys))
+    assert [k.tolist() for k, _ in t.runs] == [[1, 3, 5, 9], [3]]  # runs within 2x merged as they came
+    keys, counts = t.pairs()
+    assert dict(zip(keys.tolist(), counts.tolist())) == {1: 1, 3: 2, 5: 2, 9: 3}
+    t.prune(2)  # ReduceVocab: drop counts <= 1, then <= 2
+    assert t.pairs()[0].tolist() == [9] and t.min_reduce == 3
+
+
 def test_save_load_and_hostile_files(tmp_path, real_text):
     ph = Phrases(passes=2, connector_words=ENGLISH_CONNECTOR_WORDS).fit(real_text, progress=False)
     ph.save(tmp_path / "ph.npz")

@@ -1,15 +1,13 @@
-"""Counting and joining collocations over an encoded corpus, in numba: the hot loops of ``w2v.text.phrases``.
+"""Phrase tables and joining over an encoded corpus, in numba: the hot loops of ``w2v.text.phrases``.
 
 Letters: W tokens in the id space a pass reads (the corpus's words, then each earlier pass's phrases), N words.
 
 A *candidate* is two non-connector tokens with only connector words between them (gensim 4's definition, so
 "bank of america" is one candidate when "of" is a connector). In a sentence its tokens are the contiguous
-slice ``ids[start:end]``: the key counted in a :class:`PairTable`. Most keys are two adjacent ids, packed into
-one int64 and stored in the slot itself next to its count, so counting one is a single cache line; a key with
-connectors inside is stored in an arena and compared in full, so no hash collision ever merges two candidates.
-One thread per worker reads each chunk of sentences and counts the candidates whose hash it owns in its own
-table (the tables are disjoint: nothing is merged). ``max_vocab_size`` bounds the tables as word2vec.c's ``ReduceVocab`` does (drop counts <= t, then
-raise t), so a candidate pruned early loses the occurrences counted before it was dropped.
+slice ``ids[start:end]``: the key of a :class:`PairTable`. Most keys are two adjacent ids, packed into one int64
+and stored in the slot itself next to its value, so finding one is a single cache line; a key with connectors
+inside is stored in an arena and compared in full, so no hash collision ever merges two candidates. Counting
+them is ``w2v.text.candidates``'s; a :class:`PhraseTable` maps each phrase's key to its token.
 
 Joining follows gensim's ``analyze_sentence``: left to right, a candidate found in the phrase table becomes
 the phrase's id and both its ends are consumed; otherwise its first token and connectors are kept as they are.
@@ -17,15 +15,14 @@ the phrase's id and both its ends are consumed; otherwise its first token and co
 Example
 -------
 >>> import numpy as np
->>> from w2v.text.bigrams import count_pairs
->>> found, unigram = count_pairs([(np.array([0, 1, 0, 1], np.int32), np.array([0, 4]))], np.zeros(2, bool), [])
->>> found.n, unigram.tolist()  # (0, 1) twice, (1, 0) once
-(2, [2, 2])
+>>> table = PhraseTable([[0, 1]], np.array([2]), np.zeros(2, bool))  # "0 1" joins into token 2
+>>> ids, bounds = table.join(np.array([1, 0, 1, 0], np.int32), np.array([0, 4]))
+>>> ids.tolist(), bounds.tolist()
+([1, 2, 0], [0, 3])
 """
 from __future__ import annotations
 
 import logging
-from concurrent.futures import ThreadPoolExecutor
 
 import numpy as np
 from numba import njit
@@ -104,12 +101,6 @@ def _add(slots, loff, llen, lhash, arena, meta, ids, a, b, value):
 
 
 @njit(inline="always")
-def _owner(h, parts):
-    """Which of ``parts`` threads counts the key of hash ``h`` (from bits the slot index does not use)."""
-    return np.int64(h >> np.uint64(40)) % parts
-
-
-@njit(inline="always")
 def _add_hashed(slots, loff, llen, lhash, arena, meta, ids, a, b, value, h):
     s = _find(slots, loff, llen, lhash, arena, ids, a, b, h)
     if slots[s, 0] != _EMPTY:
@@ -126,45 +117,6 @@ def _add_hashed(slots, loff, llen, lhash, arena, meta, ids, a, b, value, h):
         meta[1], meta[2] = e + 1, used + b - a
     slots[s, 1] = value
     meta[0] += 1
-
-
-@njit(nogil=True, cache=True)
-def _count(ids, bounds, s_start, connector, unigram, part, parts, limit, slots, loff, llen, lhash, arena, meta):
-    """Count the candidates of sentences ``s_start:`` (``ids[bounds[s]:bounds[s+1]]``) that thread ``part`` of
-    ``parts`` owns (``_owner``), and, in part 0, every token in ``unigram``. Returns the sentence it stopped
-    before: ``len(bounds) - 1`` when done, else one that needs a bigger table, or any sentence once the table
-    holds more than ``limit`` keys (prune, then call again)."""
-    mask = np.uint64(slots.shape[0] - 1)
-    for s in range(s_start, bounds.shape[0] - 1):
-        a, b = bounds[s], bounds[s + 1]
-        # a sentence adds at most b - a keys whose slices overlap only at their ends: <= 2 (b - a) ids
-        if 2 * (meta[0] + b - a) > slots.shape[0] or meta[1] + b - a > loff.shape[0] \
-                or meta[2] + 2 * (b - a) > arena.shape[0] or meta[0] > limit:
-            return s
-        start = -1
-        ahead = -1  # the last non-connector before the look-ahead position
-        for q in range(a, min(a + AHEAD, b)):
-            if not connector[ids[q]]:
-                ahead = q
-        for p in range(a, b):
-            q = p + AHEAD
-            if q < b and not connector[ids[q]]:  # the key ending AHEAD tokens on: start loading its slot
-                if ahead >= 0:
-                    h = _hash_key(ids, ahead, q + 1)
-                    if _owner(h, parts) == part:
-                        prefetch(slots, np.int64(h & mask), 0)
-                ahead = q
-            w = ids[p]
-            if part == 0:
-                unigram[w] += 1
-            if connector[w]:
-                continue
-            if start >= 0:
-                h = _hash_key(ids, start, p + 1)
-                if _owner(h, parts) == part:
-                    _add_hashed(slots, loff, llen, lhash, arena, meta, ids, start, p + 1, 1, h)
-            start = p
-    return bounds.shape[0] - 1
 
 
 @njit(nogil=True, cache=True)
@@ -345,122 +297,3 @@ def split(bounds: np.ndarray, parts: int) -> list:
     marks = bounds[0] + (bounds[-1] - bounds[0]) * np.arange(1, parts) // parts
     cuts = np.unique(np.concatenate([[0], np.searchsorted(bounds, marks), [len(bounds) - 1]]))
     return [bounds[a:b + 1] for a, b in zip(cuts[:-1], cuts[1:]) if b > a]
-
-
-def _count_run(table: PairTable, unigram, runs: list, connector, part: int, parts: int,
-               max_vocab_size: int | None) -> None:
-    limit = np.iinfo(np.int64).max if max_vocab_size is None else max(max_vocab_size // parts, 1)
-    for ids, bounds in runs:
-        s = 0
-        while s < len(bounds) - 1:
-            s = _count(ids, bounds, s, connector, unigram, part, parts, limit, *table.arrays())
-            if s < len(bounds) - 1:
-                if table.n > limit:
-                    table.prune(limit)
-                size = int(bounds[s + 1] - bounds[s])
-                table.reserve(size, 2 * size)
-
-
-@njit(nogil=True, cache=True)
-def _score(slots, loff, llen, arena, unigram, npmi, min_count, vocabulary, n_words, threshold, out_where, out_score):
-    """Score every candidate as gensim's ``score_candidate`` does and keep those above ``threshold``; returns
-    how many (their slots in ``out_where``, scores in ``out_score``). Plain IEEE arithmetic in gensim's order
-    (no fastmath), so the scores are gensim's to the last bit but for ``log``'s rounding."""
-    n = 0
-    N = np.float64(n_words)
-    for s in range(slots.shape[0]):
-        k = slots[s, 0]
-        if k == _EMPTY:
-            continue
-        if k >= 0:
-            a, b = k >> 32, k & _LOW
-        else:
-            e = -2 - k
-            a, b = arena[loff[e]], arena[loff[e] + llen[e] - 1]
-        ca, cb, pair = unigram[a], unigram[b], slots[s, 1]
-        if npmi:
-            if pair < min_count:
-                continue
-            pab = pair / N
-            ratio = pab / ((ca / N) * (cb / N))
-            if ratio <= 0.0 or pab >= 1.0:  # log(0) or a zero denominator: gensim's "never a phrase"
-                continue
-            score = np.log(ratio) / -np.log(pab)
-        else:
-            # float(count(a) * count(b)) as Python computes it: the exact product, then rounded
-            denom = np.float64(ca) * np.float64(cb)
-            if denom < 2.0 ** 62:
-                denom = np.float64(ca * cb)
-            score = (pair - min_count) / denom * vocabulary
-        if score > threshold:
-            out_where[n], out_score[n] = s, score
-            n += 1
-    return n
-
-
-class Candidates:
-    """The candidates counted by :func:`count_pairs`: one :class:`PairTable` per thread, disjoint (each thread
-    counts the keys whose hash it owns, so nothing is merged)."""
-
-    def __init__(self, tables: list):
-        self.tables = tables
-
-    @property
-    def n(self) -> int:
-        return sum(t.n for t in self.tables)
-
-    def key(self, where: int) -> list:
-        """The ids of a candidate (``where`` from :meth:`score`)."""
-        return self.tables[where >> 40].key(where & ((1 << 40) - 1))
-
-    def score(self, unigram: np.ndarray, npmi: bool, min_count, vocabulary: int, n_words: int,
-              threshold: float) -> tuple[np.ndarray, np.ndarray]:
-        """``(where, score)`` of the candidates scoring above ``threshold`` (see :func:`_score`)."""
-        out = []
-        for k, t in enumerate(self.tables):
-            where, score = np.empty(t.n, np.int64), np.empty(t.n, np.float64)
-            m = _score(t.slots, t.loff, t.llen, t.arena, unigram, npmi, float(min_count), vocabulary, n_words,
-                       float(threshold), where, score)
-            out.append((where[:m] + (k << 40), score[:m]))
-        return np.concatenate([w for w, _ in out]), np.concatenate([s for _, s in out])
-
-
-def count_pairs(chunks, connector: np.ndarray, earlier: list, workers: int = 1,
-                max_vocab_size: int | None = None, progress=None, expected: int = 1 << 14
-                ) -> tuple[Candidates, np.ndarray]:
-    """Count the candidates of a corpus after the ``earlier`` passes' phrases are joined.
-
-    Each chunk is joined by the earlier passes in ``workers`` runs of sentences, then every thread reads the
-    whole chunk and counts the candidates whose hash it owns in its own table (so no table is ever merged and
-    each one is a ``workers``-th of the whole, which keeps more of it in cache).
-
-    Parameters
-    ----------
-    chunks : iterable of (ids, bounds)
-        The corpus in order, a chunk of whole sentences at a time (``ids[bounds[s]:bounds[s+1]]``).
-    connector : (W,) bool
-        The connector words of the space this pass reads (after the earlier passes).
-    earlier : list of PhraseTable
-        The passes to apply first.
-    max_vocab_size : int, optional
-        Candidates kept in all (each thread keeps a ``workers``-th), pruned as word2vec.c does.
-    expected : int
-        Candidates to make room for at the start (the tables grow beyond it as needed).
-
-    Returns
-    -------
-    candidates : Candidates
-    unigram : (W,) int64
-        Every token's count in the corpus this pass reads.
-    """
-    tables = [PairTable(expected // workers) for _ in range(workers)]
-    unigram = np.zeros(len(connector), np.int64)
-    with ThreadPoolExecutor(workers) as pool:
-        for ids, bounds in chunks:
-            runs = join_runs(pool, workers, earlier, ids, bounds)
-            for job in [pool.submit(_count_run, tables[w], unigram, runs, connector, w, workers, max_vocab_size)
-                        for w in range(workers)]:
-                job.result()
-            if progress is not None:
-                progress(int(bounds[-1] - bounds[0]))
-    return Candidates(tables), unigram

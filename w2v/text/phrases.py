@@ -16,10 +16,11 @@ on the corpus the previous passes joined, so ``new_york`` + ``city`` gives ``new
 passes in order, left to right in each sentence (gensim's ``trigram[bigram[sentence]]``).
 
 Counting runs in numba over the encoded corpus (``w2v.text.prepare``), streamed in chunks, one thread per worker
-(``w2v.text.bigrams``). ``max_vocab_size`` bounds each thread's candidate table by word2vec.c's pruning: when it
-holds more, candidates seen at most t times are dropped and t rises, so the counts of rare candidates become
-lower bounds (the ones counted before a drop are lost) and a bigram that is rare early in the corpus and frequent
-later can score lower than it would unpruned. Unigram counts are always exact. About 50 bytes per candidate.
+(``w2v.text.candidates``: pairs by sorting). ``max_vocab_size`` bounds each thread's candidates by word2vec.c's
+pruning: when it holds more, candidates seen at most t times are dropped and t rises, so the counts of rare
+candidates become lower bounds (the ones counted before a drop are lost) and a bigram that is rare early in the
+corpus and frequent later can score lower than it would unpruned. Unigram counts are always exact. A candidate of
+two adjacent words takes 16 bytes (twice that while its run merges), one with connector words inside about 50.
 
 Example
 -------
@@ -34,11 +35,13 @@ Example
 """
 from __future__ import annotations
 
+import gc
 import hashlib
 import json
 import logging
 import math
 import os
+from contextlib import contextmanager
 from pathlib import Path
 
 import numpy as np
@@ -53,7 +56,7 @@ logger = logging.getLogger(__name__)
 
 FORMAT, VERSION = "w2v-phrases", 1
 SCORERS = ("default", "npmi")
-DEFAULT_MAX_VOCAB_SIZE = 20_000_000  # candidates per thread before pruning: about 1 GB; gensim's 40M takes ~3.6 GB
+DEFAULT_MAX_VOCAB_SIZE = 20_000_000  # candidates before pruning: 320-640 MB of pairs; gensim's 40M takes ~3.6 GB
 CHUNK_WORDS = 1 << 22  # words of the encoded corpus read at a time
 # gensim's ENGLISH_CONNECTOR_WORDS: articles, prepositions and conjunctions that may sit inside a phrase
 ENGLISH_CONNECTOR_WORDS = frozenset("a an the for of with without at from to in on by and or".split())
@@ -75,7 +78,7 @@ class Phrases:
     connector_words : iterable of str
         Words that may sit inside a phrase but never start or end one (``ENGLISH_CONNECTOR_WORDS``).
     max_vocab_size : int or None
-        Candidates a thread counts before pruning the rarest (None: never prune).
+        Candidates kept before pruning the rarest, a ``workers``-th in each thread (None: never prune).
     passes : int
         Rounds of learning; pass k joins the phrases of pass k-1 further (2: trigrams, 4-grams).
     workers : int, optional
@@ -140,16 +143,22 @@ class Phrases:
         -------
         self
         """
-        from . import bigrams  # numba: only when learning or joining a corpus
         self._check()
         encoded = _encoded(corpus, tokenizer, lowercase, self.workers, progress)
+        with _gc_paused():
+            self._set_passes(self._learn(encoded, progress))
+        return self
+
+    def _learn(self, encoded: EncodedCorpus, progress: bool) -> list:
+        """Each pass's phrases and scores (see :meth:`_score`), in order."""
+        from .candidates import count_pairs  # numba: only when learning or joining a corpus
         words, tables, passes = list(encoded.words), [], []
         for k in range(self.passes):
             connector = self._connector(words)
             with tqdm(total=encoded.n_words, unit="word", unit_scale=True, disable=not progress,
                       desc=f"phrases: counting (pass {k + 1}/{self.passes})") as bar:
-                table, unigram = bigrams.count_pairs(_chunks(encoded), connector, tables, self._workers(),
-                                                     self.max_vocab_size, bar.update, self._expected(encoded))
+                table, unigram = count_pairs(_chunks(encoded), connector, tables, self._workers(),
+                                             self.max_vocab_size, bar.update)
             found = self._score(table, unigram, connector, words)
             passes.append(found)
             logger.info("phrases pass %d: %d of %d candidates score above %s", k + 1, len(found["phrases"]),
@@ -157,19 +166,15 @@ class Phrases:
             if k + 1 < self.passes:
                 t, words = self._table(found["phrases"], words)
                 tables.append(t)
-        self._set_passes(passes)
-        return self
-
-    def _expected(self, encoded: EncodedCorpus) -> int:
-        """Candidates to make room for at once: a third of the words (real text: 0.3 per word at 5 M words,
-        fewer as the corpus grows), at most 4 M, and no more than the pruning bound."""
-        return max(1, min(encoded.n_words // 3, 1 << 22, self.max_vocab_size or 1 << 22))
+        return passes
 
     def _workers(self) -> int:
         return self.workers or os.cpu_count() or 1
 
     def _connector(self, words: list) -> np.ndarray:
-        return np.fromiter((w in self.connector_words for w in words), np.bool_, len(words))
+        if not self.connector_words:
+            return np.zeros(len(words), np.bool_)
+        return np.array(list(map(self.connector_words.__contains__, words)), np.bool_)
 
     def _score(self, table, unigram: np.ndarray, connector: np.ndarray, words: list) -> dict:
         """The candidates of ``table`` that score above the threshold, as gensim's ``score_candidate`` scores."""
@@ -177,9 +182,8 @@ class Phrases:
         vocabulary = int(((unigram > 0) & ~connector).sum()) + table.n  # gensim's len(vocab)
         where, score = table.score(unigram, self.scoring == "npmi", self.min_count, vocabulary, n_words,
                                    self.threshold)
-        found = sorted(((s, [words[i] for i in table.key(w)]) for w, s in zip(where.tolist(), score.tolist())),
-                       key=lambda x: (-x[0], x[1]))
-        return {"phrases": [p for _, p in found], "scores": [s for s, _ in found], "corpus_words": n_words,
+        found = sorted(zip((-score).tolist(), ([words[i] for i in key] for key in table.keys(where))))
+        return {"phrases": [p for _, p in found], "scores": [-s for s, _ in found], "corpus_words": n_words,
                 "vocabulary": vocabulary}
 
     def _set_passes(self, passes: list) -> None:
@@ -189,7 +193,12 @@ class Phrases:
             for tokens, s in zip(p["phrases"], p["scores"]):
                 self.phrases_.setdefault(self.delimiter.join(tokens), s)
         self.phrases_ = dict(sorted(self.phrases_.items(), key=lambda x: -x[1]))
-        self._lookup = [{tuple(t): self.delimiter.join(t) for t in p["phrases"]} for p in passes]
+        self._lookup = None  # apply's dictionaries, made on its first call
+
+    def _lookups(self) -> list:
+        if self._lookup is None:
+            self._lookup = [{tuple(t): self.delimiter.join(t) for t in p["phrases"]} for p in self.passes_]
+        return self._lookup
 
     def _fitted(self) -> None:
         if not hasattr(self, "passes_"):
@@ -226,7 +235,7 @@ class Phrases:
         """One sentence with its phrases joined, every pass in order (gensim's ``phrases[sentence]``)."""
         self._fitted()
         out = list(tokens)
-        for lookup in self._lookup:
+        for lookup in self._lookups():
             out = self._join(out, lookup)
         return out
 
@@ -384,6 +393,19 @@ class Phrases:
         if arrays:
             raise FormatError(f"{path}: unexpected arrays in a phrases file")
         return cls.from_dict(meta, path)
+
+
+@contextmanager
+def _gc_paused():
+    """No cyclic garbage collection inside: building the phrases' tens of thousands of small lists set off full
+    collections over every object numba holds (0.1 s, a third of learning the dev corpus's phrases)."""
+    was = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if was:
+            gc.enable()
 
 
 def _encoded(corpus, tokenizer, lowercase, workers, progress) -> EncodedCorpus:

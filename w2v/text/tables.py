@@ -6,7 +6,8 @@ slot holds, besides the entry number, the token's length, hash bits and first 8 
 8 bytes reads its slot and its count, nothing else; the scan finds token ends and hashes 8 bytes at a time.
 ``w2v.text.ingest`` fills one table per thread from a file's bytes (:func:`count_bytes`), merges them
 (:func:`merge_table`) and encodes the file with the result (:func:`encode_bytes`). ``w2v.text.bigrams`` builds its
-pair tables on :class:`CountTable` and :func:`same_key`.
+pair tables on :class:`CountTable` and :func:`same_key`, ``w2v.text.candidates`` its sorted runs of pairs on
+:class:`CountTable`.
 
 Example
 -------
@@ -76,8 +77,8 @@ def grow_arrays(owner, names, size: int, keep: int) -> None:
 
 
 class CountTable:
-    """What the tables of counted keys share (here and in ``w2v.text.bigrams``): the number of keys in ``meta[0]`` and
-    word2vec.c's ReduceVocab."""
+    """What the tables of counted keys share (here, in ``w2v.text.bigrams`` and ``w2v.text.candidates``): the number
+    of keys (``n``: ``meta[0]`` here) and word2vec.c's ReduceVocab."""
 
     min_reduce = 1  # ReduceVocab's threshold: raised at each pruning, never lowered (an instance's own once raised)
 
