@@ -106,8 +106,10 @@ def test_threads_and_pruning(real_text):
 
 
 def test_counting_in_many_sorted_runs_equals_one(real_text, monkeypatch):
-    """Pairs are counted by sorting buffers into runs that merge: tiny buffers (hundreds of runs, merges at every
-    level, sentences longer than a buffer) must count exactly what one buffer does, with and without connectors."""
+    """Packed keys are counted by sorting buffers into runs that merge: tiny buffers (hundreds of runs, merges at
+    every level, sentences longer than a buffer) must count exactly what one buffer does, with and without
+    connectors; and keys with connectors inside count the same packed as in the hash table (too many connector
+    words to pack)."""
     from w2v.text import candidates
     for connectors in (frozenset(), ENGLISH_CONNECTOR_WORDS):
         one = Phrases(connector_words=connectors, workers=2).fit(real_text, progress=False)
@@ -115,19 +117,22 @@ def test_counting_in_many_sorted_runs_equals_one(real_text, monkeypatch):
         many = Phrases(connector_words=connectors, workers=2).fit(real_text, progress=False)
         monkeypatch.undo()
         assert many.passes_ == one.passes_ and len(one.phrases_) > 100
+    monkeypatch.setattr(candidates, "_CODES", 10)  # fewer than the 15 English connector words: none packed
+    table = Phrases(connector_words=ENGLISH_CONNECTOR_WORDS, workers=2).fit(real_text, progress=False)
+    assert table.passes_ == one.passes_ and any("_of_the_" in p for p in one.phrases_)
 
 
 def test_sorted_runs_count_and_prune_as_word2vec():
     from w2v.text.candidates import ThreadCounts
-    t = ThreadCounts(8, 1)
+    t = ThreadCounts(8, 1, np.full(1, -1))
     for keys in ([5, 3, 5, 9], [9, 9, 1], [3]):
-        t.buffer[:len(keys)] = keys
-        t.add(len(keys))
-    assert [k.tolist() for k, _ in t.runs] == [[1, 3, 5, 9], [3]]  # runs within 2x merged as they came
-    keys, counts = t.pairs()
+        t.pairs.buffer[:len(keys)] = keys
+        t.pairs.add(len(keys))
+    assert [k.tolist() for k, _ in t.pairs.runs] == [[1, 3, 5, 9], [3]]  # runs within 2x merged as they came
+    keys, counts = t.pairs.whole()
     assert dict(zip(keys.tolist(), counts.tolist())) == {1: 1, 3: 2, 5: 2, 9: 3}
     t.prune(2)  # ReduceVocab: drop counts <= 1, then <= 2
-    assert t.pairs()[0].tolist() == [9] and t.min_reduce == 3
+    assert t.pairs.whole()[0].tolist() == [9] and t.min_reduce == 3
 
 
 def test_save_load_and_hostile_files(tmp_path, real_text):

@@ -1,13 +1,15 @@
 """Counting a corpus's phrase candidates, in numba: the learning half of ``w2v.text.phrases``.
 
 A *candidate* is two non-connector tokens with only connector words between them (gensim 4's definition; see
-``w2v.text.bigrams``). Most are two adjacent ids, packed into one int64 ``(a << 32) | b``. Those are counted by
-sorting: each thread writes the pairs it owns into a buffer, sorts it (numpy's sort, vectorised and run without
-the GIL) and keeps the distinct keys with their counts as a sorted *run*; runs of about equal size merge, so a
-thread holds a few runs of falling sizes and each key is merged O(log(N / buffer)) times. A sequential pass and a
-sort cost far less than one random access into a table larger than the caches per pair, which is what counting
-in a hash table did (0.87 s against 0.2 s for the 5 M words of the dev corpus). The rarer candidates with
-connectors inside are counted in a ``bigrams.PairTable``, compared in full.
+``w2v.text.bigrams``). Nearly all are packed into one int64: two adjacent ids as ``(a << 32) | b``, and, with up to
+``BRIDGE`` connector words between (``bank of america``), as ``(a << 40) | (b << 16)`` plus the connectors' codes
+(:func:`_bridged`). Those are counted by sorting: each thread writes the keys it owns into a buffer, sorts it
+(numpy's sort, vectorised and run without the GIL) and keeps the distinct keys with their counts as a sorted
+*run*; runs within 2x of each other merge, so a thread holds a few runs of falling sizes and each key is merged
+O(log(N / buffer)) times. A sequential pass and a sort cost far less than one random access into a table larger
+than the caches per pair, which is what counting in a hash table did (0.87 s against 0.2 s for the 5 M words of
+the dev corpus). The rare rest (more connectors in a row, or a vocabulary too large to pack) is counted in a
+``bigrams.PairTable``, compared in full.
 
 Each thread owns the keys whose hash falls to it (:func:`_owner`), so the threads' counts are disjoint and
 never merged. ``max_vocab_size`` bounds each thread's candidates as word2vec.c's ``ReduceVocab`` does (drop
@@ -34,8 +36,12 @@ from ..jit import prefetch
 
 logger = logging.getLogger(__name__)
 
-BUFFER_PAIRS = 1 << 20  # pairs a thread sorts at a time (8 MB)
+BUFFER_PAIRS = 1 << 20  # keys a thread sorts at a time (8 MB)
+BRIDGE = 2  # connector words a packed key holds between its ends: 8 bits each
+_PACKED_WORDS = 1 << 23  # a bridged key packs its first id in 23 bits, its last in 24
+_CODES = 255  # connector words a bridged key can name (code 0: none)
 _LOW = np.int64(0xFFFFFFFF)
+_LOW24 = np.int64(0xFFFFFF)
 _NEVER = -np.inf  # a candidate that can never be a phrase (gensim's minus infinity)
 
 
@@ -46,23 +52,35 @@ def _owner(h, parts):
     return np.int64(((h >> np.uint64(32)) * np.uint64(parts)) >> np.uint64(32))
 
 
-@njit(nogil=True, cache=True)
-def _scan(ids, bounds, s_start, connector, connectors, unigram, part, parts, limit, out, slots, loff, llen, lhash,
-          arena, meta):
-    """Write the packed pairs of sentences ``s_start:`` that thread ``part`` of ``parts`` owns into ``out``,
-    count the longer candidates it owns in the table (``connectors``: whether any word is one), and the tokens of
-    every ``parts``-th sentence, from sentence ``part``, in ``unigram``.
+@njit(inline="always")
+def _bridged(ids, a, b, code):
+    """The packed key of candidate ``ids[a:b]`` with 1 or 2 (``BRIDGE``) connector words inside."""
+    key = (np.int64(ids[a]) << 40) | (np.int64(ids[b - 1]) << 16) | (code[ids[a + 1]] << 8)
+    if b - a == 4:
+        key |= code[ids[a + 2]]
+    return key
 
-    Returns ``(sentence, pairs)``: the sentence it stopped before (``len(bounds) - 1`` when done; else ``out``
-    is full, the table needs room, or it holds more than ``limit`` keys) and the pairs written."""
+
+@njit(nogil=True, cache=True)
+def _scan(ids, bounds, s_start, connector, code, bridge, unigram, part, parts, limit, out, out2, slots, loff, llen,
+          lhash, arena, meta):
+    """Write the keys of sentences ``s_start:`` that thread ``part`` of ``parts`` owns: adjacent pairs into
+    ``out``, candidates with up to ``BRIDGE`` connectors inside into ``out2`` when ``bridge`` (``code``: each
+    connector word's code), the rest into the table; count the tokens of every ``parts``-th sentence, from sentence
+    ``part``, in ``unigram``.
+
+    Returns ``(sentence, pairs, bridged)``: the sentence it stopped before (``len(bounds) - 1`` when done; else a
+    buffer is full, the table needs room, or it holds more than ``limit`` keys) and the keys written to each
+    buffer."""
     mask = np.uint64(slots.shape[0] - 1)
-    n = 0
+    connectors = code.shape[0] > 0
+    n = n2 = 0
     for s in range(s_start, bounds.shape[0] - 1):
         a, b = bounds[s], bounds[s + 1]
         # a sentence adds at most b - a keys whose slices overlap only at their ends: <= 2 (b - a) ids
-        if n + b - a > out.shape[0] or 2 * (meta[0] + b - a) > slots.shape[0] or meta[1] + b - a > loff.shape[0] \
-                or meta[2] + 2 * (b - a) > arena.shape[0] or meta[0] > limit:
-            return s, n
+        if n + b - a > out.shape[0] or n2 + b - a > out2.shape[0] or 2 * (meta[0] + b - a) > slots.shape[0] \
+                or meta[1] + b - a > loff.shape[0] or meta[2] + 2 * (b - a) > arena.shape[0] or meta[0] > limit:
+            return s, n, n2
         if s % parts == part:
             for p in range(a, b):
                 unigram[ids[p]] += 1
@@ -74,23 +92,28 @@ def _scan(ids, bounds, s_start, connector, connectors, unigram, part, parts, lim
         for p in range(a, b):
             q = p + AHEAD
             if connectors and q < b and not connector[ids[q]]:
-                if 0 <= ahead < q - 1:  # a long key ends AHEAD tokens on: start loading its slot
-                    h = _hash_ids(ids, ahead, q + 1)
+                if 0 <= ahead and (q - ahead > BRIDGE + 1 or (not bridge and q - ahead > 1)):
+                    h = _hash_ids(ids, ahead, q + 1)  # a key for the table AHEAD tokens on: load its slot
                     if _owner(h, parts) == part:
                         prefetch(slots, np.int64(h & mask), 0)
                 ahead = q
             if connector[ids[p]]:
                 continue
+            # a key is kept only if this thread owns it: written anyway, no branch to mispredict on half of them
             if start >= 0 and start == p - 1:
                 key = _pair(ids, start)
-                out[n] = key  # kept only if this thread owns it: no branch to mispredict on half the pairs
+                out[n] = key
                 n += _owner(_mix(key), parts) == part
+            elif start >= 0 and bridge and p - start <= BRIDGE + 1:
+                key = _bridged(ids, start, p + 1, code)
+                out2[n2] = key
+                n2 += _owner(_mix(key), parts) == part
             elif start >= 0:
                 h = _hash_ids(ids, start, p + 1)
                 if _owner(h, parts) == part:
                     _add_hashed(slots, loff, llen, lhash, arena, meta, ids, start, p + 1, 1, h)
             start = p
-    return bounds.shape[0] - 1, n
+    return bounds.shape[0] - 1, n, n2
 
 
 @njit(nogil=True, cache=True)
@@ -150,13 +173,15 @@ def score_one(ca, cb, pair, npmi, min_count, vocabulary, n_words):
 
 
 @njit(nogil=True, cache=True)
-def _score_pairs(keys, counts, unigram, npmi, min_count, vocabulary, n_words, threshold, out_where, out_score):
-    """Score a run's pairs; keep those above ``threshold`` (their indices in ``out_where``). Returns how many."""
+def _score_packed(keys, counts, shift_a, shift_b, mask_b, unigram, npmi, min_count, vocabulary, n_words, threshold,
+                  out_where, out_score):
+    """Score a run of packed keys (first id ``key >> shift_a``, last ``(key >> shift_b) & mask_b``); keep those
+    above ``threshold`` (their indices in ``out_where``). Returns how many."""
     n = 0
     N = np.float64(n_words)
     for i in range(keys.shape[0]):
-        score = score_one(unigram[keys[i] >> 32], unigram[keys[i] & _LOW], counts[i], npmi, min_count, vocabulary,
-                          N)
+        a, b = keys[i] >> shift_a, (keys[i] >> shift_b) & mask_b
+        score = score_one(unigram[a], unigram[b], counts[i], npmi, min_count, vocabulary, N)
         if score > threshold:
             out_where[n], out_score[n] = i, score
             n += 1
@@ -166,7 +191,7 @@ def _score_pairs(keys, counts, unigram, npmi, min_count, vocabulary, n_words, th
 @njit(nogil=True, cache=True)
 def _score_long(slots, loff, llen, arena, unigram, npmi, min_count, vocabulary, n_words, threshold, out_where,
                 out_score):
-    """Score the long keys of a table's ``slots`` as :func:`_score_pairs` does (their slots in ``out_where``)."""
+    """Score the long keys of a table's ``slots`` as :func:`_score_packed` does (their slots in ``out_where``)."""
     n = 0
     N = np.float64(n_words)
     for s in range(slots.shape[0]):
@@ -182,20 +207,18 @@ def _score_long(slots, loff, llen, arena, unigram, npmi, min_count, vocabulary, 
     return n
 
 
-class ThreadCounts(CountTable):
-    """One thread's candidates: its pairs as sorted runs ``(keys, counts)`` of falling sizes, its longer keys in
-    a :class:`bigrams.PairTable`."""
+class SortedRuns:
+    """Distinct int64 keys with their counts, as sorted runs ``(keys, counts)`` of falling sizes, filled a
+    ``buffer`` at a time."""
 
-    def __init__(self, buffer: int, words: int):
-        self.unigram = np.zeros(words, np.int64)  # the tokens of the sentences this thread counts
+    def __init__(self, buffer: int):
         self.runs: list = []
-        self.long = PairTable(1 << 10, 1 << 8)
         self.buffer = np.empty(buffer, np.int64)
 
     @property
     def n(self) -> int:
-        """The keys held (an upper bound while pairs are in several runs)."""
-        return sum(len(k) for k, _ in self.runs) + self.long.n
+        """The keys held (an upper bound while they are in several runs)."""
+        return sum(len(k) for k, _ in self.runs)
 
     def add(self, n: int) -> None:
         """Sort the first ``n`` keys of the buffer into a run; merge runs while the last two are within 2x."""
@@ -213,50 +236,88 @@ class ThreadCounts(CountTable):
         m = _merge(ak, ac, bk, bc, min_count, ok, oc)
         self.runs[-2:] = [(ok[:m].copy(), oc[:m].copy())]
 
-    def pairs(self) -> tuple[np.ndarray, np.ndarray]:
-        """All the pairs as one sorted run ``(keys, counts)``."""
+    def whole(self) -> tuple[np.ndarray, np.ndarray]:
+        """All the keys as one sorted run ``(keys, counts)``."""
         while len(self.runs) > 1:
             self._merge_last(0)
         if not self.runs:
             self.runs.append((np.empty(0, np.int64), np.empty(0, np.int64)))
         return self.runs[0]
 
-    def _drop(self, t: int) -> None:
-        self.pairs()
+    def drop(self, t: int) -> None:
+        """Keep the keys counted more than ``t`` times."""
+        self.whole()
         self.runs.append((np.empty(0, np.int64), np.empty(0, np.int64)))
         self._merge_last(t)
+
+
+class ThreadCounts(CountTable):
+    """One thread's candidates: adjacent pairs and bridged keys as :class:`SortedRuns`, the rest in a
+    :class:`bigrams.PairTable`; ``codes`` is the word id of each connector code (0: none)."""
+
+    def __init__(self, buffer: int, words: int, codes: np.ndarray):
+        self.unigram = np.zeros(words, np.int64)  # the tokens of the sentences this thread counts
+        self.pairs, self.bridged = SortedRuns(buffer), SortedRuns(buffer)
+        self.long = PairTable(1 << 10, 1 << 8)
+        self.codes = codes
+
+    @property
+    def n(self) -> int:
+        """The keys held (an upper bound while sorted keys are in several runs)."""
+        return self.pairs.n + self.bridged.n + self.long.n
+
+    def finish(self) -> None:
+        """One run of each kind: ``n`` is exact."""
+        self.pairs.whole()
+        self.bridged.whole()
+
+    def _drop(self, t: int) -> None:
+        self.pairs.drop(t)
+        self.bridged.drop(t)
         self.long._drop(t)
 
     def prune(self, max_size: int) -> None:
         if self.n > max_size:
-            self.pairs()  # the exact number of keys, and whole counts to prune by
+            self.finish()  # the exact number of keys, and whole counts to prune by
         super().prune(max_size)
 
     def keys(self, where: np.ndarray) -> list:
-        """The ids of candidates: a pair's index in :meth:`pairs` or, with bit 40 set, a long key's slot."""
-        long = (where >> 40) > 0
-        packed = self.pairs()[0][where[~long]]
-        pairs = np.stack([packed >> 32, packed & _LOW], axis=1).tolist()
-        longs = [self.long.key(w) for w in (where[long] & ((1 << 40) - 1)).tolist()]
-        p, q = iter(pairs), iter(longs)
-        return [next(q) if is_long else next(p) for is_long in long.tolist()]
+        """The ids of candidates: bits 40-41 of ``where`` say the kind (0 pair, 1 bridged, 2 table), the rest the
+        index in its run or its slot in the table."""
+        kind, index = (where >> 40) & 3, where & ((1 << 40) - 1)
+        found: list = [None] * len(where)
+        at = np.flatnonzero(kind == 0)
+        packed = self.pairs.whole()[0][index[at]]
+        for i, a, b in zip(at.tolist(), (packed >> 32).tolist(), (packed & _LOW).tolist()):
+            found[i] = [a, b]
+        at = np.flatnonzero(kind == 1)
+        packed = self.bridged.whole()[0][index[at]]
+        inner = np.stack([self.codes[(packed >> 8) & 0xFF], self.codes[packed & 0xFF]], axis=1).tolist()
+        for i, a, middle, b in zip(at.tolist(), (packed >> 40).tolist(), inner, ((packed >> 16) & _LOW24).tolist()):
+            found[i] = [a, *(c for c in middle if c >= 0), b]
+        for i in np.flatnonzero(kind == 2).tolist():
+            found[i] = self.long.key(int(index[i]))
+        return found
 
 
-def _count_run(counts: ThreadCounts, runs: list, connector, part: int, parts: int, limit: int) -> None:
-    table, connectors = counts.long, bool(connector.any())
+def _count_run(counts: ThreadCounts, runs: list, connector, code, part: int, parts: int, limit: int) -> None:
+    table, bridge = counts.long, len(counts.codes) > 1
     for ids, bounds in runs:
         s = 0
         while s < len(bounds) - 1:
-            s, n = _scan(ids, bounds, s, connector, connectors, counts.unigram, part, parts, limit, counts.buffer,
-                         *table.arrays())
+            s, n, n2 = _scan(ids, bounds, s, connector, code, bridge, counts.unigram, part, parts, limit,
+                             counts.pairs.buffer, counts.bridged.buffer, *table.arrays())
             if n:
-                counts.add(n)
+                counts.pairs.add(n)
+            if n2:
+                counts.bridged.add(n2)
             if counts.n > limit:
                 counts.prune(limit)
             if s < len(bounds) - 1:
                 size = int(bounds[s + 1] - bounds[s])
-                if size > len(counts.buffer):  # a sentence longer than the buffer
-                    counts.buffer = np.empty(size, np.int64)
+                for runs_ in (counts.pairs, counts.bridged):
+                    if size > len(runs_.buffer):  # a sentence longer than the buffer
+                        runs_.buffer = np.empty(size, np.int64)
                 table.reserve(size, 2 * size)
 
 
@@ -273,11 +334,11 @@ class Candidates:
 
     def keys(self, where: np.ndarray) -> list:
         """The ids of candidates (``where`` from :meth:`score`), in order."""
-        thread = where >> 41
+        thread = where >> 42
         out = [None] * len(where)
         for k, t in enumerate(self.threads):
             mine = np.flatnonzero(thread == k)
-            for i, key in zip(mine.tolist(), t.keys(where[mine] & ((1 << 41) - 1))):
+            for i, key in zip(mine.tolist(), t.keys(where[mine] & ((1 << 42) - 1))):
                 out[i] = key
         return out
 
@@ -287,15 +348,27 @@ class Candidates:
         out = []
         args = (unigram, npmi, float(min_count), vocabulary, n_words, float(threshold))
         for k, t in enumerate(self.threads):
-            keys, counts = t.pairs()
-            where, score = np.empty(len(keys), np.int64), np.empty(len(keys), np.float64)
-            m = _score_pairs(keys, counts, *args, where, score)
-            out.append((where[:m] + (k << 41), score[:m]))
+            for kind, (runs, shifts) in enumerate([(t.pairs, (32, 0, _LOW)), (t.bridged, (40, 16, _LOW24))]):
+                keys, counts = runs.whole()
+                where, score = np.empty(len(keys), np.int64), np.empty(len(keys), np.float64)
+                m = _score_packed(keys, counts, *shifts, *args, where, score)
+                out.append((where[:m] + (k << 42) + (kind << 40), score[:m]))
             long = t.long
             where, score = np.empty(long.n, np.int64), np.empty(long.n, np.float64)
             m = _score_long(long.slots, long.loff, long.llen, long.arena, *args, where, score)
-            out.append((where[:m] + (k << 41) + (1 << 40), score[:m]))
+            out.append((where[:m] + (k << 42) + (2 << 40), score[:m]))
         return np.concatenate([w for w, _ in out]), np.concatenate([s for _, s in out])
+
+
+def _codes(connector: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Each word's connector code (1, 2, ... for connector words, 0 else) and the word id of each code (-1 for 0),
+    or empty codes when bridged keys cannot be packed (too many words or connector words)."""
+    words = np.flatnonzero(connector)
+    if len(connector) > _PACKED_WORDS or len(words) > _CODES:
+        return np.zeros(len(connector) if len(words) else 0, np.int64), np.full(1, -1, np.int64)
+    code = np.zeros(len(connector) if len(words) else 0, np.int64)
+    code[words] = np.arange(1, len(words) + 1)
+    return code, np.concatenate([[-1], words]).astype(np.int64)
 
 
 def count_pairs(chunks, connector: np.ndarray, earlier: list, workers: int = 1,
@@ -323,14 +396,15 @@ def count_pairs(chunks, connector: np.ndarray, earlier: list, workers: int = 1,
         Every token's count in the corpus this pass reads.
     """
     limit = np.iinfo(np.int64).max if max_vocab_size is None else max(max_vocab_size // workers, 1)
-    threads = [ThreadCounts(min(BUFFER_PAIRS, limit), len(connector)) for _ in range(workers)]
+    code, codes = _codes(connector)
+    threads = [ThreadCounts(min(BUFFER_PAIRS, limit), len(connector), codes) for _ in range(workers)]
     with ThreadPoolExecutor(workers) as pool:
         for ids, bounds in chunks:
             runs = join_runs(pool, workers, earlier, ids, bounds)
-            for job in [pool.submit(_count_run, threads[w], runs, connector, w, workers, limit)
+            for job in [pool.submit(_count_run, threads[w], runs, connector, code, w, workers, limit)
                         for w in range(workers)]:
                 job.result()
             if progress is not None:
                 progress(int(bounds[-1] - bounds[0]))
-        list(pool.map(ThreadCounts.pairs, threads))  # one run each: n is exact
+        list(pool.map(ThreadCounts.finish, threads))
     return Candidates(threads), sum(t.unigram for t in threads)

@@ -16,11 +16,12 @@ on the corpus the previous passes joined, so ``new_york`` + ``city`` gives ``new
 passes in order, left to right in each sentence (gensim's ``trigram[bigram[sentence]]``).
 
 Counting runs in numba over the encoded corpus (``w2v.text.prepare``), streamed in chunks, one thread per worker
-(``w2v.text.candidates``: pairs by sorting). ``max_vocab_size`` bounds each thread's candidates by word2vec.c's
+(``w2v.text.candidates``: by sorting). ``max_vocab_size`` bounds each thread's candidates by word2vec.c's
 pruning: when it holds more, candidates seen at most t times are dropped and t rises, so the counts of rare
 candidates become lower bounds (the ones counted before a drop are lost) and a bigram that is rare early in the
 corpus and frequent later can score lower than it would unpruned. Unigram counts are always exact. A candidate of
-two adjacent words takes 16 bytes (twice that while its run merges), one with connector words inside about 50.
+two words with at most two connector words between takes 16 bytes (twice that while its run merges), a longer
+one about 50.
 
 Example
 -------
