@@ -22,18 +22,14 @@ Example
 """
 from __future__ import annotations
 
-import logging
-
 import numpy as np
 from numba import njit
 
 from .tables import CountTable, grow_arrays, same_key
 from ..jit import prefetch, rand64
 
-logger = logging.getLogger(__name__)
-
 _EMPTY = -1  # a free slot's key; a packed pair is >= 0 and a long key is -(2 + its entry)
-AHEAD = 8  # tokens between prefetching a pair's slot and counting it (the table is far larger than the caches)
+AHEAD = 8  # tokens between prefetching a key's slot and reaching it (the table is far larger than the caches)
 _LOW = np.int64(0xFFFFFFFF)
 _FNV_OFFSET = np.uint64(0xCBF29CE484222325)
 _FNV_PRIME = np.uint64(0x100000001B3)
@@ -52,7 +48,7 @@ def _pair(ids, a):
 
 @njit(inline="always")
 def _prefetch_pair(slots, ids, a):
-    """Start loading the slot of the pair ``ids[a:a+2]``; counted ``AHEAD`` tokens later (a hint only)."""
+    """Start loading the slot of the pair ``ids[a:a+2]``, looked up ``AHEAD`` tokens later (a hint only)."""
     prefetch(slots, np.int64(_mix(_pair(ids, a)) & np.uint64(slots.shape[0] - 1)), 0)
 
 

@@ -7,9 +7,9 @@ A *candidate* is two non-connector tokens with only connector words between them
 (numpy's sort, vectorised and run without the GIL) and keeps the distinct keys with their counts as a sorted
 *run*; runs within 2x of each other merge, so a thread holds a few runs of falling sizes and each key is merged
 O(log(N / buffer)) times. A sequential pass and a sort cost far less than one random access into a table larger
-than the caches per pair, which is what counting in a hash table did (0.87 s against 0.2 s for the 5 M words of
-the dev corpus). The rare rest (more connectors in a row, or a vocabulary too large to pack) is counted in a
-``bigrams.PairTable``, compared in full.
+than the caches per pair, which is what counting in a hash table did (docs/benchmarks.md, "Phrases"). The rare
+rest (more connectors in a row, or a vocabulary too large to pack) is counted in a ``bigrams.PairTable``,
+compared in full.
 
 Each thread owns the keys whose hash falls to it (:func:`_owner`), so the threads' counts are disjoint and
 never merged. ``max_vocab_size`` bounds each thread's candidates as word2vec.c's ``ReduceVocab`` does (drop
@@ -24,17 +24,14 @@ Example
 """
 from __future__ import annotations
 
-import logging
 from concurrent.futures import ThreadPoolExecutor
 
 import numpy as np
 from numba import njit
 
-from .bigrams import AHEAD, PairTable, _add_hashed, _hash_ids, _mix, _pair, join_runs
+from .bigrams import _EMPTY, AHEAD, PairTable, _add_hashed, _hash_ids, _mix, _pair, join_runs
 from .tables import CountTable
 from ..jit import prefetch
-
-logger = logging.getLogger(__name__)
 
 BUFFER_PAIRS = 1 << 20  # keys a thread sorts at a time (8 MB)
 BRIDGE = 2  # connector words a packed key holds between its ends: 8 bits each
@@ -196,7 +193,7 @@ def _score_long(slots, loff, llen, arena, unigram, npmi, min_count, vocabulary, 
     N = np.float64(n_words)
     for s in range(slots.shape[0]):
         k = slots[s, 0]
-        if k >= 0 or k == -1:  # a packed pair (none here) or a free slot
+        if k >= 0 or k == _EMPTY:  # a packed pair (none here) or a free slot
             continue
         e = -2 - k
         a, b = arena[loff[e]], arena[loff[e] + llen[e] - 1]

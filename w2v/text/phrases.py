@@ -399,7 +399,7 @@ class Phrases:
 @contextmanager
 def _gc_paused():
     """No cyclic garbage collection inside: building the phrases' tens of thousands of small lists set off full
-    collections over every object numba holds (0.1 s, a third of learning the dev corpus's phrases)."""
+    collections over every object numba holds, a third of the learning's time on a corpus of a few million words."""
     was = gc.isenabled()
     gc.disable()
     try:
