@@ -29,7 +29,7 @@ from concurrent.futures import ThreadPoolExecutor
 import numpy as np
 from numba import njit
 
-from .bigrams import _EMPTY, AHEAD, PairTable, _add_hashed, _hash_ids, _mix, _pair, join_runs
+from .bigrams import _EMPTY, _LOW, AHEAD, PairTable, _add_hashed, _hash_ids, _mix, _pair, join_runs
 from .tables import CountTable
 from ..jit import prefetch
 
@@ -37,7 +37,6 @@ BUFFER_PAIRS = 1 << 20  # keys a thread sorts at a time (8 MB)
 BRIDGE = 2  # connector words a packed key holds between its ends: 8 bits each
 _PACKED_WORDS = 1 << 23  # a bridged key packs its first id in 23 bits, its last in 24
 _CODES = 255  # connector words a bridged key can name (code 0: none)
-_LOW = np.int64(0xFFFFFFFF)
 _LOW24 = np.int64(0xFFFFFF)
 _NEVER = -np.inf  # a candidate that can never be a phrase (gensim's minus infinity)
 
