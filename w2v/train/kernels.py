@@ -197,7 +197,10 @@ def job_kernel(cbow: bool, hierarchical: bool):
     """
     # a fresh install compiled the default CBOW-negative kernel in 2.9 s instead of 3.9 s; against the kernel with
     # both architectures, on the dev corpus, skip-gram trained as fast and CBOW 1.5% slower (13 A/B pairs)
-    @njit(nogil=True, cache=True, fastmath=FASTMATH)
+    # numpy's error model, as the window updates': CBOW's update is inlined here, and a test for a zero divisor in its
+    # sigmoid loop would keep that loop from vectorising. No divisor here can be zero (total >= 1, window >= 1, a
+    # vocabulary of at least one word, a window trained only with a context).
+    @njit(nogil=True, cache=True, fastmath=FASTMATH, error_model="numpy")
     def train_job_kernel(W_in, W_out, ids, bounds, tables, settings, private, lr_start, lr_end, seed, since_sync,
                          scratch):
         # every array borrowed (the caller keeps them alive): no atomic reference count per row view or call

@@ -155,7 +155,9 @@ def distinct(rows, n):
     return True
 
 
-@njit(nogil=True, cache=True, fastmath=FASTMATH, error_model="numpy")
+# inlined into the job kernel: a call passed its nine arrays field by field, 14% of a CBOW window's time
+# (docs/benchmarks.md, the roofline)
+@njit(inline="always", nogil=True, cache=True, fastmath=FASTMATH, error_model="numpy")
 def cbow_window_update(W_in, W_out, ctx, n_ctx, rows, labels, n_out, lr, skip, h, neu1e, g, probs, cbow_mean,
                        full_error, compute_loss, distinct, prob):
     """CBOW: the mean (or sum) of the context rows against the window's output rows; returns ``(loss, prob)``.
