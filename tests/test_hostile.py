@@ -154,6 +154,8 @@ def test_crafted_metadata_is_refused_by_every_loader(checkpoint, tmp_path, case,
     ("W_in", np.zeros(96, np.float32), "expected shape (12, 8)"),
     ("counts", np.arange(-1, 11), "counts must be integers >= 1"),
     ("counts", np.ones(12, np.float64), "of integers"),
+    ("first", np.zeros(11, np.int64), "array first is int64 of shape (11,); expected shape (12,)"),
+    ("first", np.ones(12, np.float32), "of integers"),
     ("W_out", np.full((12, 8), np.inf, np.float32), "NaN or infinity"),
 ])
 def test_wrong_arrays_are_refused_by_every_loader(checkpoint, tmp_path, name, array, needle):

@@ -141,6 +141,8 @@ def test_native_model_roundtrip_and_mmap(tmp_path):
     assert kv.index_to_key == m.wv.index_to_key
     with np.load(tmp_path / "model.npz", allow_pickle=False) as z:
         assert "opt_velocity_0" in z.files  # optimizer state travels with the model
+    # where each word was first seen orders the Huffman tree's ties: a resumed or grown model keeps its tree
+    assert back.vocab_.first.tolist() == m.vocab_.first.tolist() != list(range(len(m.vocab_)))
 
 
 def test_not_a_model(tmp_path):

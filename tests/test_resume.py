@@ -50,6 +50,19 @@ def test_resumed_run_equals_the_uninterrupted_one(monkeypatch, tmp_path, options
     assert model.loss_history_ == straight.loss_history_ and model.state_.lr == straight.state_.lr
 
 
+def test_resume_keeps_the_huffman_tree_of_words_tied_in_count(monkeypatch, tmp_path):
+    """Every word occurs equally often and the text meets them out of alphabetical order: the tree pairs them by
+    first sighting, so the checkpoint must carry where each word was first seen for the resumed run to match."""
+    rng = np.random.default_rng(0)
+    words = [f"w{i:02d}" for i in rng.permutation(24)]
+    sents = [list(rng.permutation(words)) for _ in range(60)]
+    params = dict(vector_size=8, min_count=1, epochs=2, job_words=240, seed=3, sample=0, loss="hierarchical")
+    straight = w2v.Word2Vec(**params).fit(sents, progress=False)
+    model = _interrupted(monkeypatch, sents, tmp_path / "ckpt.npz", after=5, **params)
+    model.resume(sents, progress=False)
+    assert np.array_equal(model.W_in_, straight.W_in_) and np.array_equal(model.W_out_, straight.W_out_)
+
+
 def test_two_workers_resume_and_finish_with_normal_quality(monkeypatch, tmp_path):
     sents, groups = planted_corpus(600)
     params = dict(vector_size=16, min_count=1, epochs=4, job_words=200, workers=2, window=3, sample=0)

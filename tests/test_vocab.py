@@ -92,6 +92,25 @@ def test_huffman_codes_are_prefix_free_and_frequency_ordered():
     assert points.max() < len(v) - 1 and points[:, 0].tolist().count(points[0, 0]) == 6  # one root
 
 
+def test_huffman_pairs_words_of_equal_count_in_first_seen_order():
+    """Rare words met near each other share the inner node above them (without first positions: vocabulary order);
+    ``from_counts`` and ``updated`` carry the positions, a new word's after every old one."""
+    words = ["a", "b", "c", "d"]
+
+    def siblings(v):
+        codes, points, lengths = v.huffman()
+        last = [points[i, lengths[i] - 1] for i in range(len(words))]
+        return {frozenset(w for w, p in zip(words, last) if p == q) for q in last}
+    assert siblings(Vocabulary(words, [1, 1, 1, 1])) == {frozenset("ab"), frozenset("cd")}
+    assert siblings(Vocabulary(words, [1, 1, 1, 1], first=[30, 0, 20, 10])) == {frozenset("bd"), frozenset("ac")}
+    v = Vocabulary.from_counts(["x", "y", "z"], [2, 2, 3], [5, 1, 9], min_count=1)
+    assert v.index_to_key == ["z", "x", "y"] and v.first.tolist() == [9, 5, 1]
+    u = v.updated(Vocabulary(["n", "m", "x"], [1, 1, 4], [7, 3, 0]), min_count=1)
+    assert u.index_to_key == ["z", "x", "y", "m", "n"] and u.first.tolist() == [9, 5, 1, 13, 17]
+    with pytest.raises(VocabularyError, match="first positions"):
+        Vocabulary(words, [1, 1, 1, 1], first=[0, 1])
+
+
 def test_frequency_order_is_by_count_then_by_the_whole_word():
     """Words are ordered by count, ties by code point; the fast path compares the first 8 UTF-8 bytes and sorts
     what ties on them again (NUL, shared prefixes, lone surrogates, astral characters, a word with a line end)."""

@@ -52,6 +52,7 @@ class ModelFile:
     corpus: dict           # how the corpus was read and its identity (w2v.text.corpus.fingerprint, EncodedCorpus.identity)
     optimizer: dict        # name -> array, the numpy optimizer's state
     phrases: object = None  # the w2v.Phrases the corpus was joined with (rebuilt and checked by Phrases.from_dict)
+    first: object = None    # (V,) int64, where each word was first seen (the Huffman tree's ties); None in older files
 
 
 def read_model(path, mmap: bool = False, verify: bool | None = None) -> ModelFile:
@@ -76,8 +77,9 @@ def read_model(path, mmap: bool = False, verify: bool | None = None) -> ModelFil
     counts = check_counts(_array(arrays, "counts", path, "iu", (V,)), V, path)
     W_in = _array(arrays, "W_in", path, "f", (V, d))
     W_out = _array(arrays, "W_out", path, "f", (config.output_rows(V), d))
+    first = _array(arrays, "first", path, "iu", (V,)) if "first" in arrays else None
     optimizer = {k[len(OPTIMIZER_PREFIX):]: v for k, v in arrays.items() if k.startswith(OPTIMIZER_PREFIX)}
-    unknown = set(arrays) - {"counts", "W_in", "W_out"} - {OPTIMIZER_PREFIX + k for k in optimizer}
+    unknown = set(arrays) - {"counts", "first", "W_in", "W_out"} - {OPTIMIZER_PREFIX + k for k in optimizer}
     if unknown:
         raise bad(f"unexpected array(s) {', '.join(sorted(unknown))[:200]}")
     if verify or not mmap:
@@ -106,7 +108,8 @@ def read_model(path, mmap: bool = False, verify: bool | None = None) -> ModelFil
     if phrases is not None:
         from .text.phrases import Phrases
         phrases = Phrases.from_dict(phrases, path)  # raises FormatError naming the file
-    return ModelFile(path, config, list(words), counts, W_in, W_out, state, corpus, optimizer, phrases)
+    return ModelFile(path, config, list(words), counts, W_in, W_out, state, corpus, optimizer, phrases,
+                     None if first is None else np.asarray(first, np.int64))
 
 
 def _array(arrays, name, path, kinds, shape):

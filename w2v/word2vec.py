@@ -288,7 +288,8 @@ class Word2Vec(Word2VecGensim):
         }
         if getattr(self, "phrases_", None) is not None:
             meta["phrases"] = self.phrases_.to_dict()
-        save_npz(path, {"W_in": self.W_in_, "W_out": self.W_out_, "counts": self.vocab_.counts, **opt}, meta)
+        save_npz(path, {"W_in": self.W_in_, "W_out": self.W_out_, "counts": self.vocab_.counts,
+                        "first": self.vocab_.first, **opt}, meta)
 
     @classmethod
     def load(cls, path, mmap: bool = False, verify: bool | None = None) -> "Word2Vec":
@@ -299,7 +300,8 @@ class Word2Vec(Word2VecGensim):
         """
         m = read_model(path, mmap=mmap, verify=verify)
         model = cls(**m.config.to_dict())
-        model.config_, model.vocab_, model.W_in_, model.W_out_ = m.config, Vocabulary(m.words, m.counts), m.W_in, m.W_out
+        model.config_, model.W_in_, model.W_out_ = m.config, m.W_in, m.W_out
+        model.vocab_ = Vocabulary(m.words, m.counts, m.first)
         model.state_, model.corpus_info_, model.optimizer_state_ = m.state, m.corpus, m.optimizer
         model.phrases_ = m.phrases
         model._wv = None
