@@ -18,7 +18,7 @@ def test_a_model_file_from_the_flat_layout_loads_with_its_reading_options(tmp_pa
     assert (model.config_.tokenizer, model.config_.lowercase, model.config_.phrases) == ("words", True, 1)
     assert model.get_params()["tokenizer"] == "words" and model.phrases_ is not None
     assert model.wv.most_similar("york", topn=3)
-    assert model.vocab_.first.tolist() == list(range(len(model.vocab_)))  # no first positions: its tree as trained
+    assert model.vocab_.first is None  # no first positions: its tree as it was trained, ties in vocabulary order
     # it continues on more text read the same way (lowercased words: "New" counts for "new")
     before = model.vocab_.counts[model.vocab_.key_to_index["new"]]
     model.partial_fit(DATA / "flat-layout.txt", epochs=1, progress=False)

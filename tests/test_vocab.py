@@ -92,23 +92,54 @@ def test_huffman_codes_are_prefix_free_and_frequency_ordered():
     assert points.max() < len(v) - 1 and points[:, 0].tolist().count(points[0, 0]) == 6  # one root
 
 
-def test_huffman_pairs_words_of_equal_count_in_first_seen_order():
-    """Rare words met near each other share the inner node above them (without first positions: vocabulary order);
-    ``from_counts`` and ``updated`` carry the positions, a new word's after every old one."""
-    words = ["a", "b", "c", "d"]
+def test_huffman_without_first_sightings_is_the_tree_older_models_trained_with():
+    """No first positions (a model file from before they were saved): ties by vocabulary order, leaves before inner
+    nodes, as w2v merged with ``heapq`` on (count, node) tuples until then."""
+    import heapq
+    rng = np.random.default_rng(1)
+    counts = np.sort(rng.integers(1, 6, 200))[::-1]
+    heap, parent, branch = [(int(c), i) for i, c in enumerate(counts)], {}, {}
+    heapq.heapify(heap)
+    for made in range(200, 399):
+        total = 0
+        for side in (0, 1):
+            c, node = heapq.heappop(heap)
+            parent[node], branch[node], total = made, side, total + c
+        heapq.heappush(heap, (total, made))
+    codes, points, lengths = Vocabulary([f"w{i}" for i in range(200)], counts).huffman()
+    for w in range(200):
+        node, path = w, []
+        while node in parent:
+            path.append((branch[node], parent[node] - 200))
+            node = parent[node]
+        assert [(int(c), int(p)) for c, p in zip(codes[w, :lengths[w]], points[w, :lengths[w]])] == path[::-1]
 
-    def siblings(v):
-        codes, points, lengths = v.huffman()
-        last = [points[i, lengths[i] - 1] for i in range(len(words))]
-        return {frozenset(w for w, p in zip(words, last) if p == q) for q in last}
-    assert siblings(Vocabulary(words, [1, 1, 1, 1])) == {frozenset("ab"), frozenset("cd")}
-    assert siblings(Vocabulary(words, [1, 1, 1, 1], first=[30, 0, 20, 10])) == {frozenset("bd"), frozenset("ac")}
+
+def test_first_sightings_travel_with_the_vocabulary():
+    """``from_counts`` and ``updated`` carry where each word was first seen, a new word's after every old one."""
     v = Vocabulary.from_counts(["x", "y", "z"], [2, 2, 3], [5, 1, 9], min_count=1)
     assert v.index_to_key == ["z", "x", "y"] and v.first.tolist() == [9, 5, 1]
     u = v.updated(Vocabulary(["n", "m", "x"], [1, 1, 4], [7, 3, 0]), min_count=1)
     assert u.index_to_key == ["z", "x", "y", "m", "n"] and u.first.tolist() == [9, 5, 1, 13, 17]
+    assert Vocabulary(["x"], [2]).updated(v, 1).first is None  # unknown stays unknown
     with pytest.raises(VocabularyError, match="first positions"):
-        Vocabulary(words, [1, 1, 1, 1], first=[0, 1])
+        Vocabulary(["a", "b"], [1, 1], first=[0])
+
+
+def test_huffman_tree_is_gensims():
+    """Given the same text, every word gets gensim 4's code and inner nodes (the output rows), ties included."""
+    gensim = pytest.importorskip("gensim")
+    rng = np.random.default_rng(0)
+    words = [f"w{i}" for i in range(300)]
+    sents = [[words[min(int(k), 299)] for k in rng.zipf(1.3, 12) - 1] for _ in range(400)]
+    g = gensim.models.Word2Vec(hs=1, negative=0, min_count=2, vector_size=4)
+    g.build_vocab(sents)
+    v = Vocabulary.build(sents, min_count=2)
+    assert len(set(v.counts.tolist())) < len(v) - 20  # many ties
+    codes, points, lengths = v.huffman()
+    for i, w in enumerate(v.index_to_key):
+        assert codes[i, :lengths[i]].tolist() == g.wv.get_vecattr(w, "code").tolist(), w
+        assert points[i, :lengths[i]].tolist() == g.wv.get_vecattr(w, "point").tolist(), w
 
 
 def test_frequency_order_is_by_count_then_by_the_whole_word():

@@ -288,8 +288,8 @@ class Word2Vec(Word2VecGensim):
         }
         if getattr(self, "phrases_", None) is not None:
             meta["phrases"] = self.phrases_.to_dict()
-        save_npz(path, {"W_in": self.W_in_, "W_out": self.W_out_, "counts": self.vocab_.counts,
-                        "first": self.vocab_.first, **opt}, meta)
+        first = {} if self.vocab_.first is None else {"first": self.vocab_.first}
+        save_npz(path, {"W_in": self.W_in_, "W_out": self.W_out_, "counts": self.vocab_.counts, **first, **opt}, meta)
 
     @classmethod
     def load(cls, path, mmap: bool = False, verify: bool | None = None) -> "Word2Vec":

@@ -20,7 +20,6 @@ Example
 """
 from __future__ import annotations
 
-import heapq
 import logging
 from collections import Counter
 from typing import Iterable, Sequence
@@ -71,15 +70,15 @@ class Vocabulary:
     counts : sequence of int
         How often each word was seen in the corpus.
     first : sequence of int, optional
-        Where each word was first seen in the corpus (any increasing measure of it): the Huffman tree of
-        :meth:`huffman` pairs words of equal count in this order. Default: the vocabulary's order.
+        Where each word was first seen in the corpus (any increasing measure of it), which orders the ties of
+        :meth:`huffman`'s tree; None (unknown, as in model files from before it was saved): the vocabulary's order.
 
     Attributes
     ----------
     index_to_key : list of str
     key_to_index : dict str -> int
     counts : (V,) int64 array
-    first : (V,) int64 array
+    first : (V,) int64 array or None
     total_words : int
         Corpus words kept by the vocabulary (the sum of ``counts``).
     """
@@ -87,10 +86,11 @@ class Vocabulary:
     def __init__(self, words: Sequence[str], counts: Sequence[int], first: Sequence[int] | None = None):
         self.index_to_key = list(words)
         self.counts = np.asarray(counts, dtype=np.int64)  # (V,)
-        self.first = np.arange(len(self.counts), dtype=np.int64) if first is None else np.asarray(first, np.int64)
-        if not len(self.index_to_key) == len(self.counts) == len(self.first):
-            raise VocabularyError(f"{len(self.index_to_key)} words but {len(self.counts)} counts and "
-                                  f"{len(self.first)} first positions")
+        self.first = None if first is None else np.asarray(first, np.int64)  # (V,)
+        if len(self.index_to_key) != len(self.counts):
+            raise VocabularyError(f"{len(self.index_to_key)} words but {len(self.counts)} counts")
+        if self.first is not None and len(self.first) != len(self.counts):
+            raise VocabularyError(f"{len(self.counts)} words but {len(self.first)} first positions")
         self.key_to_index = {w: i for i, w in enumerate(self.index_to_key)}
         if len(self.key_to_index) != len(self.index_to_key):
             raise VocabularyError("the vocabulary holds the same word twice")
@@ -171,7 +171,8 @@ class Vocabulary:
         """This vocabulary with another corpus's counts added: known words keep their index and add their new
         counts; words new to it that reach ``min_count`` in ``more`` come after, most frequent first (as gensim's
         ``build_vocab(update=True)``: the old rows keep their meaning, so frequency order holds only within each
-        part). New words are first seen after every old one, in the order ``more`` saw them.
+        part). New words are first seen after every old one, in the order ``more`` saw them (where this vocabulary
+        knows where its words were first seen).
 
         Example
         -------
@@ -180,17 +181,18 @@ class Vocabulary:
         """
         counts = self.counts.copy()
         new = []
-        after = (int(self.first.max()) + 1 if len(self.first) else 0) - int(more.first.min(initial=0))
-        for word, c, f in zip(more.index_to_key, more.counts, more.first.tolist()):
+        seen = np.arange(len(more)) if more.first is None else more.first
+        after = (0 if self.first is None else int(self.first.max(initial=-1)) + 1) - int(seen.min(initial=0))
+        for word, c, f in zip(more.index_to_key, more.counts, seen.tolist()):
             i = self.key_to_index.get(word)
             if i is not None:
                 counts[i] += c
             elif c >= min_count:
                 new.append((word, int(c), after + f))
         new.sort(key=lambda wc: (-wc[1], wc[0]))
-        return Vocabulary(self.index_to_key + [w for w, _, _ in new],
-                          np.concatenate([counts, [c for _, c, _ in new]]),
-                          np.concatenate([self.first, np.array([f for _, _, f in new], np.int64)]))
+        first = None if self.first is None else np.concatenate([self.first, np.array([f for *_, f in new], np.int64)])
+        return Vocabulary(self.index_to_key + [w for w, _, _ in new], np.concatenate([counts, [c for _, c, _ in new]]),
+                          first)
 
     # ------------------------------------------------------------------ lookups
     def __len__(self) -> int:
@@ -309,10 +311,10 @@ class Vocabulary:
     def huffman(self) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
         """Huffman codes for hierarchical softmax.
 
-        Words of equal count are paired in the order they were first seen (``first``), so that rare words met
-        near each other in the text, often on one topic, share the inner nodes above them. Paired by the word
-        itself instead (the vocabulary's order), CBOW lost a quarter of an analogy point and 0.013 of SimLex
-        correlation against gensim, whose vocabulary happens to order ties by first sighting (docs/benchmarks.md).
+        Words of equal count are merged as gensim 4 merges them (``w2v.text.huffman``: its vocabulary order, ties
+        by the latest first sighting ``first``, through ``heapq`` on the counts alone): the same counts and first
+        sightings give gensim's tree, node for node. Without ``first`` (model files from before it was saved), ties
+        go by the vocabulary's order and leaves before inner nodes, the tree those files were trained with.
 
         Returns
         -------
@@ -322,28 +324,24 @@ class Vocabulary:
             Index of each inner node on that path, a row of the (V-1, d) output matrix, padded with 0.
         lengths : (V,) int32
             Path length of each word; frequent words get short paths.
+
+        Example
+        -------
+        >>> codes, points, lengths = Vocabulary(["a", "b", "c"], [5, 3, 2], first=[0, 1, 2]).huffman()
+        >>> [codes[i, :lengths[i]].tolist() for i in range(3)], points[:, 0].tolist()  # the root is row 1
+        ([[0], [1, 1], [1, 0]], [1, 1, 1])
         """
+        from .huffman import merge_tree  # numba: only when a tree is built, not by import w2v
         V = len(self)
         if V < 2:
             # A single word needs no decision: give it one node so the loss is still defined.
             return np.zeros((V, 1), np.uint8), np.zeros((V, 1), np.int32), np.ones(V, np.int32)
-        # heap of (count, tie-break, node); leaves are 0..V-1, inner nodes V..2V-2; a leaf's tie-break is its rank
-        # in first-seen order (below V: a leaf goes before an inner node of its count), an inner node's its number
-        seen = np.empty(V, np.int64)
-        seen[np.argsort(self.first, kind="stable")] = np.arange(V)
-        heap = [(c, r, i) for i, (c, r) in enumerate(zip(self.counts.tolist(), seen.tolist()))]
-        heapq.heapify(heap)
-        parent, branch = [0] * (2 * V - 1), [0] * (2 * V - 1)  # lists: numpy scalars cost ~10x per access
-        next_id = V
-        while len(heap) > 1:
-            c1, _, n1 = heapq.heappop(heap)
-            c2, _, n2 = heapq.heappop(heap)
-            parent[n1], branch[n1] = next_id, 0
-            parent[n2], branch[n2] = next_id, 1
-            heapq.heappush(heap, (c1 + c2, next_id, next_id))
-            next_id += 1
-        root = next_id - 1
-        parent, branch = np.array(parent, np.int64), np.array(branch, np.uint8)
+        if self.first is None:
+            order = np.arange(V)
+        else:  # gensim's vocabulary order: by count, ties by the latest first sighting
+            order = np.lexsort((-self.first, -self.counts))
+        parent, branch = merge_tree(self.counts[order], self.first is not None)  # leaf k is word order[k]
+        root = 2 * V - 2
         # every word climbs to the root at once, one level a step: first to count its path, then to write it from
         # the leaf's end (a word's step t lands in column length - 1 - t, so each path reads from the root)
         lengths = np.zeros(V, np.int32)
@@ -363,7 +361,9 @@ class Vocabulary:
             t += 1
             still = node != root
             words, node = words[still], node[still]
-        return codes, points, lengths
+        back = np.empty(V, np.int64)
+        back[order] = np.arange(V)  # word i is leaf back[i]
+        return codes[back], points[back], lengths[back]
 
 
 def alias_draw(threshold: np.ndarray, alias: np.ndarray, r_col, r_keep):

@@ -21,6 +21,7 @@ import numpy as np
 
 from ..config import Config
 from ..progress import tqdm
+from ..text.huffman import merge_tree
 from ..vectors.analogy import analogy_argmax
 from .kernels import Settings, Tables, job_kernel, make_scratch, select_job
 from .rows import no_private_rows, publish_rows, refresh_rows
@@ -120,6 +121,8 @@ def warm_up(cbow: bool = True, hierarchical: bool = False, train: bool = True, h
         select_job(np.zeros(0, i32), np.zeros(1, i64), np.zeros(1, i32), 1, np.zeros(1, i32), np.zeros(1, i64))
         publish_rows(W, snap, 0, 0)
         refresh_rows(W, snap, 0, 0)
+        if hierarchical:  # the Huffman tree, built when training starts
+            merge_tree(np.ones(2, i64), True)
     if evaluation:
         q = np.zeros(0, i64)
         analogy_argmax(np.zeros((1, 1), f32), q, q, q, np.zeros((0, 3), i64), False, q, 0, 0)
