@@ -126,15 +126,21 @@ def test_first_sightings_travel_with_the_vocabulary():
         Vocabulary(["a", "b"], [1, 1], first=[0])
 
 
-def test_huffman_tree_is_gensims():
-    """Given the same text, every word gets gensim 4's code and inner nodes (the output rows), ties included."""
+@pytest.mark.parametrize("source", ["file", "sentences"])
+def test_huffman_tree_is_gensims(tmp_path, source):
+    """Given the same text, every word gets gensim 4's code and inner nodes (the output rows), ties included, from
+    a text file (read in pieces, first positions from the encoded corpus) as from sentences in memory."""
     gensim = pytest.importorskip("gensim")
+    import w2v
     rng = np.random.default_rng(0)
     words = [f"w{i}" for i in range(300)]
     sents = [[words[min(int(k), 299)] for k in rng.zipf(1.3, 12) - 1] for _ in range(400)]
+    path = tmp_path / "ties.txt"
+    path.write_text("".join(" ".join(s) + "\n" for s in sents))
     g = gensim.models.Word2Vec(hs=1, negative=0, min_count=2, vector_size=4)
-    g.build_vocab(sents)
-    v = Vocabulary.build(sents, min_count=2)
+    g.build_vocab(gensim.models.word2vec.LineSentence(str(path)))
+    model = w2v.Word2Vec(loss="hierarchical", min_count=2, vector_size=4, epochs=1, sample=0)
+    v = model.fit(path if source == "file" else sents, progress=False).vocab_
     assert len(set(v.counts.tolist())) < len(v) - 20  # many ties
     codes, points, lengths = v.huffman()
     for i, w in enumerate(v.index_to_key):
